@@ -1,0 +1,520 @@
+//! Element types: [`DType`], [`ByteOrder`], NumPy type strings and the [`Element`] trait.
+
+use std::fmt;
+use std::str::FromStr;
+
+use half::f16;
+use num_complex::Complex;
+
+use crate::error::{excerpt, Error, Result};
+
+/// The element types arrayguard reads: the ones whose every bit pattern NumPy and Rust agree on
+/// (plus `bool`, whose bytes are checked to be 0 or 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DType {
+    /// One byte, 0 or 1 (NumPy `|b1`).
+    Bool,
+    /// Signed 8-bit integer (`|i1`).
+    I8,
+    /// Signed 16-bit integer (`<i2`).
+    I16,
+    /// Signed 32-bit integer (`<i4`).
+    I32,
+    /// Signed 64-bit integer (`<i8`).
+    I64,
+    /// Unsigned 8-bit integer (`|u1`).
+    U8,
+    /// Unsigned 16-bit integer (`<u2`).
+    U16,
+    /// Unsigned 32-bit integer (`<u4`).
+    U32,
+    /// Unsigned 64-bit integer (`<u8`).
+    U64,
+    /// IEEE 754 binary16 (`<f2`), as [`half::f16`].
+    F16,
+    /// IEEE 754 binary32 (`<f4`).
+    F32,
+    /// IEEE 754 binary64 (`<f8`).
+    F64,
+    /// Complex number of two `f32` (real, imaginary), NumPy `complex64` (`<c8`).
+    Complex64,
+    /// Complex number of two `f64` (real, imaginary), NumPy `complex128` (`<c16`).
+    Complex128,
+}
+
+impl DType {
+    /// Every dtype, in a fixed order.
+    pub const ALL: [DType; 14] = [
+        DType::Bool,
+        DType::I8,
+        DType::I16,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::F16,
+        DType::F32,
+        DType::F64,
+        DType::Complex64,
+        DType::Complex128,
+    ];
+
+    /// Bytes per element.
+    pub fn itemsize(self) -> usize {
+        match self {
+            DType::Bool | DType::I8 | DType::U8 => 1,
+            DType::I16 | DType::U16 | DType::F16 => 2,
+            DType::I32 | DType::U32 | DType::F32 => 4,
+            DType::I64 | DType::U64 | DType::F64 | DType::Complex64 => 8,
+            DType::Complex128 => 16,
+        }
+    }
+
+    /// Bytes per byte-swapped unit: the item size, except for complex numbers, whose real
+    /// and imaginary parts are swapped separately.
+    pub fn unit_size(self) -> usize {
+        match self {
+            DType::Complex64 => 4,
+            DType::Complex128 => 8,
+            other => other.itemsize(),
+        }
+    }
+
+    /// The NumPy kind character: `b`, `i`, `u`, `f` or `c`.
+    pub fn kind(self) -> char {
+        match self {
+            DType::Bool => 'b',
+            DType::I8 | DType::I16 | DType::I32 | DType::I64 => 'i',
+            DType::U8 | DType::U16 | DType::U32 | DType::U64 => 'u',
+            DType::F16 | DType::F32 | DType::F64 => 'f',
+            DType::Complex64 | DType::Complex128 => 'c',
+        }
+    }
+
+    /// The name used in specs and messages: `bool`, `i8` … `u64`, `f16`, `f32`, `f64`,
+    /// `complex64`, `complex128`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I8 => "i8",
+            DType::I16 => "i16",
+            DType::I32 => "i32",
+            DType::I64 => "i64",
+            DType::U8 => "u8",
+            DType::U16 => "u16",
+            DType::U32 => "u32",
+            DType::U64 => "u64",
+            DType::F16 => "f16",
+            DType::F32 => "f32",
+            DType::F64 => "f64",
+            DType::Complex64 => "complex64",
+            DType::Complex128 => "complex128",
+        }
+    }
+
+    /// The NumPy type string NumPy itself writes for this dtype in `order`, e.g. `<f8`, `>i4`,
+    /// `|u1` (one-byte types always use `|`).
+    ///
+    /// ```
+    /// use arrayguard::{ByteOrder, DType};
+    /// assert_eq!(DType::F64.typestr(ByteOrder::Big), ">f8");
+    /// assert_eq!(DType::Bool.typestr(ByteOrder::Little), "|b1");
+    /// ```
+    pub fn typestr(self, order: ByteOrder) -> String {
+        let prefix = if self.itemsize() == 1 {
+            '|'
+        } else {
+            match order {
+                ByteOrder::Little => '<',
+                ByteOrder::Big => '>',
+            }
+        };
+        format!("{prefix}{}{}", self.kind(), self.itemsize())
+    }
+
+    /// Parses a NumPy type string strictly, as NumPy writes them: `|b1`, `|i1`, `|u1`, and
+    /// `<` or `>` followed by `i2 i4 i8 u2 u4 u8 f2 f4 f8 c8 c16`.
+    ///
+    /// For one-byte types the returned byte order is [`ByteOrder::NATIVE`]; it has no meaning.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::PickleNotAllowed`] for object dtypes (`|O`);
+    /// - [`Error::UnsupportedDtype`] for valid NumPy dtypes outside the set above (strings,
+    ///   void, datetimes, long double);
+    /// - [`Error::InvalidDescr`] for everything else, including platform-dependent forms such
+    ///   as `=f8`, `f8`, `<l` and `|i4`.
+    ///
+    /// ```
+    /// use arrayguard::{ByteOrder, DType};
+    /// assert_eq!(DType::parse_typestr(">c16")?, (DType::Complex128, ByteOrder::Big));
+    /// assert!(DType::parse_typestr("<l").is_err());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn parse_typestr(descr: &str) -> Result<(DType, ByteOrder)> {
+        let invalid = |reason: &'static str| Error::InvalidDescr { descr: excerpt(descr, 200), reason };
+        let bytes = descr.as_bytes();
+        let (order, rest) = match bytes.first() {
+            None => return Err(invalid("empty type string")),
+            Some(b'<') => (Some(ByteOrder::Little), &descr[1..]),
+            Some(b'>') => (Some(ByteOrder::Big), &descr[1..]),
+            Some(b'|') => (None, &descr[1..]),
+            Some(b'=') => {
+                if rest_is_object(&descr[1..]) {
+                    return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+                }
+                return Err(invalid("native byte order `=` is platform-dependent"));
+            }
+            Some(_) => {
+                if rest_is_object(descr) {
+                    return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+                }
+                return Err(invalid("expected a byte order character `<`, `>` or `|` first"));
+            }
+        };
+        let mut chars = rest.chars();
+        let kind = chars.next().ok_or_else(|| invalid("missing kind character"))?;
+        let size_text = chars.as_str();
+        if kind == 'O' {
+            return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+        }
+        if matches!(kind, 'S' | 'U' | 'V' | 'a' | 'M' | 'm') {
+            if kind_tail_is_valid(kind, size_text) {
+                return Err(Error::UnsupportedDtype { descr: excerpt(descr, 200) });
+            }
+            return Err(invalid("malformed size for a string, void or datetime dtype"));
+        }
+        if !matches!(kind, 'b' | 'i' | 'u' | 'f' | 'c') {
+            return Err(invalid("unknown kind character"));
+        }
+        if size_text.is_empty() {
+            return Err(invalid("single-character type codes are platform-dependent"));
+        }
+        if !size_text.bytes().all(|b| b.is_ascii_digit()) || size_text.len() > 2 {
+            return Err(invalid("expected a decimal item size after the kind"));
+        }
+        let dtype = match (kind, size_text) {
+            ('b', "1") => DType::Bool,
+            ('i', "1") => DType::I8,
+            ('i', "2") => DType::I16,
+            ('i', "4") => DType::I32,
+            ('i', "8") => DType::I64,
+            ('u', "1") => DType::U8,
+            ('u', "2") => DType::U16,
+            ('u', "4") => DType::U32,
+            ('u', "8") => DType::U64,
+            ('f', "2") => DType::F16,
+            ('f', "4") => DType::F32,
+            ('f', "8") => DType::F64,
+            ('c', "8") => DType::Complex64,
+            ('c', "16") => DType::Complex128,
+            // Extended precision (`long double`): valid NumPy, platform-dependent layout.
+            ('f', "10" | "12" | "16") | ('c', "20" | "24" | "32") => {
+                return Err(Error::UnsupportedDtype { descr: excerpt(descr, 200) })
+            }
+            _ => return Err(invalid("no such item size for this kind")),
+        };
+        match (order, dtype.itemsize()) {
+            (None, 1) => Ok((dtype, ByteOrder::NATIVE)),
+            (Some(_), 1) => Err(invalid("one-byte types are written with `|`")),
+            (None, _) => Err(invalid("`|` means native order for multi-byte types; expected `<` or `>`")),
+            (Some(order), _) => Ok((dtype, order)),
+        }
+    }
+}
+
+/// Whether `text` (after any byte-order character) names NumPy's object dtype.
+fn rest_is_object(text: &str) -> bool {
+    text.starts_with('O') || text == "object"
+}
+
+/// Whether the size part of an `S`, `U`, `V`, `a`, `M` or `m` type string is well formed.
+fn kind_tail_is_valid(kind: char, tail: &str) -> bool {
+    let is_decimal = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    match kind {
+        'M' | 'm' => {
+            let Some(rest) = tail.strip_prefix('8') else { return false };
+            rest.is_empty()
+                || rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')).is_some_and(|unit| {
+                    let letters = unit.trim_start_matches(|c: char| c.is_ascii_digit());
+                    matches!(
+                        letters,
+                        "Y" | "M" | "W" | "D" | "h" | "m" | "s" | "ms" | "us" | "ns" | "ps" | "fs" | "as"
+                    )
+                })
+        }
+        _ => is_decimal(tail),
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DType {
+    type Err = Error;
+
+    /// Parses a dtype name: the names of [`DType::name`], NumPy's names (`float32`, `int8`,
+    /// `uint16`, `bool_`…) and a few aliases (`c64`, `c128`, `half`). Type strings such as
+    /// `<f4` are parsed by [`DType::parse_typestr`], which also yields a byte order.
+    fn from_str(s: &str) -> Result<Self> {
+        let dtype = match s {
+            "bool" | "bool_" => DType::Bool,
+            "i8" | "int8" => DType::I8,
+            "i16" | "int16" => DType::I16,
+            "i32" | "int32" => DType::I32,
+            "i64" | "int64" => DType::I64,
+            "u8" | "uint8" => DType::U8,
+            "u16" | "uint16" => DType::U16,
+            "u32" | "uint32" => DType::U32,
+            "u64" | "uint64" => DType::U64,
+            "f16" | "float16" | "half" => DType::F16,
+            "f32" | "float32" => DType::F32,
+            "f64" | "float64" => DType::F64,
+            "c64" | "complex64" => DType::Complex64,
+            "c128" | "complex128" => DType::Complex128,
+            _ => {
+                return Err(Error::InvalidDescr {
+                    descr: excerpt(s, 200),
+                    reason: "unknown dtype name",
+                })
+            }
+        };
+        Ok(dtype)
+    }
+}
+
+/// Byte order of multi-byte elements in an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    /// Least significant byte first (`<`).
+    Little,
+    /// Most significant byte first (`>`).
+    Big,
+}
+
+impl ByteOrder {
+    /// The byte order of the machine running this code.
+    #[cfg(target_endian = "little")]
+    pub const NATIVE: ByteOrder = ByteOrder::Little;
+    /// The byte order of the machine running this code.
+    #[cfg(target_endian = "big")]
+    pub const NATIVE: ByteOrder = ByteOrder::Big;
+
+    /// Whether this is the machine's byte order.
+    pub fn is_native(self) -> bool {
+        self == Self::NATIVE
+    }
+
+    /// `little` or `big`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ByteOrder::Little => "little",
+            ByteOrder::Big => "big",
+        }
+    }
+}
+
+impl fmt::Display for ByteOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A Rust type that holds one element of a [`DType`]: `bool`, `i8`…`u64`, [`half::f16`],
+/// `f32`, `f64`, and [`num_complex::Complex`] of `f32` / `f64`.
+///
+/// The trait is sealed: its hidden methods convert between bytes and elements through
+/// bytemuck's checked casts, and only the types listed above are sound for that.
+pub trait Element:
+    Copy + PartialEq + fmt::Debug + Default + Send + Sync + 'static + sealed::Sealed
+{
+    /// The dtype this type holds.
+    const DTYPE: DType;
+
+    /// A plain-old-data type with the same layout as `Self` that accepts every bit pattern
+    /// (`u8` for `bool`, `Self` otherwise). Used for reading bytes before they are checked.
+    #[doc(hidden)]
+    type Raw: bytemuck::Pod + Default;
+
+    /// Converts checked raw storage into elements, without copying where `Raw == Self`.
+    ///
+    /// For `bool` the caller must have checked every byte is 0 or 1 (other bytes map to `true`).
+    #[doc(hidden)]
+    fn from_raw_vec(raw: Vec<Self::Raw>) -> Vec<Self>;
+
+    /// Reinterprets checked raw storage as elements, or `None` if some value is invalid.
+    #[doc(hidden)]
+    fn from_raw_slice(raw: &[Self::Raw]) -> Option<&[Self]>;
+
+    /// Reinterprets elements as raw storage.
+    #[doc(hidden)]
+    fn as_raw_slice(values: &[Self]) -> &[Self::Raw];
+
+    /// Reverses the bytes of every swap unit (each component of a complex number).
+    #[doc(hidden)]
+    fn swap_raw(raw: &mut [Self::Raw]);
+}
+
+macro_rules! pod_element {
+    ($($t:ty => $dtype:ident, $unit:ty;)*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const DTYPE: DType = DType::$dtype;
+            type Raw = $t;
+            fn from_raw_vec(raw: Vec<Self::Raw>) -> Vec<Self> {
+                raw
+            }
+            fn from_raw_slice(raw: &[Self::Raw]) -> Option<&[Self]> {
+                Some(raw)
+            }
+            fn as_raw_slice(values: &[Self]) -> &[Self::Raw] {
+                values
+            }
+            fn swap_raw(raw: &mut [Self::Raw]) {
+                // `$unit` divides the size and alignment of `$t`, so this cast cannot fail.
+                let units: &mut [$unit] = bytemuck::cast_slice_mut(raw);
+                for unit in units {
+                    *unit = unit.swap_bytes();
+                }
+            }
+        }
+    )*};
+}
+
+pod_element! {
+    i8 => I8, u8;
+    i16 => I16, u16;
+    i32 => I32, u32;
+    i64 => I64, u64;
+    u8 => U8, u8;
+    u16 => U16, u16;
+    u32 => U32, u32;
+    u64 => U64, u64;
+    f16 => F16, u16;
+    f32 => F32, u32;
+    f64 => F64, u64;
+    Complex<f32> => Complex64, u32;
+    Complex<f64> => Complex128, u64;
+}
+
+impl sealed::Sealed for bool {}
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    type Raw = u8;
+    fn from_raw_vec(raw: Vec<u8>) -> Vec<bool> {
+        raw.into_iter().map(|b| b != 0).collect()
+    }
+    fn from_raw_slice(raw: &[u8]) -> Option<&[bool]> {
+        bytemuck::checked::try_cast_slice(raw).ok()
+    }
+    fn as_raw_slice(values: &[bool]) -> &[u8] {
+        bytemuck::cast_slice(values)
+    }
+    fn swap_raw(_raw: &mut [u8]) {}
+}
+
+/// Runs `$body` with the type alias `$t` set to the [`Element`] type of a runtime [`DType`].
+macro_rules! by_dtype {
+    ($dtype:expr, $t:ident => $body:expr) => {{
+        match $dtype {
+            $crate::DType::Bool => { type $t = bool; $body }
+            $crate::DType::I8 => { type $t = i8; $body }
+            $crate::DType::I16 => { type $t = i16; $body }
+            $crate::DType::I32 => { type $t = i32; $body }
+            $crate::DType::I64 => { type $t = i64; $body }
+            $crate::DType::U8 => { type $t = u8; $body }
+            $crate::DType::U16 => { type $t = u16; $body }
+            $crate::DType::U32 => { type $t = u32; $body }
+            $crate::DType::U64 => { type $t = u64; $body }
+            $crate::DType::F16 => { type $t = half::f16; $body }
+            $crate::DType::F32 => { type $t = f32; $body }
+            $crate::DType::F64 => { type $t = f64; $body }
+            $crate::DType::Complex64 => { type $t = num_complex::Complex<f32>; $body }
+            $crate::DType::Complex128 => { type $t = num_complex::Complex<f64>; $body }
+        }
+    }};
+}
+pub(crate) use by_dtype;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typestr_round_trips_for_every_dtype_and_order() {
+        for dtype in DType::ALL {
+            for order in [ByteOrder::Little, ByteOrder::Big] {
+                let text = dtype.typestr(order);
+                let (parsed, parsed_order) = DType::parse_typestr(&text).unwrap();
+                assert_eq!(parsed, dtype);
+                if dtype.itemsize() > 1 {
+                    assert_eq!(parsed_order, order);
+                }
+                assert_eq!(dtype.name().parse::<DType>().unwrap(), dtype);
+            }
+        }
+    }
+
+    #[test]
+    fn typestr_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("", "dtype.invalid"),
+            ("|O", "dtype.pickle_not_allowed"),
+            ("O", "dtype.pickle_not_allowed"),
+            ("<O8", "dtype.pickle_not_allowed"),
+            ("=O", "dtype.pickle_not_allowed"),
+            ("object", "dtype.pickle_not_allowed"),
+            ("|S10", "dtype.unsupported"),
+            ("<U5", "dtype.unsupported"),
+            ("|V8", "dtype.unsupported"),
+            ("<M8[ns]", "dtype.unsupported"),
+            ("<m8", "dtype.unsupported"),
+            ("<M8[10ms]", "dtype.unsupported"),
+            ("<f16", "dtype.unsupported"),
+            ("<c32", "dtype.unsupported"),
+            ("<M8[xx]", "dtype.invalid"),
+            ("|S", "dtype.invalid"),
+            ("=f8", "dtype.invalid"),
+            ("f8", "dtype.invalid"),
+            ("float64", "dtype.invalid"),
+            ("<l", "dtype.invalid"),
+            ("<g", "dtype.invalid"),
+            ("|i4", "dtype.invalid"),
+            ("<i1", "dtype.invalid"),
+            ("<f3", "dtype.invalid"),
+            ("<x8", "dtype.invalid"),
+            ("<ixy", "dtype.invalid"),
+            ("<i0004", "dtype.invalid"),
+            ("<i٤", "dtype.invalid"),
+            ("<", "dtype.invalid"),
+        ];
+        for (text, code) in cases {
+            let err = DType::parse_typestr(text).unwrap_err();
+            assert_eq!(err.code(), *code, "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn complex_swaps_each_part() {
+        let mut v = [Complex::new(1.0f32, 2.0)];
+        Complex::<f32>::swap_raw(&mut v);
+        assert_eq!(v[0].re.to_bits(), 1.0f32.to_bits().swap_bytes());
+        assert_eq!(v[0].im.to_bits(), 2.0f32.to_bits().swap_bytes());
+    }
+
+    #[test]
+    fn bool_view_rejects_other_bytes() {
+        assert_eq!(bool::from_raw_slice(&[0, 1]), Some(&[false, true][..]));
+        assert_eq!(bool::from_raw_slice(&[2]), None);
+    }
+}

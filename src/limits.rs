@@ -1,0 +1,114 @@
+//! Resource limits.
+
+use crate::error::{Error, LimitKind, Result};
+
+/// Resource limits, checked on declared numbers before any allocation. All limits are strict:
+/// a value equal to the limit passes, one above it fails with [`Error::LimitExceeded`].
+///
+/// The defaults are safe for a service that reads untrusted input. Because the struct is
+/// `#[non_exhaustive]`, change a field on a default value:
+///
+/// ```
+/// let mut limits = arrayguard::Limits::default();
+/// limits.max_bytes = 1 << 20;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Bytes of array payload (element count × item size). Defaults to 256 MiB.
+    pub max_bytes: u64,
+    /// Number of elements. Defaults to 2^28 (268 435 456).
+    pub max_elements: u64,
+    /// Number of dimensions. Defaults to 64, NumPy's own maximum.
+    pub max_ndim: usize,
+    /// Length of a `.npy` header as declared by its length field, refused before the header is
+    /// read. Defaults to 10 000 bytes, NumPy's own cap.
+    pub max_header_bytes: usize,
+    /// Nesting depth of JSON input. Defaults to 64.
+    pub max_depth: usize,
+    /// Size of a whole text input (JSON). Defaults to 64 MiB.
+    pub max_input_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 256 << 20,
+            max_elements: 1 << 28,
+            max_ndim: 64,
+            max_header_bytes: 10_000,
+            max_depth: 64,
+            max_input_bytes: 64 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// No limits at all: every field at its maximum.
+    ///
+    /// **Do not use this on untrusted input.** A hostile file can then make the reader
+    /// allocate whatever it declares (up to the bytes actually present, which are still
+    /// checked before allocation).
+    pub fn unlimited() -> Self {
+        Limits {
+            max_bytes: u64::MAX,
+            max_elements: u64::MAX,
+            max_ndim: usize::MAX,
+            max_header_bytes: usize::MAX,
+            max_depth: usize::MAX,
+            max_input_bytes: u64::MAX,
+        }
+    }
+
+    /// Checks a declared number of dimensions.
+    pub(crate) fn check_ndim(&self, ndim: usize) -> Result<()> {
+        if ndim > self.max_ndim {
+            return Err(Error::limit(LimitKind::Ndim, self.max_ndim, ndim));
+        }
+        Ok(())
+    }
+
+    /// Checks a declared element count and payload byte count.
+    pub(crate) fn check_size(&self, elements: usize, bytes: usize) -> Result<()> {
+        if crate::error::to_u64(elements) > self.max_elements {
+            return Err(Error::limit(LimitKind::Elements, self.max_elements, elements));
+        }
+        if crate::error::to_u64(bytes) > self.max_bytes {
+            return Err(Error::limit(LimitKind::Bytes, self.max_bytes, bytes));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_design() {
+        let l = Limits::default();
+        assert_eq!(l.max_bytes, 268_435_456);
+        assert_eq!(l.max_elements, 268_435_456);
+        assert_eq!(l.max_ndim, 64);
+        assert_eq!(l.max_header_bytes, 10_000);
+        assert_eq!(l.max_depth, 64);
+        assert_eq!(l.max_input_bytes, 67_108_864);
+    }
+
+    #[test]
+    fn limits_are_inclusive() {
+        let mut l = Limits::default();
+        l.max_bytes = 8;
+        l.max_elements = 2;
+        assert!(l.check_size(2, 8).is_ok());
+        assert!(matches!(
+            l.check_size(2, 9),
+            Err(Error::LimitExceeded { kind: LimitKind::Bytes, limit: 8, requested: 9 })
+        ));
+        assert!(matches!(
+            l.check_size(3, 3),
+            Err(Error::LimitExceeded { kind: LimitKind::Elements, .. })
+        ));
+        assert!(matches!(l.check_ndim(65), Err(Error::LimitExceeded { kind: LimitKind::Ndim, .. })));
+    }
+}

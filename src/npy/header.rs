@@ -1,0 +1,571 @@
+//! The `.npy` prelude (magic, version, header length) and the header: a Python dict literal
+//! read by a small bounded parser, never an evaluator.
+//!
+//! Accepted grammar (ASCII spaces only between tokens):
+//!
+//! ```text
+//! header := '{' entry (',' entry)* ','? '}' ' '* '\n'      (or '{' '}' — then keys are missing)
+//! entry  := string ':' value          keys `descr`, `fortran_order`, `shape`, once each
+//! string := "'" chars "'" | '"' chars '"'                  no escapes, no newlines
+//! value  := string | 'True' | 'False' | tuple | list       lists and nested tuples only as a
+//!                                                          (structured, unsupported) descr
+//! tuple  := '(' ')' | '(' int ',' ')' | '(' int (',' int)+ ','? ')'
+//! int    := '0' | [1-9][0-9]{0,19}                         decimal, fits in 64 bits
+//! ```
+//!
+//! The parser is a single forward pass: linear time, no recursion, nesting capped at
+//! [`MAX_NESTING`], integers capped at 20 digits, and the number of dimensions capped by
+//! [`Limits::max_ndim`] while parsing.
+
+use crate::dtype::{ByteOrder, DType};
+use crate::error::{excerpt, to_u64, Error, LimitKind, Result};
+use crate::limits::Limits;
+use crate::shape::{Order, Shape};
+use crate::spec::Plan;
+
+/// The magic string every `.npy` file starts with.
+pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
+
+/// Deepest nesting of brackets accepted inside a (structured) `descr` before it is refused.
+pub const MAX_NESTING: usize = 32;
+
+/// Longest decimal integer accepted in a shape (`u64::MAX` has 20 digits).
+const MAX_DIGITS: usize = 20;
+
+/// The fixed-size start of a `.npy` file: magic, version and header length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prelude {
+    pub(crate) version: (u8, u8),
+    /// The declared header length (the HEADER_LEN field).
+    pub(crate) header_len: usize,
+    /// Bytes before the header text: 10 for version 1.0, 12 for 2.0 and 3.0.
+    pub(crate) prefix_len: usize,
+}
+
+/// Prelude bytes needed before the header length is known: magic (6) + version (2).
+pub(crate) const MAGIC_LEN: usize = 8;
+
+/// Checks the magic string and version in the first 8 bytes (fewer if the input is shorter)
+/// and returns the width of the header-length field.
+pub(crate) fn parse_magic(first: &[u8]) -> Result<(u8, u8, usize)> {
+    let n = first.len().min(MAGIC.len());
+    if first[..n] != MAGIC[..n] {
+        return Err(Error::BadMagic { found: escape_bytes(&first[..n]) });
+    }
+    if first.len() < MAGIC_LEN {
+        return Err(Error::InvalidHeader {
+            offset: to_u64(first.len()),
+            reason: format!("input ends after {} bytes, inside the magic string and version", first.len())
+                .into_boxed_str(),
+        });
+    }
+    let (major, minor) = (first[6], first[7]);
+    let len_width = match (major, minor) {
+        (1, 0) => 2,
+        (2, 0) | (3, 0) => 4,
+        _ => return Err(Error::UnsupportedVersion { major, minor }),
+    };
+    Ok((major, minor, len_width))
+}
+
+/// Reads the header-length field (little-endian u16 or u32) and refuses it against the limit
+/// before anything is read or allocated.
+pub(crate) fn parse_header_len(version: (u8, u8), field: &[u8], limits: &Limits) -> Result<Prelude> {
+    let header_len = match *field {
+        [a, b] => u64::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        _ => {
+            return Err(Error::InvalidHeader {
+                offset: to_u64(MAGIC_LEN + field.len()),
+                reason: "input ends inside the header length field".into(),
+            })
+        }
+    };
+    if header_len > to_u64(limits.max_header_bytes) {
+        return Err(Error::limit(LimitKind::HeaderBytes, limits.max_header_bytes, header_len));
+    }
+    let header_len = usize::try_from(header_len)
+        .map_err(|_| Error::limit(LimitKind::HeaderBytes, limits.max_header_bytes, header_len))?;
+    Ok(Prelude { version, header_len, prefix_len: MAGIC_LEN + field.len() })
+}
+
+fn escape_bytes(bytes: &[u8]) -> Box<str> {
+    bytes.escape_ascii().to_string().into_boxed_str()
+}
+
+/// The facts a `.npy` header declares, checked for consistency but not against a spec.
+///
+/// Returned by [`read_header`](crate::npy::read_header) and
+/// [`read_header_from`](crate::npy::read_header_from) for tools that inspect files without
+/// reading their payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    version: (u8, u8),
+    header_len: usize,
+    data_offset: usize,
+    plan: Plan,
+}
+
+impl Header {
+    /// The format version: `(1, 0)`, `(2, 0)` or `(3, 0)`.
+    pub fn version(&self) -> (u8, u8) {
+        self.version
+    }
+
+    /// The header length as declared by the HEADER_LEN field (dict text, padding and newline).
+    pub fn header_len(&self) -> usize {
+        self.header_len
+    }
+
+    /// Byte offset of the first payload byte.
+    pub fn data_offset(&self) -> usize {
+        self.data_offset
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.plan.dtype()
+    }
+
+    /// The payload's byte order (meaningless for one-byte dtypes).
+    pub fn byte_order(&self) -> ByteOrder {
+        self.plan.byte_order()
+    }
+
+    /// The NumPy type string as NumPy writes it, e.g. `>f8`.
+    pub fn descr(&self) -> String {
+        self.dtype().typestr(self.byte_order())
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &Shape {
+        self.plan.shape()
+    }
+
+    /// The memory order (`fortran_order: True` is [`Order::F`]).
+    pub fn order(&self) -> Order {
+        self.plan.order()
+    }
+
+    /// Whether the header says `fortran_order: True`.
+    pub fn fortran_order(&self) -> bool {
+        self.order() == Order::F
+    }
+
+    /// Payload size in bytes (elements × item size).
+    pub fn nbytes(&self) -> usize {
+        self.plan.nbytes()
+    }
+
+    /// The plan: everything needed to read the payload.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Total file length a well-formed file with this header has: data offset + payload.
+    pub fn expected_file_len(&self) -> u64 {
+        to_u64(self.data_offset).saturating_add(to_u64(self.nbytes()))
+    }
+
+    /// Parses the header text (`text` = the HEADER_LEN bytes after the prelude).
+    pub(crate) fn parse(prelude: Prelude, text: &[u8], limits: &Limits) -> Result<Header> {
+        let base = to_u64(prelude.prefix_len);
+        if prelude.version.0 < 3 {
+            if let Some(i) = text.iter().position(|b| !b.is_ascii()) {
+                return Err(Error::InvalidHeader {
+                    offset: base + to_u64(i),
+                    reason: "non-ASCII byte in a version 1.0 or 2.0 header".into(),
+                });
+            }
+        }
+        let text = std::str::from_utf8(text).map_err(|e| Error::InvalidHeader {
+            offset: base + to_u64(e.valid_up_to()),
+            reason: "invalid UTF-8 in a version 3.0 header".into(),
+        })?;
+        let dict = DictParser { text: text.as_bytes(), pos: 0, base, limits }.parse()?;
+        let (dtype, byte_order) = dict.descr.resolve()?;
+        let shape = Shape::new(dict.shape)?;
+        let order = if dict.fortran_order { Order::F } else { Order::C };
+        let plan = Plan::new(dtype, byte_order, shape, order)?;
+        let data_offset = prelude.prefix_len + prelude.header_len;
+        Ok(Header { version: prelude.version, header_len: prelude.header_len, data_offset, plan })
+    }
+}
+
+/// The `descr` value before it is resolved: a type string or a structured descriptor.
+enum Descr<'a> {
+    Typestr(&'a str),
+    /// A list or tuple (structured or subarray dtype); `has_object` if any string in it is an
+    /// object type string.
+    Structured { text: &'a str, has_object: bool },
+}
+
+impl Descr<'_> {
+    fn resolve(&self) -> Result<(DType, ByteOrder)> {
+        match *self {
+            Descr::Typestr(s) => DType::parse_typestr(s),
+            Descr::Structured { text, has_object: true } => {
+                Err(Error::PickleNotAllowed { descr: excerpt(text, 200) })
+            }
+            Descr::Structured { text, has_object: false } => {
+                Err(Error::UnsupportedDtype { descr: excerpt(text, 200) })
+            }
+        }
+    }
+}
+
+struct Dict<'a> {
+    descr: Descr<'a>,
+    fortran_order: bool,
+    shape: Vec<usize>,
+}
+
+struct DictParser<'a, 'l> {
+    text: &'a [u8],
+    pos: usize,
+    base: u64,
+    limits: &'l Limits,
+}
+
+impl<'a> DictParser<'a, '_> {
+    fn error_at(&self, pos: usize, reason: impl Into<Box<str>>) -> Error {
+        Error::InvalidHeader { offset: self.base + to_u64(pos), reason: reason.into() }
+    }
+
+    fn error(&self, reason: impl Into<Box<str>>) -> Error {
+        self.error_at(self.pos, reason)
+    }
+
+    fn found(&self) -> String {
+        match self.text.get(self.pos) {
+            None => "end of header".to_string(),
+            Some(b) => format!("`{}`", [*b].escape_ascii()),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.pos).copied()
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(format!("expected `{}`, found {}", byte as char, self.found())))
+        }
+    }
+
+    fn parse(mut self) -> Result<Dict<'a>> {
+        let mut descr = None;
+        let mut fortran_order = None;
+        let mut shape = None;
+        self.skip_spaces();
+        self.expect(b'{')?;
+        loop {
+            self.skip_spaces();
+            if self.peek() == Some(b'}') {
+                break;
+            }
+            let key_pos = self.pos;
+            let key = self.string()?;
+            self.skip_spaces();
+            self.expect(b':')?;
+            self.skip_spaces();
+            let duplicate = match key {
+                "descr" => descr.replace(self.descr()?).is_some(),
+                "fortran_order" => fortran_order.replace(self.boolean()?).is_some(),
+                "shape" => shape.replace(self.shape()?).is_some(),
+                other => {
+                    return Err(self.error_at(
+                        key_pos,
+                        format!(
+                            "unknown key `{}`: expected `descr`, `fortran_order` or `shape`",
+                            excerpt(other, 40)
+                        ),
+                    ))
+                }
+            };
+            if duplicate {
+                return Err(self.error_at(key_pos, format!("duplicate key `{key}`")));
+            }
+            self.skip_spaces();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => break,
+                _ => return Err(self.error(format!("expected `,` or `}}`, found {}", self.found()))),
+            }
+        }
+        self.pos += 1; // the `}`
+        self.trailer()?;
+        let missing = |key: &str| self.error_at(0, format!("missing key `{key}`"));
+        Ok(Dict {
+            descr: descr.ok_or_else(|| missing("descr"))?,
+            fortran_order: fortran_order.ok_or_else(|| missing("fortran_order"))?,
+            shape: shape.ok_or_else(|| missing("shape"))?,
+        })
+    }
+
+    /// After the dict: space padding, then exactly one newline, which ends the header.
+    fn trailer(&mut self) -> Result<()> {
+        self.skip_spaces();
+        match self.peek() {
+            Some(b'\n') if self.pos + 1 == self.text.len() => Ok(()),
+            Some(b'\n') => Err(self.error("expected the header to end after its newline")),
+            None => Err(self.error("expected the header to end with a newline")),
+            Some(_) => Err(self.error(format!(
+                "expected space padding and a newline after the dict, found {}",
+                self.found()
+            ))),
+        }
+    }
+
+    fn string(&mut self) -> Result<&'a str> {
+        let quote = match self.peek() {
+            Some(q @ (b'\'' | b'"')) => q,
+            _ => return Err(self.error(format!("expected a quoted string, found {}", self.found()))),
+        };
+        self.pos += 1;
+        let start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error_at(start - 1, "unterminated string")),
+                Some(b'\\') => return Err(self.error("escape sequences are not accepted in strings")),
+                Some(b'\n' | b'\r') => return Err(self.error("newline inside a string")),
+                Some(b) if b == quote => break,
+                Some(_) => self.pos += 1,
+            }
+        }
+        let s = &self.text[start..self.pos];
+        self.pos += 1;
+        // The header was checked to be UTF-8 and the quotes are ASCII, so the slice between
+        // them is UTF-8 too.
+        std::str::from_utf8(s).map_err(|_| self.error_at(start, "invalid UTF-8 in string"))
+    }
+
+    fn boolean(&mut self) -> Result<bool> {
+        let rest = &self.text[self.pos..];
+        if rest.starts_with(b"True") {
+            self.pos += 4;
+            Ok(true)
+        } else if rest.starts_with(b"False") {
+            self.pos += 5;
+            Ok(false)
+        } else {
+            Err(self.error(format!("expected `True` or `False`, found {}", self.found())))
+        }
+    }
+
+    fn integer(&mut self) -> Result<usize> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            return Err(self.error("negative dimension"));
+        }
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+            if self.pos - start > MAX_DIGITS {
+                return Err(self.error_at(start, format!("integer longer than {MAX_DIGITS} digits")));
+            }
+        }
+        let digits = &self.text[start..self.pos];
+        if digits.is_empty() {
+            return Err(self.error(format!("expected a decimal integer, found {}", self.found())));
+        }
+        if digits.len() > 1 && digits[0] == b'0' {
+            return Err(self.error_at(start, "leading zeros are not accepted"));
+        }
+        if self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.') {
+            return Err(self.error(format!("expected a plain decimal integer, found {}", self.found())));
+        }
+        // At most 20 ASCII digits: the text is valid UTF-8 and the parse can only overflow.
+        let text = std::str::from_utf8(digits).map_err(|_| self.error_at(start, "invalid integer"))?;
+        let value: u64 = text.parse().map_err(|_| self.error_at(start, "dimension does not fit in 64 bits"))?;
+        usize::try_from(value).map_err(|_| self.error_at(start, "dimension does not fit in usize"))
+    }
+
+    fn shape(&mut self) -> Result<Vec<usize>> {
+        let open = self.pos;
+        if self.peek() == Some(b'[') {
+            return Err(self.error("expected `shape` to be a tuple, found a list"));
+        }
+        self.expect(b'(')?;
+        let mut dims = Vec::new();
+        let mut trailing_comma = false;
+        loop {
+            self.skip_spaces();
+            if self.peek() == Some(b')') {
+                self.pos += 1;
+                break;
+            }
+            if !dims.is_empty() && !trailing_comma {
+                return Err(self.error(format!("expected `,` or `)`, found {}", self.found())));
+            }
+            if dims.len() == self.limits.max_ndim {
+                return Err(Error::limit(LimitKind::Ndim, self.limits.max_ndim, dims.len().saturating_add(1)));
+            }
+            dims.push(self.integer()?);
+            self.skip_spaces();
+            trailing_comma = self.peek() == Some(b',');
+            if trailing_comma {
+                self.pos += 1;
+            }
+        }
+        if dims.len() == 1 && !trailing_comma {
+            return Err(self.error_at(open, "a one-element shape needs a trailing comma, as in `(7,)`"));
+        }
+        Ok(dims)
+    }
+
+    fn descr(&mut self) -> Result<Descr<'a>> {
+        match self.peek() {
+            Some(b'\'' | b'"') => Ok(Descr::Typestr(self.string()?)),
+            Some(b'[' | b'(') => self.structured(),
+            _ => Err(self.error(format!("expected a type string or a list for `descr`, found {}", self.found()))),
+        }
+    }
+
+    /// Skips over a structured descriptor: brackets, strings, integers, commas and spaces,
+    /// with nesting capped at [`MAX_NESTING`]. Only its text and whether it holds an object
+    /// type string are kept.
+    fn structured(&mut self) -> Result<Descr<'a>> {
+        let start = self.pos;
+        let mut stack: Vec<u8> = Vec::new();
+        let mut has_object = false;
+        loop {
+            match self.peek() {
+                Some(open @ (b'[' | b'(')) => {
+                    if stack.len() == MAX_NESTING {
+                        return Err(self.error(format!("`descr` nested deeper than {MAX_NESTING} levels")));
+                    }
+                    stack.push(if open == b'[' { b']' } else { b')' });
+                    self.pos += 1;
+                }
+                Some(close @ (b']' | b')')) => {
+                    if stack.pop() != Some(close) {
+                        return Err(self.error(format!("unbalanced `{}` in `descr`", close as char)));
+                    }
+                    self.pos += 1;
+                    if stack.is_empty() {
+                        break;
+                    }
+                }
+                Some(b'\'' | b'"') => {
+                    let s = self.string()?;
+                    has_object |= matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
+                }
+                Some(b',' | b' ') => self.pos += 1,
+                Some(b) if b.is_ascii_digit() => {
+                    self.integer()?;
+                }
+                _ => return Err(self.error(format!("unexpected {} in `descr`", self.found()))),
+            }
+        }
+        let text = std::str::from_utf8(&self.text[start..self.pos])
+            .map_err(|_| self.error_at(start, "invalid UTF-8 in `descr`"))?;
+        Ok(Descr::Structured { text, has_object })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Header> {
+        let prelude = Prelude { version: (1, 0), header_len: text.len(), prefix_len: 10 };
+        Header::parse(prelude, text.as_bytes(), &Limits::default())
+    }
+
+    #[test]
+    fn numpy_style_headers_parse() {
+        let h = parse("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }          \n").unwrap();
+        assert_eq!((h.dtype(), h.byte_order(), h.shape().dims()), (DType::F64, ByteOrder::Little, &[3, 4][..]));
+        let h = parse("{\"shape\": (), \"fortran_order\": True, \"descr\": \">i2\"}\n").unwrap();
+        assert_eq!((h.dtype(), h.order(), h.shape().ndim()), (DType::I16, Order::F, 0));
+        assert_eq!(parse("{'descr':'|u1','fortran_order':False,'shape':(7,)}\n").unwrap().shape().dims(), &[7]);
+    }
+
+    #[test]
+    fn header_errors() {
+        let h = "'descr': '<f8', 'fortran_order': False, 'shape': (3,)";
+        let cases: Vec<(String, &str)> = vec![
+            (format!("{{{h}}}"), "invalid .npy header at byte 64: expected the header to end with a newline"),
+            (format!("{{{h}}}\0\0\n"), "invalid .npy header at byte 64: expected space padding and a newline after the dict, found `\\x00`"),
+            (format!("{{{h}}}\n \n"), "invalid .npy header at byte 64: expected the header to end after its newline"),
+            (format!("{{{h}, 'descr': '<f8'}}\n"), "invalid .npy header at byte 65: duplicate key `descr`"),
+            (format!("{{{h}, 'extra': 1}}\n"), "invalid .npy header at byte 65: unknown key `extra`: expected `descr`, `fortran_order` or `shape`"),
+            ("{'descr': '<f8', 'fortran_order': False}\n".into(), "invalid .npy header at byte 10: missing key `shape`"),
+            ("{'descr': '<f8', 'fortran_order': 0, 'shape': ()}\n".into(), "invalid .npy header at byte 45: expected `True` or `False`, found `0`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (3)}\n".into(), "invalid .npy header at byte 60: a one-element shape needs a trailing comma, as in `(7,)`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': [3]}\n".into(), "invalid .npy header at byte 60: expected `shape` to be a tuple, found a list"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (-2, -3)}\n".into(), "invalid .npy header at byte 61: negative dimension"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (0x3,)}\n".into(), "invalid .npy header at byte 62: expected a plain decimal integer, found `x`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (1_0,)}\n".into(), "invalid .npy header at byte 62: expected a plain decimal integer, found `_`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (3L,)}\n".into(), "invalid .npy header at byte 62: expected a plain decimal integer, found `L`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (03,)}\n".into(), "invalid .npy header at byte 61: leading zeros are not accepted"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (True,)}\n".into(), "invalid .npy header at byte 61: expected a decimal integer, found `T`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,)}\n".into(), "invalid .npy header at byte 61: dimension does not fit in 64 bits"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (123456789012345678901,)}\n".into(), "invalid .npy header at byte 61: integer longer than 20 digits"),
+            ("{'descr': '\\x3cf8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 21: escape sequences are not accepted in strings"),
+            ("{'descr': '<f8',\t'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 26: expected a quoted string, found `\\t`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2 3)}\n".into(), "invalid .npy header at byte 66: expected `,` or `)`, found `3`"),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse(&text).unwrap_err().to_string(), message, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn descr_errors_are_typed() {
+        let with = |d: &str| format!("{{'descr': {d}, 'fortran_order': False, 'shape': (2,), }}\n");
+        let cases = [
+            ("'|O'", "dtype.pickle_not_allowed"),
+            ("[('a', '<f8'), ('b', '|O')]", "dtype.pickle_not_allowed"),
+            ("[('a', '<f8'), ('b', '<i4', (2, 3))]", "dtype.unsupported"),
+            ("('<f8', (2,))", "dtype.unsupported"),
+            ("'<U5'", "dtype.unsupported"),
+            ("'<l'", "dtype.invalid"),
+            ("[('a', '<f8']", "npy.invalid_header"),
+        ];
+        for (descr, code) in cases {
+            assert_eq!(parse(&with(descr)).unwrap_err().code(), code, "{descr}");
+        }
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let e = parse(&with(&deep)).unwrap_err();
+        assert!(e.to_string().contains("nested deeper than 32"), "{e}");
+    }
+
+    #[test]
+    fn too_many_dims_stop_the_parse() {
+        let dims = vec!["1"; 65].join(", ");
+        let text = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({dims}), }}\n");
+        let e = parse(&text).unwrap_err();
+        assert!(matches!(e, Error::LimitExceeded { kind: LimitKind::Ndim, limit: 64, requested: 65 }));
+    }
+
+    #[test]
+    fn magic_and_version() {
+        assert_eq!(parse_magic(b"\x93NUMPY\x01\x00").unwrap(), (1, 0, 2));
+        assert_eq!(parse_magic(b"\x93NUMPY\x03\x00").unwrap(), (3, 0, 4));
+        assert_eq!(parse_magic(b"PK\x03\x04").unwrap_err().code(), "npy.bad_magic");
+        assert_eq!(parse_magic(b"\x93NUM").unwrap_err().code(), "npy.invalid_header");
+        for v in [[1, 1], [0, 0], [0, 1], [2, 2], [255, 255]] {
+            let mut m = MAGIC.to_vec();
+            m.extend(v);
+            assert_eq!(parse_magic(&m).unwrap_err().code(), "npy.unsupported_version");
+        }
+    }
+
+    #[test]
+    fn header_len_is_refused_from_its_field() {
+        let e = parse_header_len((2, 0), &[0xff; 4], &Limits::default()).unwrap_err();
+        assert_eq!(e.code(), "npy.header_too_large");
+        let p = parse_header_len((1, 0), &[0x10, 0x27], &Limits::default()).unwrap();
+        assert_eq!(p.header_len, 10_000);
+    }
+}

@@ -1,0 +1,126 @@
+//! The `.npy` format, versions 1.0, 2.0 and 3.0.
+//!
+//! Which function to call:
+//!
+//! | input | typed, default limits | any dtype or other options |
+//! | --- | --- | --- |
+//! | `&[u8]` | [`from_slice`] → [`ArrayView`](crate::ArrayView) (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
+//! | `impl Read` | [`from_reader`] → [`Array`](crate::Array) | [`ReadOptions::read_reader_dyn`] |
+//! | a path | [`from_path`] → [`Array`](crate::Array) | [`ReadOptions::read_path_dyn`] |
+//! | header only | [`read_header`], [`read_header_from`] | |
+//!
+//! **Buffering.** Readers are read in a few large `read` calls (prelude, header, payload), so
+//! wrapping a file in a `BufReader` gains nothing. A reader of unknown length gets a buffer
+//! that grows as data arrives; a path's payload buffer is allocated once, after the file's
+//! length was compared with the declared size.
+
+mod header;
+mod read;
+mod write;
+
+pub use header::{Header, MAGIC, MAX_NESTING};
+pub use read::{read_header, read_header_from, ReadOptions};
+pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::array::{Array, ArrayView};
+use crate::dtype::Element;
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::spec::ArraySpec;
+
+/// Reads a `.npy` file from a slice into a typed view, with default limits.
+///
+/// The view borrows `bytes` when the payload is aligned for `T` and in native byte order, and
+/// holds a copy otherwise. The whole slice must be the file: bytes after the payload are an
+/// error (use [`ReadOptions::allow_trailing`] for streams).
+///
+/// # Errors
+///
+/// Header errors (see [`read_header_from`]); spec errors ([`Error::DTypeMismatch`] also when
+/// the file's dtype is not `T`'s, [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
+/// [`Error::ShapeMismatch`], [`Error::OrderMismatch`]); [`Error::LimitExceeded`];
+/// [`Error::TruncatedData`], [`Error::TrailingData`]; [`Error::InvalidBool`].
+///
+/// [`Error::DTypeMismatch`]: crate::Error::DTypeMismatch
+/// [`Error::ByteOrderMismatch`]: crate::Error::ByteOrderMismatch
+/// [`Error::NdimMismatch`]: crate::Error::NdimMismatch
+/// [`Error::ShapeMismatch`]: crate::Error::ShapeMismatch
+/// [`Error::OrderMismatch`]: crate::Error::OrderMismatch
+/// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
+/// [`Error::TruncatedData`]: crate::Error::TruncatedData
+/// [`Error::TrailingData`]: crate::Error::TrailingData
+/// [`Error::InvalidBool`]: crate::Error::InvalidBool
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::{npy, ArraySpec, DType, Dim};
+/// # let bytes = npy::to_vec(&arrayguard::Array::from_vec(
+/// #     arrayguard::Shape::new([2, 3])?, arrayguard::Order::C, vec![0f32; 6])?.view())?;
+/// let spec = ArraySpec::new(DType::F32).with_shape([Dim::Any, Dim::Exact(3)]);
+/// let view = npy::from_slice::<f32>(&bytes, &spec)?;
+/// assert_eq!(view.shape().dims(), &[2, 3]);
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn from_slice<'a, T: Element>(bytes: &'a [u8], spec: &ArraySpec) -> Result<ArrayView<'a, T>> {
+    ReadOptions::new().read_slice(bytes, spec)
+}
+
+/// [`from_slice`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_slice`].
+pub fn from_slice_with_limits<'a, T: Element>(
+    bytes: &'a [u8],
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<ArrayView<'a, T>> {
+    ReadOptions::new().limits(limits.clone()).read_slice(bytes, spec)
+}
+
+/// Reads a `.npy` file from any reader into an owned typed array, with default limits.
+///
+/// The reader must end right after the payload. Nothing is allocated in proportion to a
+/// declared size until that size has passed the limits, and the payload buffer grows only as
+/// bytes arrive, so a stream that ends early costs at most about twice what it delivered.
+///
+/// # Errors
+///
+/// As [`from_slice`], plus [`Error::Io`](crate::Error::Io).
+pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
+    ReadOptions::new().read_reader(reader, spec)
+}
+
+/// [`from_reader`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+pub fn from_reader_with_limits<T: Element, R: Read>(reader: R, spec: &ArraySpec, limits: &Limits) -> Result<Array<T>> {
+    ReadOptions::new().limits(limits.clone()).read_reader(reader, spec)
+}
+
+/// Reads a `.npy` file from a path into an owned typed array, with default limits.
+///
+/// The file's length is compared with the declared payload size before the payload buffer is
+/// allocated; the buffer is then allocated once.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+pub fn from_path<T: Element>(path: impl AsRef<Path>, spec: &ArraySpec) -> Result<Array<T>> {
+    ReadOptions::new().read_path(path, spec)
+}
+
+/// [`from_path`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+pub fn from_path_with_limits<T: Element>(path: impl AsRef<Path>, spec: &ArraySpec, limits: &Limits) -> Result<Array<T>> {
+    ReadOptions::new().limits(limits.clone()).read_path(path, spec)
+}
