@@ -79,9 +79,6 @@ pub fn write_array<T: JsonValue, W: Write>(mut writer: W, array: &Array<T>, opti
         let mut closed = 0;
         loop {
             if axis == 0 {
-                for _ in 0..closed {
-                    text.push(']');
-                }
                 writer.write_all(text.as_bytes())?;
                 return Ok(());
             }

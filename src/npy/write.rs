@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(h, expected);
         // Scalars have no growth axis.
         let h = header_bytes(DType::Bool, ByteOrder::Little, &Shape::new([]).unwrap(), Order::C);
-        assert_eq!(h.len(), 64);
-        assert!(h.starts_with(b"\x93NUMPY\x01\x006\x00{'descr': '|b1', 'fortran_order': False, 'shape': (), }"));
+        assert_eq!(h.len(), 128);
+        assert!(h.starts_with(b"\x93NUMPY\x01\x00v\x00{'descr': '|b1', 'fortran_order': False, 'shape': (), }"));
     }
 }
