@@ -91,7 +91,11 @@ impl<T: Element> Array<T> {
 
     /// A borrowed view of this array.
     pub fn view(&self) -> ArrayView<'_, T> {
-        ArrayView { shape: self.shape.clone(), order: self.order, data: Cow::Borrowed(&self.data) }
+        ArrayView {
+            shape: self.shape.clone(),
+            order: self.order,
+            data: Cow::Borrowed(&self.data),
+        }
     }
 
     /// The same array laid out in C (row-major) order; a no-op for C arrays.
@@ -100,7 +104,11 @@ impl<T: Element> Array<T> {
             Order::C => self,
             Order::F => {
                 let data = fortran_to_c(&self.data, self.shape.dims());
-                Array { shape: self.shape, order: Order::C, data }
+                Array {
+                    shape: self.shape,
+                    order: Order::C,
+                    data,
+                }
             }
         }
     }
@@ -117,7 +125,11 @@ fn flat_index(shape: &Shape, order: Order, index: &[usize]) -> Option<usize> {
     let mut visit = |i: usize, d: usize| flat = flat * d + i;
     match order {
         Order::C => index.iter().zip(dims).for_each(|(&i, &d)| visit(i, d)),
-        Order::F => index.iter().zip(dims).rev().for_each(|(&i, &d)| visit(i, d)),
+        Order::F => index
+            .iter()
+            .zip(dims)
+            .rev()
+            .for_each(|(&i, &d)| visit(i, d)),
     }
     Some(flat)
 }
@@ -185,7 +197,11 @@ impl<'a, T: Element> ArrayView<'a, T> {
     /// [`Error::LengthMismatch`] when `data.len()` differs from `shape.len()`.
     pub fn from_slice(shape: Shape, order: Order, data: &'a [T]) -> Result<Self> {
         check_len(&shape, data.len())?;
-        Ok(ArrayView { shape, order, data: Cow::Borrowed(data) })
+        Ok(ArrayView {
+            shape,
+            order,
+            data: Cow::Borrowed(data),
+        })
     }
 
     /// The dtype of the elements.
@@ -230,7 +246,11 @@ impl<'a, T: Element> ArrayView<'a, T> {
 
     /// Copies the elements if they are borrowed, giving an owned array.
     pub fn into_owned(self) -> Array<T> {
-        Array { shape: self.shape, order: self.order, data: self.data.into_owned() }
+        Array {
+            shape: self.shape,
+            order: self.order,
+            data: self.data.into_owned(),
+        }
     }
 }
 
@@ -373,7 +393,10 @@ mod tests {
         let d = DynArray::from(a.clone());
         assert_eq!(d.as_typed::<f64>(), Some(&a));
         assert!(d.as_typed::<f32>().is_none());
-        assert!(matches!(d.clone().into_typed::<i64>(), Err(Error::TypeMismatch { .. })));
+        assert!(matches!(
+            d.clone().into_typed::<i64>(),
+            Err(Error::TypeMismatch { .. })
+        ));
         assert_eq!(d.into_typed::<f64>().unwrap(), a);
     }
 

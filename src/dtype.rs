@@ -155,7 +155,10 @@ impl DType {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn parse_typestr(descr: &str) -> Result<(DType, ByteOrder)> {
-        let invalid = |reason: &'static str| Error::InvalidDescr { descr: excerpt(descr, 200), reason };
+        let invalid = |reason: &'static str| Error::InvalidDescr {
+            descr: excerpt(descr, 200),
+            reason,
+        };
         let bytes = descr.as_bytes();
         let (order, rest) = match bytes.first() {
             None => return Err(invalid("empty type string")),
@@ -164,34 +167,50 @@ impl DType {
             Some(b'|') => (None, &descr[1..]),
             Some(b'=') => {
                 if rest_is_object(&descr[1..]) {
-                    return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+                    return Err(Error::PickleNotAllowed {
+                        descr: excerpt(descr, 200),
+                    });
                 }
                 return Err(invalid("native byte order `=` is platform-dependent"));
             }
             Some(_) => {
                 if rest_is_object(descr) {
-                    return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+                    return Err(Error::PickleNotAllowed {
+                        descr: excerpt(descr, 200),
+                    });
                 }
-                return Err(invalid("expected a byte order character `<`, `>` or `|` first"));
+                return Err(invalid(
+                    "expected a byte order character `<`, `>` or `|` first",
+                ));
             }
         };
         let mut chars = rest.chars();
-        let kind = chars.next().ok_or_else(|| invalid("missing kind character"))?;
+        let kind = chars
+            .next()
+            .ok_or_else(|| invalid("missing kind character"))?;
         let size_text = chars.as_str();
         if kind == 'O' {
-            return Err(Error::PickleNotAllowed { descr: excerpt(descr, 200) });
+            return Err(Error::PickleNotAllowed {
+                descr: excerpt(descr, 200),
+            });
         }
         if matches!(kind, 'S' | 'U' | 'V' | 'a' | 'M' | 'm') {
             if kind_tail_is_valid(kind, size_text) {
-                return Err(Error::UnsupportedDtype { descr: excerpt(descr, 200) });
+                return Err(Error::UnsupportedDtype {
+                    descr: excerpt(descr, 200),
+                });
             }
-            return Err(invalid("malformed size for a string, void or datetime dtype"));
+            return Err(invalid(
+                "malformed size for a string, void or datetime dtype",
+            ));
         }
         if !matches!(kind, 'b' | 'i' | 'u' | 'f' | 'c') {
             return Err(invalid("unknown kind character"));
         }
         if size_text.is_empty() {
-            return Err(invalid("single-character type codes are platform-dependent"));
+            return Err(invalid(
+                "single-character type codes are platform-dependent",
+            ));
         }
         if !size_text.bytes().all(|b| b.is_ascii_digit()) || size_text.len() > 2 {
             return Err(invalid("expected a decimal item size after the kind"));
@@ -213,14 +232,18 @@ impl DType {
             ('c', "16") => DType::Complex128,
             // Extended precision (`long double`): valid NumPy, platform-dependent layout.
             ('f', "10" | "12" | "16") | ('c', "20" | "24" | "32") => {
-                return Err(Error::UnsupportedDtype { descr: excerpt(descr, 200) })
+                return Err(Error::UnsupportedDtype {
+                    descr: excerpt(descr, 200),
+                })
             }
             _ => return Err(invalid("no such item size for this kind")),
         };
         match (order, dtype.itemsize()) {
             (None, 1) => Ok((dtype, ByteOrder::NATIVE)),
             (Some(_), 1) => Err(invalid("one-byte types are written with `|`")),
-            (None, _) => Err(invalid("`|` means native order for multi-byte types; expected `<` or `>`")),
+            (None, _) => Err(invalid(
+                "`|` means native order for multi-byte types; expected `<` or `>`",
+            )),
             (Some(order), _) => Ok((dtype, order)),
         }
     }
@@ -233,18 +256,35 @@ fn rest_is_object(text: &str) -> bool {
 
 /// Whether the size part of an `S`, `U`, `V`, `a`, `M` or `m` type string is well formed.
 fn kind_tail_is_valid(kind: char, tail: &str) -> bool {
-    let is_decimal = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    let is_decimal =
+        |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
     match kind {
         'M' | 'm' => {
-            let Some(rest) = tail.strip_prefix('8') else { return false };
+            let Some(rest) = tail.strip_prefix('8') else {
+                return false;
+            };
             rest.is_empty()
-                || rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')).is_some_and(|unit| {
-                    let letters = unit.trim_start_matches(|c: char| c.is_ascii_digit());
-                    matches!(
-                        letters,
-                        "Y" | "M" | "W" | "D" | "h" | "m" | "s" | "ms" | "us" | "ns" | "ps" | "fs" | "as"
-                    )
-                })
+                || rest
+                    .strip_prefix('[')
+                    .and_then(|r| r.strip_suffix(']'))
+                    .is_some_and(|unit| {
+                        let letters = unit.trim_start_matches(|c: char| c.is_ascii_digit());
+                        matches!(
+                            letters,
+                            "Y" | "M"
+                                | "W"
+                                | "D"
+                                | "h"
+                                | "m"
+                                | "s"
+                                | "ms"
+                                | "us"
+                                | "ns"
+                                | "ps"
+                                | "fs"
+                                | "as"
+                        )
+                    })
         }
         _ => is_decimal(tail),
     }
@@ -427,20 +467,62 @@ impl Element for bool {
 macro_rules! by_dtype {
     ($dtype:expr, $t:ident => $body:expr) => {{
         match $dtype {
-            $crate::DType::Bool => { type $t = bool; $body }
-            $crate::DType::I8 => { type $t = i8; $body }
-            $crate::DType::I16 => { type $t = i16; $body }
-            $crate::DType::I32 => { type $t = i32; $body }
-            $crate::DType::I64 => { type $t = i64; $body }
-            $crate::DType::U8 => { type $t = u8; $body }
-            $crate::DType::U16 => { type $t = u16; $body }
-            $crate::DType::U32 => { type $t = u32; $body }
-            $crate::DType::U64 => { type $t = u64; $body }
-            $crate::DType::F16 => { type $t = half::f16; $body }
-            $crate::DType::F32 => { type $t = f32; $body }
-            $crate::DType::F64 => { type $t = f64; $body }
-            $crate::DType::Complex64 => { type $t = num_complex::Complex<f32>; $body }
-            $crate::DType::Complex128 => { type $t = num_complex::Complex<f64>; $body }
+            $crate::DType::Bool => {
+                type $t = bool;
+                $body
+            }
+            $crate::DType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::DType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::DType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::DType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::DType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::DType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::DType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::DType::U64 => {
+                type $t = u64;
+                $body
+            }
+            $crate::DType::F16 => {
+                type $t = half::f16;
+                $body
+            }
+            $crate::DType::F32 => {
+                type $t = f32;
+                $body
+            }
+            $crate::DType::F64 => {
+                type $t = f64;
+                $body
+            }
+            $crate::DType::Complex64 => {
+                type $t = num_complex::Complex<f32>;
+                $body
+            }
+            $crate::DType::Complex128 => {
+                type $t = num_complex::Complex<f64>;
+                $body
+            }
         }
     }};
 }

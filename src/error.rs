@@ -140,7 +140,9 @@ pub enum Error {
         found: u64,
     },
     /// The input continues after the declared payload.
-    #[error("trailing data at byte {offset}: expected the input to end after {expected} payload bytes")]
+    #[error(
+        "trailing data at byte {offset}: expected the input to end after {expected} payload bytes"
+    )]
     TrailingData {
         /// Byte offset of the first byte after the payload.
         offset: u64,
@@ -340,7 +342,11 @@ impl Error {
         }
     }
 
-    pub(crate) fn limit(kind: LimitKind, limit: impl TryInto<u64>, requested: impl TryInto<u64>) -> Self {
+    pub(crate) fn limit(
+        kind: LimitKind,
+        limit: impl TryInto<u64>,
+        requested: impl TryInto<u64>,
+    ) -> Self {
         Error::LimitExceeded {
             kind,
             limit: limit.try_into().unwrap_or(u64::MAX),
@@ -377,7 +383,11 @@ mod tests {
     fn error_stays_small() {
         // Every parse returns a Result<_, Error>; keep the error to five words (the largest
         // variants carry a boxed text plus a static reason or three offsets).
-        assert!(std::mem::size_of::<Error>() <= 40, "{}", std::mem::size_of::<Error>());
+        assert!(
+            std::mem::size_of::<Error>() <= 40,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
     }
 
     #[test]

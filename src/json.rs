@@ -49,7 +49,11 @@ pub fn to_writer<W: Write>(writer: W, array: &DynArray) -> Result<()> {
 /// # Errors
 ///
 /// As [`to_writer`].
-pub fn to_writer_with_options<W: Write>(writer: W, array: &DynArray, options: WriteOptions) -> Result<()> {
+pub fn to_writer_with_options<W: Write>(
+    writer: W,
+    array: &DynArray,
+    options: WriteOptions,
+) -> Result<()> {
     with_array!(array, a => write_array(writer, a, options))
 }
 
@@ -58,7 +62,11 @@ pub fn to_writer_with_options<W: Write>(writer: W, array: &DynArray, options: Wr
 /// # Errors
 ///
 /// As [`to_writer`].
-pub fn write_array<T: JsonValue, W: Write>(mut writer: W, array: &Array<T>, options: WriteOptions) -> Result<()> {
+pub fn write_array<T: JsonValue, W: Write>(
+    mut writer: W,
+    array: &Array<T>,
+    options: WriteOptions,
+) -> Result<()> {
     let dims = array.shape().dims();
     let mut index = vec![0usize; dims.len()];
     let mut text = String::new();
@@ -129,15 +137,22 @@ pub trait JsonValue: Element {
     fn write_json(self, out: &mut String, options: WriteOptions) -> Result<()>;
 }
 
-fn write_float(out: &mut String, text: Option<&str>, value: f64, options: WriteOptions) -> Result<()> {
+fn write_float(
+    out: &mut String,
+    text: Option<&str>,
+    value: f64,
+    options: WriteOptions,
+) -> Result<()> {
     if let Some(text) = text {
         out.push_str(text);
         return Ok(());
     }
     if !options.allow_nan {
         return Err(Error::NotRepresentable {
-            reason: format!("{value} has no JSON representation (allow NaN and infinity to write it)")
-                .into_boxed_str(),
+            reason: format!(
+                "{value} has no JSON representation (allow NaN and infinity to write it)"
+            )
+            .into_boxed_str(),
         });
     }
     out.push_str(if value.is_nan() {
@@ -215,19 +230,39 @@ mod tests {
     #[test]
     fn nesting_follows_the_shape() {
         assert_eq!(json(&[], Order::C, vec![7i32]).unwrap(), "7");
-        assert_eq!(json(&[2, 3], Order::C, vec![1u8, 2, 3, 4, 5, 6]).unwrap(), "[[1,2,3],[4,5,6]]");
-        assert_eq!(json(&[2, 3], Order::F, vec![1u8, 4, 2, 5, 3, 6]).unwrap(), "[[1,2,3],[4,5,6]]");
+        assert_eq!(
+            json(&[2, 3], Order::C, vec![1u8, 2, 3, 4, 5, 6]).unwrap(),
+            "[[1,2,3],[4,5,6]]"
+        );
+        assert_eq!(
+            json(&[2, 3], Order::F, vec![1u8, 4, 2, 5, 3, 6]).unwrap(),
+            "[[1,2,3],[4,5,6]]"
+        );
         assert_eq!(json::<f64>(&[2, 0], Order::C, vec![]).unwrap(), "[[],[]]");
         assert_eq!(json::<f64>(&[0, 2], Order::C, vec![]).unwrap(), "[]");
-        assert_eq!(json(&[2], Order::C, vec![true, false]).unwrap(), "[true,false]");
-        assert_eq!(json(&[1], Order::C, vec![crate::Complex::new(1.5f32, -0.0)]).unwrap(), "[[1.5,-0.0]]");
+        assert_eq!(
+            json(&[2], Order::C, vec![true, false]).unwrap(),
+            "[true,false]"
+        );
+        assert_eq!(
+            json(&[1], Order::C, vec![crate::Complex::new(1.5f32, -0.0)]).unwrap(),
+            "[[1.5,-0.0]]"
+        );
         assert_eq!(json(&[1], Order::C, vec![0.1f32]).unwrap(), "[0.1]");
     }
 
     #[test]
     fn nan_needs_permission() {
-        assert_eq!(json(&[1], Order::C, vec![f64::NAN]).unwrap_err().code(), "usage.not_representable");
-        let a = Array::from_vec(Shape::vector(2).unwrap(), Order::C, vec![f64::NAN, f64::NEG_INFINITY]).unwrap();
+        assert_eq!(
+            json(&[1], Order::C, vec![f64::NAN]).unwrap_err().code(),
+            "usage.not_representable"
+        );
+        let a = Array::from_vec(
+            Shape::vector(2).unwrap(),
+            Order::C,
+            vec![f64::NAN, f64::NEG_INFINITY],
+        )
+        .unwrap();
         let mut out = Vec::new();
         write_array(&mut out, &a, WriteOptions::new().allow_nan(true)).unwrap();
         assert_eq!(out, b"[NaN,-Infinity]");

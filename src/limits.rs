@@ -71,7 +71,11 @@ impl Limits {
     /// Checks a declared element count and payload byte count.
     pub(crate) fn check_size(&self, elements: usize, bytes: usize) -> Result<()> {
         if crate::error::to_u64(elements) > self.max_elements {
-            return Err(Error::limit(LimitKind::Elements, self.max_elements, elements));
+            return Err(Error::limit(
+                LimitKind::Elements,
+                self.max_elements,
+                elements,
+            ));
         }
         if crate::error::to_u64(bytes) > self.max_bytes {
             return Err(Error::limit(LimitKind::Bytes, self.max_bytes, bytes));
@@ -103,12 +107,25 @@ mod tests {
         assert!(l.check_size(2, 8).is_ok());
         assert!(matches!(
             l.check_size(2, 9),
-            Err(Error::LimitExceeded { kind: LimitKind::Bytes, limit: 8, requested: 9 })
+            Err(Error::LimitExceeded {
+                kind: LimitKind::Bytes,
+                limit: 8,
+                requested: 9
+            })
         ));
         assert!(matches!(
             l.check_size(3, 3),
-            Err(Error::LimitExceeded { kind: LimitKind::Elements, .. })
+            Err(Error::LimitExceeded {
+                kind: LimitKind::Elements,
+                ..
+            })
         ));
-        assert!(matches!(l.check_ndim(65), Err(Error::LimitExceeded { kind: LimitKind::Ndim, .. })));
+        assert!(matches!(
+            l.check_ndim(65),
+            Err(Error::LimitExceeded {
+                kind: LimitKind::Ndim,
+                ..
+            })
+        ));
     }
 }

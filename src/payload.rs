@@ -24,9 +24,10 @@ fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>> {
 /// Grows `buf` to `len` zeroed elements with a fallible reservation.
 fn grow_raw<R: bytemuck::Pod + Default>(buf: &mut Vec<R>, len: usize) -> Result<()> {
     let extra = len.saturating_sub(buf.len());
-    buf.try_reserve_exact(extra).map_err(|_| Error::OutOfMemory {
-        bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
-    })?;
+    buf.try_reserve_exact(extra)
+        .map_err(|_| Error::OutOfMemory {
+            bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
+        })?;
     buf.resize(len, R::default());
     Ok(())
 }
@@ -56,7 +57,11 @@ fn finish<T: Element>(mut raw: Vec<T::Raw>, plan: &Plan, offset: u64) -> Result<
 
 /// Decodes a payload of exactly `plan.nbytes()` bytes, borrowing it when it is aligned for `T`
 /// and in native byte order. `offset` is the payload's position in the input, for errors.
-pub(crate) fn view<'a, T: Element>(plan: &Plan, bytes: &'a [u8], offset: u64) -> Result<ArrayView<'a, T>> {
+pub(crate) fn view<'a, T: Element>(
+    plan: &Plan,
+    bytes: &'a [u8],
+    offset: u64,
+) -> Result<ArrayView<'a, T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert_eq!(bytes.len(), plan.nbytes());
     let native = T::DTYPE.unit_size() == 1 || plan.byte_order() == ByteOrder::NATIVE;
@@ -67,14 +72,22 @@ pub(crate) fn view<'a, T: Element>(plan: &Plan, bytes: &'a [u8], offset: u64) ->
             }
             if let Some(values) = T::from_raw_slice(raw) {
                 let data = Cow::Borrowed(values);
-                return Ok(ArrayView::from_cow_unchecked(plan.shape().clone(), plan.order(), data));
+                return Ok(ArrayView::from_cow_unchecked(
+                    plan.shape().clone(),
+                    plan.order(),
+                    data,
+                ));
             }
         }
     }
     let mut raw = alloc_raw::<T::Raw>(plan.shape().len())?;
     bytemuck::cast_slice_mut::<T::Raw, u8>(&mut raw).copy_from_slice(bytes);
     let data = Cow::Owned(finish::<T>(raw, plan, offset)?);
-    Ok(ArrayView::from_cow_unchecked(plan.shape().clone(), plan.order(), data))
+    Ok(ArrayView::from_cow_unchecked(
+        plan.shape().clone(),
+        plan.order(),
+        data,
+    ))
 }
 
 /// Reads exactly `plan.nbytes()` payload bytes from `reader` into an owned array.
@@ -94,7 +107,11 @@ pub(crate) fn read<T: Element, R: Read>(
     let item = T::DTYPE.itemsize();
     let mut raw: Vec<T::Raw> = Vec::new();
     let mut filled = 0usize;
-    let mut chunk_items = if known_len { total } else { (FIRST_CHUNK_BYTES / item).max(1) };
+    let mut chunk_items = if known_len {
+        total
+    } else {
+        (FIRST_CHUNK_BYTES / item).max(1)
+    };
     while raw.len() < total {
         let target = total.min(raw.len().saturating_add(chunk_items));
         grow_raw(&mut raw, target)?;
@@ -116,7 +133,11 @@ pub(crate) fn read<T: Element, R: Read>(
         chunk_items = raw.len();
     }
     let data = finish::<T>(raw, plan, offset)?;
-    Ok(Array::from_parts_unchecked(plan.shape().clone(), plan.order(), data))
+    Ok(Array::from_parts_unchecked(
+        plan.shape().clone(),
+        plan.order(),
+        data,
+    ))
 }
 
 /// Fails with [`Error::TrailingData`] if `reader` has any byte left.
@@ -169,15 +190,36 @@ mod tests {
     fn bad_bool_reports_its_offset() {
         let p = plan(DType::Bool, ByteOrder::Little, 3);
         let e = view::<bool>(&p, &[0, 1, 7], 100).unwrap_err();
-        assert!(matches!(e, Error::InvalidBool { index: 2, offset: 102, value: 7 }));
+        assert!(matches!(
+            e,
+            Error::InvalidBool {
+                index: 2,
+                offset: 102,
+                value: 7
+            }
+        ));
         let e = read::<bool, _>(&p, &mut &[0u8, 1, 7][..], 100, true).unwrap_err();
-        assert!(matches!(e, Error::InvalidBool { index: 2, offset: 102, value: 7 }));
+        assert!(matches!(
+            e,
+            Error::InvalidBool {
+                index: 2,
+                offset: 102,
+                value: 7
+            }
+        ));
     }
 
     #[test]
     fn short_stream_is_truncated() {
         let p = plan(DType::F64, ByteOrder::Little, 1 << 20);
         let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false).unwrap_err();
-        assert!(matches!(e, Error::TruncatedData { offset: 64, expected: 8_388_608, found: 100 }));
+        assert!(matches!(
+            e,
+            Error::TruncatedData {
+                offset: 64,
+                expected: 8_388_608,
+                found: 100
+            }
+        ));
     }
 }

@@ -43,7 +43,10 @@ impl Shape {
                 nonzero = nonzero
                     .checked_mul(d)
                     .filter(|&n| isize::try_from(n).is_ok())
-                    .ok_or(Error::ShapeOverflow { what: "elements", bits: isize::BITS - 1 })?;
+                    .ok_or(Error::ShapeOverflow {
+                        what: "elements",
+                        bits: isize::BITS - 1,
+                    })?;
             }
         }
         let len = if has_zero { 0 } else { nonzero };
@@ -83,8 +86,15 @@ impl Shape {
     /// [`Error::ShapeOverflow`] when the byte count of the non-zero dimensions does not fit in
     /// `isize`.
     pub fn byte_len(&self, itemsize: usize) -> Result<usize> {
-        let overflow = Error::ShapeOverflow { what: "bytes", bits: isize::BITS - 1 };
-        let nonzero = self.dims.iter().filter(|&&d| d != 0).try_fold(itemsize, |acc, &d| acc.checked_mul(d));
+        let overflow = Error::ShapeOverflow {
+            what: "bytes",
+            bits: isize::BITS - 1,
+        };
+        let nonzero = self
+            .dims
+            .iter()
+            .filter(|&&d| d != 0)
+            .try_fold(itemsize, |acc, &d| acc.checked_mul(d));
         match nonzero {
             Some(n) if isize::try_from(n).is_ok() => Ok(if self.len == 0 { 0 } else { n }),
             _ => Err(overflow),

@@ -50,13 +50,18 @@ pub(crate) const MAGIC_LEN: usize = 8;
 pub(crate) fn parse_magic(first: &[u8]) -> Result<(u8, u8, usize)> {
     let n = first.len().min(MAGIC.len());
     if first[..n] != MAGIC[..n] {
-        return Err(Error::BadMagic { found: escape_bytes(&first[..n]) });
+        return Err(Error::BadMagic {
+            found: escape_bytes(&first[..n]),
+        });
     }
     if first.len() < MAGIC_LEN {
         return Err(Error::InvalidHeader {
             offset: to_u64(first.len()),
-            reason: format!("input ends after {} bytes, inside the magic string and version", first.len())
-                .into_boxed_str(),
+            reason: format!(
+                "input ends after {} bytes, inside the magic string and version",
+                first.len()
+            )
+            .into_boxed_str(),
         });
     }
     let (major, minor) = (first[6], first[7]);
@@ -70,7 +75,11 @@ pub(crate) fn parse_magic(first: &[u8]) -> Result<(u8, u8, usize)> {
 
 /// Reads the header-length field (little-endian u16 or u32) and refuses it against the limit
 /// before anything is read or allocated.
-pub(crate) fn parse_header_len(version: (u8, u8), field: &[u8], limits: &Limits) -> Result<Prelude> {
+pub(crate) fn parse_header_len(
+    version: (u8, u8),
+    field: &[u8],
+    limits: &Limits,
+) -> Result<Prelude> {
     let header_len = match *field {
         [a, b] => u64::from(u16::from_le_bytes([a, b])),
         [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
@@ -82,11 +91,19 @@ pub(crate) fn parse_header_len(version: (u8, u8), field: &[u8], limits: &Limits)
         }
     };
     if header_len > to_u64(limits.max_header_bytes) {
-        return Err(Error::limit(LimitKind::HeaderBytes, limits.max_header_bytes, header_len));
+        return Err(Error::limit(
+            LimitKind::HeaderBytes,
+            limits.max_header_bytes,
+            header_len,
+        ));
     }
     let header_len = usize::try_from(header_len)
         .map_err(|_| Error::limit(LimitKind::HeaderBytes, limits.max_header_bytes, header_len))?;
-    Ok(Prelude { version, header_len, prefix_len: MAGIC_LEN + field.len() })
+    Ok(Prelude {
+        version,
+        header_len,
+        prefix_len: MAGIC_LEN + field.len(),
+    })
 }
 
 fn escape_bytes(bytes: &[u8]) -> Box<str> {
@@ -182,13 +199,28 @@ impl Header {
             offset: base + to_u64(e.valid_up_to()),
             reason: "invalid UTF-8 in a version 3.0 header".into(),
         })?;
-        let dict = DictParser { text: text.as_bytes(), pos: 0, base, limits }.parse()?;
+        let dict = DictParser {
+            text: text.as_bytes(),
+            pos: 0,
+            base,
+            limits,
+        }
+        .parse()?;
         let (dtype, byte_order) = dict.descr.resolve()?;
         let shape = Shape::new(dict.shape)?;
-        let order = if dict.fortran_order { Order::F } else { Order::C };
+        let order = if dict.fortran_order {
+            Order::F
+        } else {
+            Order::C
+        };
         let plan = Plan::new(dtype, byte_order, shape, order)?;
         let data_offset = prelude.prefix_len + prelude.header_len;
-        Ok(Header { version: prelude.version, header_len: prelude.header_len, data_offset, plan })
+        Ok(Header {
+            version: prelude.version,
+            header_len: prelude.header_len,
+            data_offset,
+            plan,
+        })
     }
 }
 
@@ -197,19 +229,28 @@ enum Descr<'a> {
     Typestr(&'a str),
     /// A list or tuple (structured or subarray dtype); `has_object` if any string in it is an
     /// object type string.
-    Structured { text: &'a str, has_object: bool },
+    Structured {
+        text: &'a str,
+        has_object: bool,
+    },
 }
 
 impl Descr<'_> {
     fn resolve(&self) -> Result<(DType, ByteOrder)> {
         match *self {
             Descr::Typestr(s) => DType::parse_typestr(s),
-            Descr::Structured { text, has_object: true } => {
-                Err(Error::PickleNotAllowed { descr: excerpt(text, 200) })
-            }
-            Descr::Structured { text, has_object: false } => {
-                Err(Error::UnsupportedDtype { descr: excerpt(text, 200) })
-            }
+            Descr::Structured {
+                text,
+                has_object: true,
+            } => Err(Error::PickleNotAllowed {
+                descr: excerpt(text, 200),
+            }),
+            Descr::Structured {
+                text,
+                has_object: false,
+            } => Err(Error::UnsupportedDtype {
+                descr: excerpt(text, 200),
+            }),
         }
     }
 }
@@ -229,7 +270,10 @@ struct DictParser<'a, 'l> {
 
 impl<'a> DictParser<'a, '_> {
     fn error_at(&self, pos: usize, reason: impl Into<Box<str>>) -> Error {
-        Error::InvalidHeader { offset: self.base + to_u64(pos), reason: reason.into() }
+        Error::InvalidHeader {
+            offset: self.base + to_u64(pos),
+            reason: reason.into(),
+        }
     }
 
     fn error(&self, reason: impl Into<Box<str>>) -> Error {
@@ -258,7 +302,11 @@ impl<'a> DictParser<'a, '_> {
             self.pos += 1;
             Ok(())
         } else {
-            Err(self.error(format!("expected `{}`, found {}", byte as char, self.found())))
+            Err(self.error(format!(
+                "expected `{}`, found {}",
+                byte as char,
+                self.found()
+            )))
         }
     }
 
@@ -299,7 +347,9 @@ impl<'a> DictParser<'a, '_> {
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => break,
-                _ => return Err(self.error(format!("expected `,` or `}}`, found {}", self.found()))),
+                _ => {
+                    return Err(self.error(format!("expected `,` or `}}`, found {}", self.found())))
+                }
             }
         }
         self.pos += 1; // the `}`
@@ -329,14 +379,18 @@ impl<'a> DictParser<'a, '_> {
     fn string(&mut self) -> Result<&'a str> {
         let quote = match self.peek() {
             Some(q @ (b'\'' | b'"')) => q,
-            _ => return Err(self.error(format!("expected a quoted string, found {}", self.found()))),
+            _ => {
+                return Err(self.error(format!("expected a quoted string, found {}", self.found())))
+            }
         };
         self.pos += 1;
         let start = self.pos;
         loop {
             match self.peek() {
                 None => return Err(self.error_at(start - 1, "unterminated string")),
-                Some(b'\\') => return Err(self.error("escape sequences are not accepted in strings")),
+                Some(b'\\') => {
+                    return Err(self.error("escape sequences are not accepted in strings"))
+                }
                 Some(b'\n' | b'\r') => return Err(self.error("newline inside a string")),
                 Some(b) if b == quote => break,
                 Some(_) => self.pos += 1,
@@ -358,7 +412,10 @@ impl<'a> DictParser<'a, '_> {
             self.pos += 5;
             Ok(false)
         } else {
-            Err(self.error(format!("expected `True` or `False`, found {}", self.found())))
+            Err(self.error(format!(
+                "expected `True` or `False`, found {}",
+                self.found()
+            )))
         }
     }
 
@@ -370,22 +427,36 @@ impl<'a> DictParser<'a, '_> {
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.pos += 1;
             if self.pos - start > MAX_DIGITS {
-                return Err(self.error_at(start, format!("integer longer than {MAX_DIGITS} digits")));
+                return Err(
+                    self.error_at(start, format!("integer longer than {MAX_DIGITS} digits"))
+                );
             }
         }
         let digits = &self.text[start..self.pos];
         if digits.is_empty() {
-            return Err(self.error(format!("expected a decimal integer, found {}", self.found())));
+            return Err(self.error(format!(
+                "expected a decimal integer, found {}",
+                self.found()
+            )));
         }
         if digits.len() > 1 && digits[0] == b'0' {
             return Err(self.error_at(start, "leading zeros are not accepted"));
         }
-        if self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.') {
-            return Err(self.error(format!("expected a plain decimal integer, found {}", self.found())));
+        if self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.')
+        {
+            return Err(self.error(format!(
+                "expected a plain decimal integer, found {}",
+                self.found()
+            )));
         }
         // At most 20 ASCII digits: the text is valid UTF-8 and the parse can only overflow.
-        let text = std::str::from_utf8(digits).map_err(|_| self.error_at(start, "invalid integer"))?;
-        let value: u64 = text.parse().map_err(|_| self.error_at(start, "dimension does not fit in 64 bits"))?;
+        let text =
+            std::str::from_utf8(digits).map_err(|_| self.error_at(start, "invalid integer"))?;
+        let value: u64 = text
+            .parse()
+            .map_err(|_| self.error_at(start, "dimension does not fit in 64 bits"))?;
         usize::try_from(value).map_err(|_| self.error_at(start, "dimension does not fit in usize"))
     }
 
@@ -407,7 +478,11 @@ impl<'a> DictParser<'a, '_> {
                 return Err(self.error(format!("expected `,` or `)`, found {}", self.found())));
             }
             if dims.len() == self.limits.max_ndim {
-                return Err(Error::limit(LimitKind::Ndim, self.limits.max_ndim, dims.len().saturating_add(1)));
+                return Err(Error::limit(
+                    LimitKind::Ndim,
+                    self.limits.max_ndim,
+                    dims.len().saturating_add(1),
+                ));
             }
             dims.push(self.integer()?);
             self.skip_spaces();
@@ -417,7 +492,10 @@ impl<'a> DictParser<'a, '_> {
             }
         }
         if dims.len() == 1 && !trailing_comma {
-            return Err(self.error_at(open, "a one-element shape needs a trailing comma, as in `(7,)`"));
+            return Err(self.error_at(
+                open,
+                "a one-element shape needs a trailing comma, as in `(7,)`",
+            ));
         }
         Ok(dims)
     }
@@ -426,7 +504,10 @@ impl<'a> DictParser<'a, '_> {
         match self.peek() {
             Some(b'\'' | b'"') => Ok(Descr::Typestr(self.string()?)),
             Some(b'[' | b'(') => self.structured(),
-            _ => Err(self.error(format!("expected a type string or a list for `descr`, found {}", self.found()))),
+            _ => Err(self.error(format!(
+                "expected a type string or a list for `descr`, found {}",
+                self.found()
+            ))),
         }
     }
 
@@ -441,14 +522,18 @@ impl<'a> DictParser<'a, '_> {
             match self.peek() {
                 Some(open @ (b'[' | b'(')) => {
                     if stack.len() == MAX_NESTING {
-                        return Err(self.error(format!("`descr` nested deeper than {MAX_NESTING} levels")));
+                        return Err(
+                            self.error(format!("`descr` nested deeper than {MAX_NESTING} levels"))
+                        );
                     }
                     stack.push(if open == b'[' { b']' } else { b')' });
                     self.pos += 1;
                 }
                 Some(close @ (b']' | b')')) => {
                     if stack.pop() != Some(close) {
-                        return Err(self.error(format!("unbalanced `{}` in `descr`", close as char)));
+                        return Err(
+                            self.error(format!("unbalanced `{}` in `descr`", close as char))
+                        );
                     }
                     self.pos += 1;
                     if stack.is_empty() {
@@ -457,7 +542,8 @@ impl<'a> DictParser<'a, '_> {
                 }
                 Some(b'\'' | b'"') => {
                     let s = self.string()?;
-                    has_object |= matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
+                    has_object |=
+                        matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
                 }
                 Some(b',' | b' ') => self.pos += 1,
                 Some(b) if b.is_ascii_digit() => {
@@ -477,17 +563,34 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Header> {
-        let prelude = Prelude { version: (1, 0), header_len: text.len(), prefix_len: 10 };
+        let prelude = Prelude {
+            version: (1, 0),
+            header_len: text.len(),
+            prefix_len: 10,
+        };
         Header::parse(prelude, text.as_bytes(), &Limits::default())
     }
 
     #[test]
     fn numpy_style_headers_parse() {
-        let h = parse("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }          \n").unwrap();
-        assert_eq!((h.dtype(), h.byte_order(), h.shape().dims()), (DType::F64, ByteOrder::Little, &[3, 4][..]));
+        let h = parse("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }          \n")
+            .unwrap();
+        assert_eq!(
+            (h.dtype(), h.byte_order(), h.shape().dims()),
+            (DType::F64, ByteOrder::Little, &[3, 4][..])
+        );
         let h = parse("{\"shape\": (), \"fortran_order\": True, \"descr\": \">i2\"}\n").unwrap();
-        assert_eq!((h.dtype(), h.order(), h.shape().ndim()), (DType::I16, Order::F, 0));
-        assert_eq!(parse("{'descr':'|u1','fortran_order':False,'shape':(7,)}\n").unwrap().shape().dims(), &[7]);
+        assert_eq!(
+            (h.dtype(), h.order(), h.shape().ndim()),
+            (DType::I16, Order::F, 0)
+        );
+        assert_eq!(
+            parse("{'descr':'|u1','fortran_order':False,'shape':(7,)}\n")
+                .unwrap()
+                .shape()
+                .dims(),
+            &[7]
+        );
     }
 
     #[test]
@@ -519,7 +622,9 @@ mod tests {
         for (text, message) in cases {
             let found = parse(&text).unwrap_err().to_string();
             if found != message {
-                wrong.push(format!("{text:?}\n  expected: {message}\n     found: {found}"));
+                wrong.push(format!(
+                    "{text:?}\n  expected: {message}\n     found: {found}"
+                ));
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -550,19 +655,35 @@ mod tests {
         let dims = vec!["1"; 65].join(", ");
         let text = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({dims}), }}\n");
         let e = parse(&text).unwrap_err();
-        assert!(matches!(e, Error::LimitExceeded { kind: LimitKind::Ndim, limit: 64, requested: 65 }));
+        assert!(matches!(
+            e,
+            Error::LimitExceeded {
+                kind: LimitKind::Ndim,
+                limit: 64,
+                requested: 65
+            }
+        ));
     }
 
     #[test]
     fn magic_and_version() {
         assert_eq!(parse_magic(b"\x93NUMPY\x01\x00").unwrap(), (1, 0, 2));
         assert_eq!(parse_magic(b"\x93NUMPY\x03\x00").unwrap(), (3, 0, 4));
-        assert_eq!(parse_magic(b"PK\x03\x04").unwrap_err().code(), "npy.bad_magic");
-        assert_eq!(parse_magic(b"\x93NUM").unwrap_err().code(), "npy.invalid_header");
+        assert_eq!(
+            parse_magic(b"PK\x03\x04").unwrap_err().code(),
+            "npy.bad_magic"
+        );
+        assert_eq!(
+            parse_magic(b"\x93NUM").unwrap_err().code(),
+            "npy.invalid_header"
+        );
         for v in [[1, 1], [0, 0], [0, 1], [2, 2], [255, 255]] {
             let mut m = MAGIC.to_vec();
             m.extend(v);
-            assert_eq!(parse_magic(&m).unwrap_err().code(), "npy.unsupported_version");
+            assert_eq!(
+                parse_magic(&m).unwrap_err().code(),
+                "npy.unsupported_version"
+            );
         }
     }
 

@@ -79,7 +79,9 @@ pub fn from_slice_with_limits<'a, T: Element>(
     spec: &ArraySpec,
     limits: &Limits,
 ) -> Result<ArrayView<'a, T>> {
-    ReadOptions::new().limits(limits.clone()).read_slice(bytes, spec)
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_slice(bytes, spec)
 }
 
 /// Reads a `.npy` file from any reader into an owned typed array, with default limits.
@@ -100,8 +102,14 @@ pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<A
 /// # Errors
 ///
 /// As [`from_reader`].
-pub fn from_reader_with_limits<T: Element, R: Read>(reader: R, spec: &ArraySpec, limits: &Limits) -> Result<Array<T>> {
-    ReadOptions::new().limits(limits.clone()).read_reader(reader, spec)
+pub fn from_reader_with_limits<T: Element, R: Read>(
+    reader: R,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<Array<T>> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_reader(reader, spec)
 }
 
 /// Reads a `.npy` file from a path into an owned typed array, with default limits.
@@ -121,6 +129,12 @@ pub fn from_path<T: Element>(path: impl AsRef<Path>, spec: &ArraySpec) -> Result
 /// # Errors
 ///
 /// As [`from_reader`].
-pub fn from_path_with_limits<T: Element>(path: impl AsRef<Path>, spec: &ArraySpec, limits: &Limits) -> Result<Array<T>> {
-    ReadOptions::new().limits(limits.clone()).read_path(path, spec)
+pub fn from_path_with_limits<T: Element>(
+    path: impl AsRef<Path>,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<Array<T>> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_path(path, spec)
 }

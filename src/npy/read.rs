@@ -57,7 +57,11 @@ impl ReadOptions {
     }
 
     /// Reads a typed array from a slice, borrowing it when aligned and native-endian.
-    pub fn read_slice<'a, T: Element>(&self, bytes: &'a [u8], spec: &ArraySpec) -> Result<ArrayView<'a, T>> {
+    pub fn read_slice<'a, T: Element>(
+        &self,
+        bytes: &'a [u8],
+        spec: &ArraySpec,
+    ) -> Result<ArrayView<'a, T>> {
         let (header, payload) = self.checked_slice(bytes, spec, Some(T::DTYPE))?;
         payload::view(header.plan(), payload, to_u64(header.data_offset()))
     }
@@ -71,7 +75,11 @@ impl ReadOptions {
     }
 
     /// Reads a typed array from any reader. See [`from_reader`](crate::npy::from_reader).
-    pub fn read_reader<T: Element, R: Read>(&self, mut reader: R, spec: &ArraySpec) -> Result<Array<T>> {
+    pub fn read_reader<T: Element, R: Read>(
+        &self,
+        mut reader: R,
+        spec: &ArraySpec,
+    ) -> Result<Array<T>> {
         let header = self.checked_reader_header(&mut reader, spec, Some(T::DTYPE), None)?;
         self.reader_payload(&header, &mut reader, false)
     }
@@ -83,7 +91,11 @@ impl ReadOptions {
     }
 
     /// Reads a typed array from a file. See [`from_path`](crate::npy::from_path).
-    pub fn read_path<T: Element>(&self, path: impl AsRef<Path>, spec: &ArraySpec) -> Result<Array<T>> {
+    pub fn read_path<T: Element>(
+        &self,
+        path: impl AsRef<Path>,
+        spec: &ArraySpec,
+    ) -> Result<Array<T>> {
         let (mut file, len) = open(path.as_ref())?;
         let header = self.checked_reader_header(&mut file, spec, Some(T::DTYPE), len)?;
         self.reader_payload(&header, &mut file, len.is_some())
@@ -115,10 +127,17 @@ impl ReadOptions {
         let expected = to_u64(header.nbytes());
         let offset = to_u64(header.data_offset());
         if expected > available {
-            return Err(Error::TruncatedData { offset, expected, found: available });
+            return Err(Error::TruncatedData {
+                offset,
+                expected,
+                found: available,
+            });
         }
         if expected < available && !self.allow_trailing {
-            return Err(Error::TrailingData { offset: offset.saturating_add(expected), expected });
+            return Err(Error::TrailingData {
+                offset: offset.saturating_add(expected),
+                expected,
+            });
         }
         Ok(header.nbytes())
     }
@@ -139,7 +158,12 @@ impl ReadOptions {
         Ok(header)
     }
 
-    fn reader_payload<T: Element, R: Read>(&self, header: &Header, reader: &mut R, known_len: bool) -> Result<Array<T>> {
+    fn reader_payload<T: Element, R: Read>(
+        &self,
+        header: &Header,
+        reader: &mut R,
+        known_len: bool,
+    ) -> Result<Array<T>> {
         let offset = to_u64(header.data_offset());
         let array = payload::read(header.plan(), reader, offset, known_len)?;
         if !self.allow_trailing {
@@ -151,12 +175,18 @@ impl ReadOptions {
 }
 
 /// Checks the plan against the spec and limits, then against the requested element type.
-fn check_plan(header: &Header, spec: &ArraySpec, limits: &Limits, want: Option<DType>) -> Result<()> {
+fn check_plan(
+    header: &Header,
+    spec: &ArraySpec,
+    limits: &Limits,
+    want: Option<DType>,
+) -> Result<()> {
     header.plan().check(spec, limits)?;
     match want {
-        Some(dtype) if dtype != header.dtype() => {
-            Err(Error::DTypeMismatch { expected: format!("`{dtype}`").into_boxed_str(), found: header.dtype() })
-        }
+        Some(dtype) if dtype != header.dtype() => Err(Error::DTypeMismatch {
+            expected: format!("`{dtype}`").into_boxed_str(),
+            found: header.dtype(),
+        }),
         _ => Ok(()),
     }
 }
@@ -218,7 +248,11 @@ fn truncated_header(prelude: &Prelude, available: usize) -> Error {
     }
 }
 
-fn header_from_reader<R: Read>(reader: &mut R, limits: &Limits, file_len: Option<u64>) -> Result<Header> {
+fn header_from_reader<R: Read>(
+    reader: &mut R,
+    limits: &Limits,
+    file_len: Option<u64>,
+) -> Result<Header> {
     let mut first = [0u8; MAGIC_LEN + 4];
     let got = payload::read_full(reader, &mut first[..MAGIC_LEN])?;
     let (major, minor, width) = parse_magic(&first[..got])?;
@@ -227,7 +261,10 @@ fn header_from_reader<R: Read>(reader: &mut R, limits: &Limits, file_len: Option
     if let Some(len) = file_len {
         let available = len.saturating_sub(to_u64(prelude.prefix_len));
         if to_u64(prelude.header_len) > available {
-            return Err(truncated_header(&prelude, usize::try_from(available).unwrap_or(usize::MAX)));
+            return Err(truncated_header(
+                &prelude,
+                usize::try_from(available).unwrap_or(usize::MAX),
+            ));
         }
     }
     // The header length passed the limit, but a stream may still lie about it: read through

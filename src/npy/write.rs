@@ -35,7 +35,10 @@ pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: O
     let growth_axis = if fortran { dims.last() } else { dims.first() };
     if let Some(d) = growth_axis {
         let digits = d.to_string().len();
-        text.extend(std::iter::repeat_n(' ', GROWTH_AXIS_MAX_DIGITS.saturating_sub(digits)));
+        text.extend(std::iter::repeat_n(
+            ' ',
+            GROWTH_AXIS_MAX_DIGITS.saturating_sub(digits),
+        ));
     }
     // NumPy pads so that prefix + text + newline is a multiple of 64, adding a full 64 bytes
     // when it already is one; we do the same to stay byte-identical.
@@ -95,7 +98,12 @@ pub fn write_with_byte_order<T: Element, W: Write>(
     array: &ArrayView<'_, T>,
     byte_order: ByteOrder,
 ) -> Result<()> {
-    writer.write_all(&header_bytes(T::DTYPE, byte_order, array.shape(), array.order()))?;
+    writer.write_all(&header_bytes(
+        T::DTYPE,
+        byte_order,
+        array.shape(),
+        array.order(),
+    ))?;
     let raw = T::as_raw_slice(array.as_slice());
     if T::DTYPE.unit_size() == 1 || byte_order.is_native() {
         writer.write_all(bytemuck::cast_slice(raw))?;
@@ -140,14 +148,28 @@ mod tests {
     #[test]
     fn header_matches_numpy_byte_for_byte() {
         // numpy 2.4.6: np.save(f, np.zeros((3, 4)))
-        let h = header_bytes(DType::F64, ByteOrder::Little, &Shape::new([3, 4]).unwrap(), Order::C);
-        let mut expected = b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }".to_vec();
+        let h = header_bytes(
+            DType::F64,
+            ByteOrder::Little,
+            &Shape::new([3, 4]).unwrap(),
+            Order::C,
+        );
+        let mut expected =
+            b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }"
+                .to_vec();
         expected.resize(127, b' ');
         expected.push(b'\n');
         assert_eq!(h, expected);
         // Scalars have no growth axis.
-        let h = header_bytes(DType::Bool, ByteOrder::Little, &Shape::new([]).unwrap(), Order::C);
+        let h = header_bytes(
+            DType::Bool,
+            ByteOrder::Little,
+            &Shape::new([]).unwrap(),
+            Order::C,
+        );
         assert_eq!(h.len(), 128);
-        assert!(h.starts_with(b"\x93NUMPY\x01\x00v\x00{'descr': '|b1', 'fortran_order': False, 'shape': (), }"));
+        assert!(h.starts_with(
+            b"\x93NUMPY\x01\x00v\x00{'descr': '|b1', 'fortran_order': False, 'shape': (), }"
+        ));
     }
 }

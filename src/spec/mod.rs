@@ -71,7 +71,10 @@ pub struct ArraySpec {
 impl ArraySpec {
     /// A spec that accepts one dtype, any shape, any order and either byte order.
     pub fn new(dtype: DType) -> Self {
-        ArraySpec { dtypes: Some(vec![dtype]), ..Self::default() }
+        ArraySpec {
+            dtypes: Some(vec![dtype]),
+            ..Self::default()
+        }
     }
 
     /// A spec that accepts every supported dtype and any shape: only the input's own
@@ -131,7 +134,9 @@ impl ArraySpec {
 
     /// Whether `dtype` is allowed.
     pub fn allows_dtype(&self, dtype: DType) -> bool {
-        self.dtypes.as_ref().is_none_or(|list| list.contains(&dtype))
+        self.dtypes
+            .as_ref()
+            .is_none_or(|list| list.contains(&dtype))
     }
 
     fn describe_dtypes(&self) -> Box<str> {
@@ -156,7 +161,10 @@ impl ArraySpec {
     /// [`Error::ShapeMismatch`] or [`Error::OrderMismatch`], in that order of checking.
     pub fn check(&self, plan: &Plan) -> Result<()> {
         if !self.allows_dtype(plan.dtype) {
-            return Err(Error::DTypeMismatch { expected: self.describe_dtypes(), found: plan.dtype });
+            return Err(Error::DTypeMismatch {
+                expected: self.describe_dtypes(),
+                found: plan.dtype,
+            });
         }
         if let Some(required) = self.byte_order {
             if plan.dtype.unit_size() > 1 && plan.byte_order != required {
@@ -187,7 +195,10 @@ impl ArraySpec {
         if let Some(required) = self.order {
             let long_axes = plan.shape.dims().iter().filter(|&&d| d > 1).count();
             if long_axes > 1 && plan.order != required {
-                return Err(Error::OrderMismatch { expected: required.name(), found: plan.order.name() });
+                return Err(Error::OrderMismatch {
+                    expected: required.name(),
+                    found: plan.order.name(),
+                });
             }
         }
         Ok(())
@@ -213,7 +224,13 @@ impl Plan {
     /// [`Error::ShapeOverflow`] when the byte count does not fit in `isize`.
     pub fn new(dtype: DType, byte_order: ByteOrder, shape: Shape, order: Order) -> Result<Plan> {
         let nbytes = shape.byte_len(dtype.itemsize())?;
-        Ok(Plan { dtype, byte_order, shape, order, nbytes })
+        Ok(Plan {
+            dtype,
+            byte_order,
+            shape,
+            order,
+            nbytes,
+        })
     }
 
     /// The element type.
@@ -254,7 +271,13 @@ mod tests {
     use super::*;
 
     fn plan(dtype: DType, dims: &[usize], order: Order) -> Plan {
-        Plan::new(dtype, ByteOrder::Big, Shape::new(dims.to_vec()).unwrap(), order).unwrap()
+        Plan::new(
+            dtype,
+            ByteOrder::Big,
+            Shape::new(dims.to_vec()).unwrap(),
+            order,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -264,17 +287,32 @@ mod tests {
             .with_order(Order::C)
             .with_byte_order(ByteOrder::Little);
         let cases: &[(Plan, &str)] = &[
-            (plan(DType::F64, &[2, 3], Order::C), "dtype mismatch: expected `f32`, found `f64`"),
-            (plan(DType::F32, &[2, 3], Order::C), "byte order mismatch: expected little, found big"),
+            (
+                plan(DType::F64, &[2, 3], Order::C),
+                "dtype mismatch: expected `f32`, found `f64`",
+            ),
+            (
+                plan(DType::F32, &[2, 3], Order::C),
+                "byte order mismatch: expected little, found big",
+            ),
         ];
         for (p, message) in cases {
             assert_eq!(spec.check(p).unwrap_err().to_string(), *message);
         }
         let spec = spec.with_byte_order(ByteOrder::Big);
         let cases: &[(Plan, &str)] = &[
-            (plan(DType::F32, &[2], Order::C), "ndim mismatch: expected 2 dimensions, found 1"),
-            (plan(DType::F32, &[2, 4], Order::C), "shape mismatch on axis 1: expected 3, found 4"),
-            (plan(DType::F32, &[2, 3], Order::F), "order mismatch: expected C order, found F order"),
+            (
+                plan(DType::F32, &[2], Order::C),
+                "ndim mismatch: expected 2 dimensions, found 1",
+            ),
+            (
+                plan(DType::F32, &[2, 4], Order::C),
+                "shape mismatch on axis 1: expected 3, found 4",
+            ),
+            (
+                plan(DType::F32, &[2, 3], Order::F),
+                "order mismatch: expected C order, found F order",
+            ),
         ];
         for (p, message) in cases {
             assert_eq!(spec.check(p).unwrap_err().to_string(), *message);
