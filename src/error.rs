@@ -170,6 +170,14 @@ pub enum Error {
         value: u8,
     },
 
+    /// A value of the input cannot be represented in the output format (NaN or infinity in
+    /// strict JSON, for instance).
+    #[error("not representable: {reason}")]
+    NotRepresentable {
+        /// What could not be written.
+        reason: Box<str>,
+    },
+
     // ---- input vs spec ---------------------------------------------------------------------
     /// The input's dtype is not one the spec allows.
     #[error("dtype mismatch: expected {expected}, found `{found}`")]
@@ -250,12 +258,6 @@ pub enum Error {
         /// The array's dtype.
         found: DType,
     },
-    /// A value cannot be represented in the output format (NaN in strict JSON, for instance).
-    #[error("not representable: {reason}")]
-    NotRepresentable {
-        /// What could not be written.
-        reason: Box<str>,
-    },
 }
 
 impl Error {
@@ -292,7 +294,7 @@ impl Error {
             Error::OutOfMemory { .. } => "limit.out_of_memory",
             Error::Io { .. } => "io",
             Error::TypeMismatch { .. } => "usage.type_mismatch",
-            Error::NotRepresentable { .. } => "usage.not_representable",
+            Error::NotRepresentable { .. } => "data.not_representable",
         }
     }
 
@@ -309,7 +311,8 @@ impl Error {
             | Error::TruncatedData { .. }
             | Error::TrailingData { .. }
             | Error::LengthMismatch { .. }
-            | Error::InvalidBool { .. } => Fault::Input,
+            | Error::InvalidBool { .. }
+            | Error::NotRepresentable { .. } => Fault::Input,
             Error::DTypeMismatch { .. }
             | Error::ByteOrderMismatch { .. }
             | Error::OrderMismatch { .. }
@@ -317,7 +320,7 @@ impl Error {
             | Error::ShapeMismatch { .. } => Fault::Spec,
             Error::LimitExceeded { .. } | Error::OutOfMemory { .. } => Fault::Limit,
             Error::Io { .. } => Fault::Io,
-            Error::TypeMismatch { .. } | Error::NotRepresentable { .. } => Fault::Usage,
+            Error::TypeMismatch { .. } => Fault::Usage,
         }
     }
 

@@ -255,7 +255,7 @@ mod tests {
     fn nan_needs_permission() {
         assert_eq!(
             json(&[1], Order::C, vec![f64::NAN]).unwrap_err().code(),
-            "usage.not_representable"
+            "data.not_representable"
         );
         let a = Array::from_vec(
             Shape::vector(2).unwrap(),

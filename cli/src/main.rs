@@ -1,1 +1,112 @@
-fn main() {}
+//! `arrayguard`: check and convert untrusted arrays from the command line.
+//!
+//! The binary parses arguments, calls the library and prints. It holds no validation logic:
+//! every verdict about an input comes from `arrayguard` itself, so the CLI and the library
+//! accept and refuse exactly the same files, with the same error codes.
+
+mod convert;
+mod inspect;
+mod report;
+
+use std::process::ExitCode;
+
+use arrayguard::Limits;
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok: every input is valid and every output was written
+  1  invalid input: malformed, refused by the spec, or over a limit
+  2  usage error: bad command line
+  3  spec or config error (reserved)
+  4  i/o error: a file could not be opened, read or written
+
+With several inputs the exit code is the worst one (4 beats 1 beats 0).
+Results go to stdout; diagnostics go to stderr, one line per problem:
+  arrayguard: error[<code>]: <path>: <message>";
+
+/// Inspect and convert untrusted arrays (.npy), checking every declared size before trusting it.
+#[derive(Debug, Parser)]
+#[command(name = "arrayguard", version, after_help = EXIT_CODES)]
+#[command(propagate_version = true, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Inspect(inspect::InspectArgs),
+    Convert(convert::ConvertArgs),
+}
+
+/// Resource limits, shared by every command. Defaults are `arrayguard::Limits::default()`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Limits")]
+pub(crate) struct LimitArgs {
+    /// Largest array payload accepted, in bytes (elements × item size)
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
+    max_bytes: u64,
+
+    /// Largest number of elements accepted
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_elements)]
+    max_elements: u64,
+
+    /// Largest number of dimensions accepted
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_ndim)]
+    max_ndim: usize,
+
+    /// Largest .npy header accepted, in bytes, refused from the length field before reading
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
+    max_header_bytes: usize,
+}
+
+impl LimitArgs {
+    /// The library limits these flags describe.
+    pub(crate) fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        limits.max_bytes = self.max_bytes;
+        limits.max_elements = self.max_elements;
+        limits.max_ndim = self.max_ndim;
+        limits.max_header_bytes = self.max_header_bytes;
+        limits
+    }
+}
+
+fn main() -> ExitCode {
+    // `parse` prints clap's own errors and exits with 2 for usage errors, 0 for `--help` and
+    // `--version`.
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Convert(args) => convert::run(&args),
+    };
+    ExitCode::from(status.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn limit_flags_default_to_library_defaults() {
+        let cli = Cli::parse_from(["arrayguard", "inspect", "x.npy"]);
+        let Command::Inspect(args) = cli.command else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(args.limits.limits(), Limits::default());
+    }
+
+    #[test]
+    fn worst_status_wins() {
+        assert_eq!(Status::Ok.max(Status::Invalid).max(Status::Io), Status::Io);
+        assert_eq!(Status::Io.max(Status::Invalid), Status::Io);
+    }
+}

@@ -184,6 +184,31 @@ impl Header {
         to_u64(self.data_offset).saturating_add(to_u64(self.nbytes()))
     }
 
+    /// Checks a whole file's length against this header: the file must end exactly where the
+    /// payload does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TruncatedData`] or [`Error::TrailingData`], as the readers report them.
+    pub fn check_file_len(&self, file_len: u64) -> Result<()> {
+        let available = file_len.saturating_sub(to_u64(self.data_offset));
+        self.check_available(available, false).map(|_| ())
+    }
+
+    /// Compares the payload size with the bytes present after the header and returns the
+    /// payload size.
+    pub(crate) fn check_available(&self, available: u64, allow_trailing: bool) -> Result<usize> {
+        let expected = to_u64(self.nbytes());
+        let offset = to_u64(self.data_offset);
+        if expected > available {
+            return Err(Error::TruncatedData { offset, expected, found: available });
+        }
+        if expected < available && !allow_trailing {
+            return Err(Error::TrailingData { offset: offset.saturating_add(expected), expected });
+        }
+        Ok(self.nbytes())
+    }
+
     /// Parses the header text (`text` = the HEADER_LEN bytes after the prelude).
     pub(crate) fn parse(prelude: Prelude, text: &[u8], limits: &Limits) -> Result<Header> {
         let base = to_u64(prelude.prefix_len);

@@ -117,29 +117,9 @@ impl ReadOptions {
         let header = header_from_slice(bytes, &self.limits)?;
         check_plan(&header, spec, &self.limits, want)?;
         let rest = &bytes[header.data_offset()..];
-        let payload = self.check_available(&header, to_u64(rest.len()))?;
+        let payload = header.check_available(to_u64(rest.len()), self.allow_trailing)?;
         // `check_available` proved `nbytes <= rest.len()`.
         Ok((header, &rest[..payload]))
-    }
-
-    /// Compares the payload size with the bytes the source holds after the header.
-    fn check_available(&self, header: &Header, available: u64) -> Result<usize> {
-        let expected = to_u64(header.nbytes());
-        let offset = to_u64(header.data_offset());
-        if expected > available {
-            return Err(Error::TruncatedData {
-                offset,
-                expected,
-                found: available,
-            });
-        }
-        if expected < available && !self.allow_trailing {
-            return Err(Error::TrailingData {
-                offset: offset.saturating_add(expected),
-                expected,
-            });
-        }
-        Ok(header.nbytes())
     }
 
     /// Reads and checks the header. `file_len` is the source's total length when known.
@@ -153,7 +133,7 @@ impl ReadOptions {
         let header = header_from_reader(reader, &self.limits, file_len)?;
         check_plan(&header, spec, &self.limits, want)?;
         if let Some(len) = file_len {
-            self.check_available(&header, len.saturating_sub(to_u64(header.data_offset())))?;
+            header.check_available(len.saturating_sub(to_u64(header.data_offset())), self.allow_trailing)?;
         }
         Ok(header)
     }
@@ -195,7 +175,7 @@ fn open(path: &Path) -> Result<(File, Option<u64>)> {
     let file = File::open(path)?;
     let meta = file.metadata()?;
     // Only a regular file's length is a promise about what reading will return.
-    let len = meta.is_file().then(|| meta.len());
+    let len = meta.is_file().then_some(meta.len());
     Ok((file, len))
 }
 

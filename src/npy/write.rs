@@ -24,7 +24,11 @@ const SWAP_CHUNK: usize = 8192;
 /// The complete prelude and header (magic, version, length, dict text, padding, newline) for
 /// an array, as NumPy writes it. Version 1.0 unless the header exceeds 65 535 bytes.
 pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: Order) -> Vec<u8> {
-    let fortran = order == Order::F;
+    // NumPy writes `fortran_order: True` only for arrays that are Fortran- but not
+    // C-contiguous: non-empty, with at least two axes longer than 1. Others have the same
+    // bytes in both orders and are written as C.
+    let long_axes = shape.dims().iter().filter(|&&d| d > 1).count();
+    let fortran = order == Order::F && !shape.is_empty() && long_axes > 1;
     let mut text = format!(
         "{{'descr': '{}', 'fortran_order': {}, 'shape': {}, }}",
         dtype.typestr(byte_order),

@@ -258,8 +258,14 @@ impl Plan {
         self.nbytes
     }
 
-    /// Checks the plan against a spec, then against the limits (ndim, elements, bytes).
-    pub(crate) fn check(&self, spec: &ArraySpec, limits: &Limits) -> Result<()> {
+    /// Checks the plan against a spec ([`ArraySpec::check`]), then against the limits
+    /// (ndim, elements, bytes). Readers call this before touching the payload; tools that
+    /// only inspect headers can call it too.
+    ///
+    /// # Errors
+    ///
+    /// The spec errors of [`ArraySpec::check`], then [`Error::LimitExceeded`].
+    pub fn check(&self, spec: &ArraySpec, limits: &Limits) -> Result<()> {
         spec.check(self)?;
         limits.check_ndim(self.shape.ndim())?;
         limits.check_size(self.shape.len(), self.nbytes)

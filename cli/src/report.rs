@@ -1,0 +1,116 @@
+//! What every command shares: exit statuses, the one-line diagnostic on stderr and the error
+//! object of JSON reports.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use arrayguard::{Error, Fault};
+use serde::Serialize;
+
+/// The outcome of a command, ordered by severity so that several inputs report the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Status {
+    /// Exit code 0.
+    Ok,
+    /// Exit code 1: the input is malformed, refused by the spec, or over a limit.
+    Invalid,
+    /// Exit code 4: a file could not be opened, read or written.
+    Io,
+}
+
+impl Status {
+    /// The process exit code (2, usage, is clap's; 3, spec or config, is not used yet).
+    pub(crate) fn exit_code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Invalid => 1,
+            Status::Io => 4,
+        }
+    }
+
+    /// The status an error from the library maps to: I/O is the environment's fault, anything
+    /// else is the input's (including values that cannot be written in the output format).
+    pub(crate) fn of(error: &Error) -> Status {
+        match error.fault() {
+            Fault::Io => Status::Io,
+            _ => Status::Invalid,
+        }
+    }
+}
+
+/// How `<stdout>` is named in diagnostics.
+pub(crate) const STDOUT_NAME: &str = "<stdout>";
+
+/// Prints `arrayguard: error[<code>]: <path>: <message>` on stderr, as exactly one line.
+///
+/// Paths and messages are untrusted text (file names, header excerpts), so line breaks in
+/// them are escaped rather than allowed to split the diagnostic.
+pub(crate) fn diagnostic(path: impl Display, error: &Error) {
+    let line = format!("arrayguard: error[{}]: {}: {}", error.code(), path, error);
+    let line = line.replace('\n', "\\n").replace('\r', "\\r");
+    // Nowhere is left to report a failing stderr.
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Whether an error is a closed pipe on our output, which ends the command silently.
+pub(crate) fn is_broken_pipe(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// Reports a failure to write a command's results on stdout and returns its status.
+pub(crate) fn stdout_failed(error: io::Error) -> Status {
+    // A reader that stops early (`| head`) closes the pipe; that is not worth a message, but
+    // the output is incomplete, so the exit code still says so.
+    if !is_broken_pipe(&error) {
+        diagnostic(STDOUT_NAME, &Error::from(error));
+    }
+    Status::Io
+}
+
+/// The `error` object of a JSON report.
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorReport {
+    /// The stable code, e.g. `npy.header_too_large`.
+    pub(crate) code: &'static str,
+    /// The library's message.
+    pub(crate) message: String,
+    /// Byte offset in the input, when the error has one.
+    pub(crate) offset: Option<u64>,
+}
+
+impl From<&Error> for ErrorReport {
+    fn from(error: &Error) -> Self {
+        ErrorReport {
+            code: error.code(),
+            message: error.to_string(),
+            offset: error.offset(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_exit_4_and_input_errors_exit_1() {
+        let io = Error::from(io::Error::from(io::ErrorKind::NotFound));
+        let input = Error::TrailingData {
+            offset: 128,
+            expected: 8,
+        };
+        assert_eq!(Status::of(&io).exit_code(), 4);
+        assert_eq!(Status::of(&input).exit_code(), 1);
+    }
+
+    #[test]
+    fn error_report_carries_code_and_offset() {
+        let report = ErrorReport::from(&Error::TrailingData {
+            offset: 136,
+            expected: 8,
+        });
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["code"], "data.trailing");
+        assert_eq!(json["offset"], 136);
+    }
+}
