@@ -73,6 +73,7 @@ pub mod json;
 mod limits;
 pub mod npy;
 mod payload;
+pub mod raw;
 mod shape;
 mod spec;
 

@@ -1,0 +1,1 @@
+//! Raw typed buffers: bytes plus a layout (dtype, byte order, shape, order).
