@@ -1,0 +1,151 @@
+//! `.npy` reading side by side with the crates users would otherwise pick, and with a memcpy
+//! of the same byte count as the anchor: report ratios measured in the same run.
+//!
+//! `cargo bench --bench npy`; `benches/compare.sh` adds numpy.load and prints one table.
+
+use std::fs::File;
+use std::hint::black_box;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arrayguard::{npy, Array, ArraySpec, ByteOrder, DType, Limits, Order, Shape};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ndarray_npy::ReadNpyExt;
+
+struct Case {
+    name: &'static str,
+    bytes: Vec<u8>,
+    path: PathBuf,
+    payload: usize,
+}
+
+fn case(name: &'static str, dims: &[usize], order: Order, byte_order: ByteOrder) -> Case {
+    let shape = Shape::new(dims.to_vec()).expect("small shape");
+    let data: Vec<f64> = (0..shape.len()).map(|i| (i as f64).sin() * 1e3).collect();
+    let array = Array::from_vec(shape, order, data).expect("length matches");
+    let mut bytes = Vec::new();
+    npy::write_with_byte_order(&mut bytes, &array.view(), byte_order).expect("write to a Vec");
+    let path = std::env::temp_dir().join(format!("arrayguard-bench-{name}.npy"));
+    std::fs::write(&path, &bytes).expect("temp dir is writable");
+    let payload = array.len() * 8;
+    Case {
+        name,
+        bytes,
+        path,
+        payload,
+    }
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_bytes = 1 << 30;
+    limits
+}
+
+fn read_group(c: &mut Criterion, case: &Case) {
+    let spec = ArraySpec::new(DType::F64);
+    let limits = limits();
+    let mut group = c.benchmark_group(case.name);
+    group.throughput(Throughput::Bytes(case.payload as u64));
+    if case.payload > 1 << 20 {
+        group
+            .sample_size(20)
+            .measurement_time(Duration::from_secs(6));
+    }
+    let payload = &case.bytes[case.bytes.len() - case.payload..];
+    group.bench_function("memcpy", |b| b.iter(|| black_box(payload.to_vec())));
+    group.bench_function("arrayguard/slice", |b| {
+        b.iter(|| {
+            npy::from_slice_with_limits::<f64>(black_box(&case.bytes), &spec, &limits)
+                .unwrap()
+                .into_owned()
+        })
+    });
+    group.bench_function("arrayguard/path", |b| {
+        b.iter(|| npy::from_path_with_limits::<f64>(&case.path, &spec, &limits).unwrap())
+    });
+    group.bench_function("arrayguard/path+c_order", |b| {
+        b.iter(|| {
+            npy::from_path_with_limits::<f64>(&case.path, &spec, &limits)
+                .unwrap()
+                .into_c_order()
+        })
+    });
+    group.bench_function("ndarray-npy/slice", |b| {
+        b.iter(|| ndarray::ArrayD::<f64>::read_npy(black_box(&case.bytes[..])).unwrap())
+    });
+    group.bench_function("ndarray-npy/path", |b| {
+        b.iter(|| ndarray::ArrayD::<f64>::read_npy(File::open(&case.path).unwrap()).unwrap())
+    });
+    group.bench_function("npyz/slice", |b| {
+        b.iter(|| {
+            npyz::NpyFile::new(black_box(&case.bytes[..]))
+                .unwrap()
+                .into_vec::<f64>()
+                .unwrap()
+        })
+    });
+    group.bench_function("npyz/path", |b| {
+        b.iter(|| {
+            let file = BufReader::new(File::open(&case.path).unwrap());
+            npyz::NpyFile::new(file).unwrap().into_vec::<f64>().unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn reads(c: &mut Criterion) {
+    let cases = [
+        case("f64_1e7_le_c", &[10_000_000], Order::C, ByteOrder::Little),
+        case("f64_1e7_be_c", &[10_000_000], Order::C, ByteOrder::Big),
+        case("f64_1e7_le_f", &[2_000, 5_000], Order::F, ByteOrder::Little),
+        case("f64_1e5_le_c", &[100_000], Order::C, ByteOrder::Little),
+    ];
+    for case in &cases {
+        read_group(c, case);
+    }
+    // Zero-copy: borrowing an aligned native-endian payload costs the same at any size.
+    let mut group = c.benchmark_group("zero_copy_view");
+    let spec = ArraySpec::new(DType::F64);
+    for case in [&cases[3], &cases[0]] {
+        group.bench_with_input(
+            BenchmarkId::from_parameter(case.name),
+            &case.bytes,
+            |b, bytes| {
+                b.iter(|| {
+                    let view =
+                        npy::from_slice_with_limits::<f64>(black_box(bytes), &spec, &limits())
+                            .unwrap();
+                    assert!(view.is_borrowed());
+                    view.len()
+                })
+            },
+        );
+    }
+    group.finish();
+    for case in &cases {
+        let _ = std::fs::remove_file(&case.path);
+    }
+}
+
+/// A 128-byte file declaring 2^60 elements: refused from the header, nothing allocated.
+fn hostile(c: &mut Criterion) {
+    let mut header =
+        b"{'descr': '<f8', 'fortran_order': False, 'shape': (1152921504606846976,), }".to_vec();
+    header.resize(117, b' ');
+    header.push(b'\n');
+    let mut file = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
+    file.extend_from_slice(&header);
+    let spec = ArraySpec::any();
+    c.bench_function("hostile_2^60_elements", |b| {
+        b.iter(|| {
+            npy::ReadOptions::new()
+                .read_slice_dyn(black_box(&file), &spec)
+                .unwrap_err()
+        })
+    });
+}
+
+criterion_group!(benches, reads, hostile);
+criterion_main!(benches);
