@@ -96,13 +96,37 @@ pub(crate) fn view<'a, T: Element>(
 /// file metadata) the buffer is allocated once, after the length was checked by the caller.
 /// Without it, the buffer grows as data arrives, so a stream that lies about its size never
 /// makes us allocate the declared size up front.
+///
+/// With `to_end`, the reader must end right after the payload ([`Error::TrailingData`]); the
+/// length is checked before the values, as the slice and path readers do.
 pub(crate) fn read<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
     offset: u64,
     known_len: bool,
+    to_end: bool,
 ) -> Result<Array<T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
+    let raw = read_raw::<T, R>(plan, reader, offset, known_len)?;
+    if to_end {
+        let nbytes = to_u64(plan.nbytes());
+        expect_eof(reader, offset.saturating_add(nbytes), nbytes)?;
+    }
+    let data = finish::<T>(raw, plan, offset)?;
+    Ok(Array::from_parts_unchecked(
+        plan.shape().clone(),
+        plan.order(),
+        data,
+    ))
+}
+
+/// Reads the payload bytes into raw storage, unchecked.
+fn read_raw<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    offset: u64,
+    known_len: bool,
+) -> Result<Vec<T::Raw>> {
     let total = plan.shape().len();
     let item = T::DTYPE.itemsize();
     let mut raw: Vec<T::Raw> = Vec::new();
@@ -132,6 +156,57 @@ pub(crate) fn read<T: Element, R: Read>(
         }
         chunk_items = raw.len();
     }
+    Ok(raw)
+}
+
+/// Reads `reader` to its end into storage for `T`, for sources whose length is unknown and
+/// decides the shape (raw buffers with an inferred axis).
+///
+/// The buffer grows as data arrives (doubling from [`FIRST_CHUNK_BYTES`]) and reading stops as
+/// soon as `cap + 1` bytes have arrived, so the buffer never holds more than `cap` bytes plus
+/// one element, whatever the source declares or sends. Returns the storage and the number of
+/// bytes received; a count above `cap` means the source holds more than `cap` bytes (the rest
+/// is not read). Storage past the count is zeroed.
+pub(crate) fn read_capped<T: Element, R: Read>(
+    reader: &mut R,
+    cap: usize,
+) -> Result<(Vec<T::Raw>, usize)> {
+    let item = T::DTYPE.itemsize();
+    let stop = cap.saturating_add(1);
+    let max_items = stop.div_ceil(item);
+    let mut raw: Vec<T::Raw> = Vec::new();
+    let mut filled = 0usize;
+    let mut chunk_items = (FIRST_CHUNK_BYTES / item).max(1);
+    while filled < stop {
+        if filled == bytemuck::cast_slice::<T::Raw, u8>(&raw).len() {
+            // `filled < stop <= max_items * item`, so there is room to grow.
+            let target = max_items.min(raw.len().saturating_add(chunk_items));
+            grow_raw(&mut raw, target)?;
+            chunk_items = raw.len();
+        }
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut raw);
+        let end = bytes.len().min(stop);
+        match reader.read(&mut bytes[filled..end]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((raw, filled))
+}
+
+/// Turns storage filled by [`read_capped`] into the array `plan` describes. The plan must
+/// describe exactly the bytes received (`plan.nbytes()` of them, at the start of `raw`).
+pub(crate) fn from_raw<T: Element>(
+    mut raw: Vec<T::Raw>,
+    plan: &Plan,
+    offset: u64,
+) -> Result<Array<T>> {
+    debug_assert_eq!(plan.dtype(), T::DTYPE);
+    debug_assert!(raw.len() >= plan.shape().len());
+    raw.truncate(plan.shape().len());
+    raw.shrink_to_fit();
     let data = finish::<T>(raw, plan, offset)?;
     Ok(Array::from_parts_unchecked(
         plan.shape().clone(),
@@ -182,7 +257,7 @@ mod tests {
         let p = plan(DType::U32, ByteOrder::Big, 2);
         let v = view::<u32>(&p, &bytes, 0).unwrap();
         assert_eq!(v.as_slice(), &[1, 256]);
-        let a = read::<u32, _>(&p, &mut &bytes[..], 0, false).unwrap();
+        let a = read::<u32, _>(&p, &mut &bytes[..], 0, false, true).unwrap();
         assert_eq!(a.as_slice(), &[1, 256]);
     }
 
@@ -198,7 +273,7 @@ mod tests {
                 value: 7
             }
         ));
-        let e = read::<bool, _>(&p, &mut &[0u8, 1, 7][..], 100, true).unwrap_err();
+        let e = read::<bool, _>(&p, &mut &[0u8, 1, 7][..], 100, true, true).unwrap_err();
         assert!(matches!(
             e,
             Error::InvalidBool {
@@ -212,7 +287,7 @@ mod tests {
     #[test]
     fn short_stream_is_truncated() {
         let p = plan(DType::F64, ByteOrder::Little, 1 << 20);
-        let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false).unwrap_err();
+        let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false, true).unwrap_err();
         assert!(matches!(
             e,
             Error::TruncatedData {

@@ -539,9 +539,18 @@ impl<'a> DictParser<'a, '_> {
     /// Skips over a structured descriptor: brackets, strings, integers, commas and spaces,
     /// with nesting capped at [`MAX_NESTING`]. Only its text and whether it holds an object
     /// type string are kept.
+    ///
+    /// A type string sits second in a field tuple (`(name, descr)` or `(name, descr, shape)`),
+    /// or first in a top-level subarray tuple (`('<f8', (2,))`); names and titles sit first.
+    /// Only strings in a type position are checked for objects, so a field named `'O'` is not
+    /// mistaken for an object dtype.
     fn structured(&mut self) -> Result<Descr<'a>> {
+        struct Open {
+            close: u8,
+            index: usize,
+        }
         let start = self.pos;
-        let mut stack: Vec<u8> = Vec::new();
+        let mut stack: Vec<Open> = Vec::new();
         let mut has_object = false;
         loop {
             match self.peek() {
@@ -551,11 +560,12 @@ impl<'a> DictParser<'a, '_> {
                             self.error(format!("`descr` nested deeper than {MAX_NESTING} levels"))
                         );
                     }
-                    stack.push(if open == b'[' { b']' } else { b')' });
+                    let close = if open == b'[' { b']' } else { b')' };
+                    stack.push(Open { close, index: 0 });
                     self.pos += 1;
                 }
                 Some(close @ (b']' | b')')) => {
-                    if stack.pop() != Some(close) {
+                    if stack.pop().map(|open| open.close) != Some(close) {
                         return Err(
                             self.error(format!("unbalanced `{}` in `descr`", close as char))
                         );
@@ -567,10 +577,21 @@ impl<'a> DictParser<'a, '_> {
                 }
                 Some(b'\'' | b'"') => {
                     let s = self.string()?;
-                    has_object |=
-                        matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
+                    let type_position = match stack.as_slice() {
+                        [top] => top.close == b')' && top.index == 0,
+                        [.., inner] => inner.close == b')' && inner.index == 1,
+                        [] => false,
+                    };
+                    has_object |= type_position
+                        && matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
                 }
-                Some(b',' | b' ') => self.pos += 1,
+                Some(b',') => {
+                    if let Some(open) = stack.last_mut() {
+                        open.index += 1;
+                    }
+                    self.pos += 1;
+                }
+                Some(b' ') => self.pos += 1,
                 Some(b) if b.is_ascii_digit() => {
                     self.integer()?;
                 }
@@ -661,6 +682,12 @@ mod tests {
         let cases = [
             ("'|O'", "dtype.pickle_not_allowed"),
             ("[('a', '<f8'), ('b', '|O')]", "dtype.pickle_not_allowed"),
+            ("[('a', 'O')]", "dtype.pickle_not_allowed"),
+            ("[('a', [('b', '<O8')])]", "dtype.pickle_not_allowed"),
+            ("('|O', (2,))", "dtype.pickle_not_allowed"),
+            ("[('O', '<f8')]", "dtype.unsupported"),
+            ("[('Output', '<f4')]", "dtype.unsupported"),
+            ("[(('Object title', 'x'), '<f8')]", "dtype.unsupported"),
             ("[('a', '<f8'), ('b', '<i4', (2, 3))]", "dtype.unsupported"),
             ("('<f8', (2,))", "dtype.unsupported"),
             ("'<U5'", "dtype.unsupported"),

@@ -145,12 +145,7 @@ impl ReadOptions {
         known_len: bool,
     ) -> Result<Array<T>> {
         let offset = to_u64(header.data_offset());
-        let array = payload::read(header.plan(), reader, offset, known_len)?;
-        if !self.allow_trailing {
-            let end = offset.saturating_add(to_u64(header.nbytes()));
-            payload::expect_eof(reader, end, to_u64(header.nbytes()))?;
-        }
-        Ok(array)
+        payload::read(header.plan(), reader, offset, known_len, !self.allow_trailing)
     }
 }
 

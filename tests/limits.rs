@@ -1,0 +1,635 @@
+//! Every public `.npy` entry point against tight and permissive [`Limits`]: each limit
+//! exceeded by one must be refused by every entry point that takes it ("the ones that do not
+//! return an error are buggy"), each limit met exactly must be accepted, and the entry points
+//! without a limits argument must behave as `Limits::default()`. A counting allocator checks
+//! that no refusal costs more than 64 KiB, with `Limits::unlimited()` too.
+
+mod common;
+
+use arrayguard::npy::{self, ReadOptions};
+use arrayguard::{ArraySpec, DType, DynArray, Limits, Order, Shape};
+
+use common::alloc::{measure, CountingAlloc};
+use common::{
+    canonical, npy_bytes, npy_bytes_with_len, npy_file, with_element, ChunkReader, Input,
+};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+/// What a refused input may allocate, and what an accepted one may allocate beyond its
+/// payload.
+const SLACK: usize = 64 * 1024;
+
+/// Which limits an entry point applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Takes a `Limits` (directly or through `ReadOptions`).
+    WithLimits,
+    /// Uses `Limits::default()`.
+    DefaultLimits,
+    /// Reads only the header: applies `max_header_bytes` and `max_ndim`, and is documented
+    /// not to look at the payload size.
+    HeaderOnly,
+}
+
+/// The result of one call: the array (none for header-only entry points) or the error code,
+/// and the peak bytes the call allocated.
+type Ran = (Result<Option<DynArray>, &'static str>, usize);
+
+struct EntryPoint {
+    name: &'static str,
+    kind: Kind,
+    call: fn(&Input, &ArraySpec, &Limits) -> Ran,
+}
+
+fn done<A: Into<DynArray>>((result, peak): (arrayguard::Result<A>, usize)) -> Ran {
+    (result.map(|a| Some(a.into())).map_err(|e| e.code()), peak)
+}
+
+fn header_done((result, peak): (arrayguard::Result<npy::Header>, usize)) -> Ran {
+    (result.map(|_| None).map_err(|e| e.code()), peak)
+}
+
+/// The element type typed entry points are called with: the one the header declares.
+fn dtype_of(input: &Input) -> DType {
+    input.declared_dtype().unwrap_or(DType::U8)
+}
+
+fn reader(input: &Input) -> ChunkReader<'_> {
+    ChunkReader::new(&input.bytes, vec![3, 1, 4096])
+}
+
+fn entry_points() -> Vec<EntryPoint> {
+    use Kind::*;
+    vec![
+        EntryPoint {
+            name: "npy::from_slice",
+            kind: DefaultLimits,
+            call: |i, s, _| {
+                with_element!(dtype_of(i), T => {
+                    let (r, peak) = measure(|| npy::from_slice::<T>(&i.bytes, s));
+                    done((r.map(|v| v.into_owned()), peak))
+                })
+            },
+        },
+        EntryPoint {
+            name: "npy::from_slice_with_limits",
+            kind: WithLimits,
+            call: |i, s, l| {
+                with_element!(dtype_of(i), T => {
+                    let (r, peak) = measure(|| npy::from_slice_with_limits::<T>(&i.bytes, s, l));
+                    done((r.map(|v| v.into_owned()), peak))
+                })
+            },
+        },
+        EntryPoint {
+            name: "npy::from_reader",
+            kind: DefaultLimits,
+            call: |i, s, _| {
+                with_element!(dtype_of(i), T => {
+                    let r = reader(i);
+                    done(measure(|| npy::from_reader::<T, _>(r, s)))
+                })
+            },
+        },
+        EntryPoint {
+            name: "npy::from_reader_with_limits",
+            kind: WithLimits,
+            call: |i, s, l| {
+                with_element!(dtype_of(i), T => {
+                    let r = reader(i);
+                    done(measure(|| npy::from_reader_with_limits::<T, _>(r, s, l)))
+                })
+            },
+        },
+        EntryPoint {
+            name: "npy::from_path",
+            kind: DefaultLimits,
+            call: |i, s, _| with_element!(dtype_of(i), T => done(measure(|| npy::from_path::<T>(i.path(), s)))),
+        },
+        EntryPoint {
+            name: "npy::from_path_with_limits",
+            kind: WithLimits,
+            call: |i, s, l| {
+                with_element!(dtype_of(i), T => {
+                    done(measure(|| npy::from_path_with_limits::<T>(i.path(), s, l)))
+                })
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_slice",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                with_element!(dtype_of(i), T => {
+                    let (r, peak) = measure(|| o.read_slice::<T>(&i.bytes, s));
+                    done((r.map(|v| v.into_owned()), peak))
+                })
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_slice_dyn",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                done(measure(|| o.read_slice_dyn(&i.bytes, s)))
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_reader",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                with_element!(dtype_of(i), T => {
+                    let r = reader(i);
+                    done(measure(|| o.read_reader::<T, _>(r, s)))
+                })
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_reader_dyn",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                let r = reader(i);
+                done(measure(|| o.read_reader_dyn(r, s)))
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_path",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                with_element!(dtype_of(i), T => done(measure(|| o.read_path::<T>(i.path(), s))))
+            },
+        },
+        EntryPoint {
+            name: "ReadOptions::read_path_dyn",
+            kind: WithLimits,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                done(measure(|| o.read_path_dyn(i.path(), s)))
+            },
+        },
+        EntryPoint {
+            name: "npy::read_header",
+            kind: HeaderOnly,
+            call: |i, _, l| header_done(measure(|| npy::read_header(&i.bytes, l))),
+        },
+        EntryPoint {
+            name: "npy::read_header_from",
+            kind: HeaderOnly,
+            call: |i, _, l| {
+                let r = reader(i);
+                header_done(measure(|| npy::read_header_from(r, l)))
+            },
+        },
+    ]
+}
+
+/// What every applicable entry point must do with a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Refuse with this code.
+    Code(&'static str),
+    /// Accept; the array's canonical `.npy` serialization is these bytes.
+    Accept(Vec<u8>),
+}
+
+struct Row {
+    name: &'static str,
+    input: Input,
+    limits: Limits,
+    expect: Expect,
+}
+
+/// Whether a header-only entry point can give `code`: every code but the payload-stage ones
+/// (payload size limits and data errors), which need the payload.
+fn is_header_stage(code: &str) -> bool {
+    !matches!(code, "limit.bytes" | "limit.elements") && !code.starts_with("data.")
+}
+
+/// Runs `row` through every entry point that applies to its limits; returns what is wrong.
+fn check(row: &Row) -> Vec<String> {
+    let spec = ArraySpec::any();
+    let mut wrong = Vec::new();
+    for entry in entry_points() {
+        if entry.kind == Kind::DefaultLimits && row.limits != Limits::default() {
+            continue;
+        }
+        let (result, peak) = (entry.call)(&row.input, &spec, &row.limits);
+        let what = format!("{} via {}", row.name, entry.name);
+        let expected = match (&row.expect, entry.kind) {
+            (Expect::Code(code), Kind::HeaderOnly) if !is_header_stage(code) => None,
+            (Expect::Accept(_), Kind::HeaderOnly) => None,
+            (expect, _) => Some(expect),
+        };
+        match (expected, result) {
+            (None, Ok(None)) => {}
+            (None, other) => wrong.push(format!(
+                "{what}: expected the header to pass, found {other:?}"
+            )),
+            (Some(Expect::Code(code)), Err(found)) if found == *code => {
+                if peak > SLACK {
+                    wrong.push(format!(
+                        "{what}: refused after allocating {peak} bytes at peak"
+                    ));
+                }
+            }
+            (Some(Expect::Accept(bytes)), Ok(Some(array))) if canonical(&array) == *bytes => {
+                if peak > bytes.len() + SLACK {
+                    wrong.push(format!(
+                        "{what}: accepted {} bytes with {peak} at peak",
+                        bytes.len()
+                    ));
+                }
+            }
+            (Some(expect), Ok(Some(array))) => wrong.push(format!(
+                "{what}: expected {expect:?}, accepted {:?}",
+                array.shape()
+            )),
+            (Some(expect), found) => {
+                wrong.push(format!("{what}: expected {expect:?}, found {found:?}"))
+            }
+        }
+    }
+    wrong
+}
+
+fn assert_rows(rows: Vec<Row>) {
+    let wrong: Vec<String> = rows.iter().flat_map(check).collect();
+    assert!(
+        wrong.is_empty(),
+        "{} problems:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+fn limits_with(f: impl FnOnce(&mut Limits)) -> Limits {
+    let mut limits = Limits::default();
+    f(&mut limits);
+    limits
+}
+
+/// A `(1, 11)` float64 file: 11 elements, 88 payload bytes, 2 dims, a 118-byte header. We
+/// wrote it, so it is also its own canonical form.
+fn one_by_eleven() -> Vec<u8> {
+    let values: Vec<f64> = (0..11).map(f64::from).collect();
+    let array = arrayguard::Array::from_vec(Shape::new([1, 11]).expect("shape"), Order::C, values)
+        .expect("11 values");
+    let bytes = npy::to_vec(&array.view()).expect("write to a Vec");
+    assert_eq!(u16::from_le_bytes([bytes[8], bytes[9]]), 118);
+    bytes
+}
+
+fn row(name: &'static str, bytes: Vec<u8>, limits: Limits, expect: Expect) -> Row {
+    Row {
+        name,
+        input: Input::new(bytes),
+        limits,
+        expect,
+    }
+}
+
+#[test]
+fn every_entry_point_refuses_each_limit_exceeded_by_one() {
+    let file = one_by_eleven();
+    assert_rows(vec![
+        row(
+            "max_bytes_87",
+            file.clone(),
+            limits_with(|l| l.max_bytes = 87),
+            Expect::Code("limit.bytes"),
+        ),
+        row(
+            "max_elements_10",
+            file.clone(),
+            limits_with(|l| l.max_elements = 10),
+            Expect::Code("limit.elements"),
+        ),
+        row(
+            "max_ndim_1",
+            file.clone(),
+            limits_with(|l| l.max_ndim = 1),
+            Expect::Code("limit.ndim"),
+        ),
+        row(
+            "max_header_bytes_117",
+            file,
+            limits_with(|l| l.max_header_bytes = 117),
+            Expect::Code("npy.header_too_large"),
+        ),
+    ]);
+}
+
+#[test]
+fn every_entry_point_accepts_each_limit_met_exactly() {
+    let file = one_by_eleven();
+    let ok = || Expect::Accept(file.clone());
+    assert_rows(vec![
+        row(
+            "max_bytes_88",
+            file.clone(),
+            limits_with(|l| l.max_bytes = 88),
+            ok(),
+        ),
+        row(
+            "max_elements_11",
+            file.clone(),
+            limits_with(|l| l.max_elements = 11),
+            ok(),
+        ),
+        row(
+            "max_ndim_2",
+            file.clone(),
+            limits_with(|l| l.max_ndim = 2),
+            ok(),
+        ),
+        row(
+            "max_header_bytes_118",
+            file.clone(),
+            limits_with(|l| l.max_header_bytes = 118),
+            ok(),
+        ),
+        row(
+            "all_four_met_exactly",
+            file.clone(),
+            limits_with(|l| {
+                l.max_bytes = 88;
+                l.max_elements = 11;
+                l.max_ndim = 2;
+                l.max_header_bytes = 118;
+            }),
+            ok(),
+        ),
+        row("default", file.clone(), Limits::default(), ok()),
+        row("unlimited", file.clone(), Limits::unlimited(), ok()),
+    ]);
+}
+
+#[test]
+fn zero_limits_allow_only_what_fits_in_zero() {
+    let zero_size = npy_file("<f8", "(0, 3)", &[]);
+    let zero_size_canonical = zero_size.clone();
+    let scalar = npy_file("|u1", "()", &[9]);
+    let vector = npy_file("|u1", "(1,)", &[9]);
+    assert_rows(vec![
+        row(
+            "max_bytes_0_zero_size",
+            zero_size.clone(),
+            limits_with(|l| l.max_bytes = 0),
+            Expect::Accept(zero_size_canonical.clone()),
+        ),
+        row(
+            "max_bytes_0_scalar",
+            scalar.clone(),
+            limits_with(|l| l.max_bytes = 0),
+            Expect::Code("limit.bytes"),
+        ),
+        row(
+            "max_elements_0_zero_size",
+            zero_size,
+            limits_with(|l| l.max_elements = 0),
+            Expect::Accept(zero_size_canonical),
+        ),
+        // A 0-d array holds one element.
+        row(
+            "max_elements_0_scalar",
+            scalar.clone(),
+            limits_with(|l| l.max_elements = 0),
+            Expect::Code("limit.elements"),
+        ),
+        row(
+            "max_ndim_0_scalar",
+            scalar.clone(),
+            limits_with(|l| l.max_ndim = 0),
+            Expect::Accept(scalar.clone()),
+        ),
+        row(
+            "max_ndim_0_vector",
+            vector,
+            limits_with(|l| l.max_ndim = 0),
+            Expect::Code("limit.ndim"),
+        ),
+        row(
+            "max_header_bytes_0",
+            scalar,
+            limits_with(|l| l.max_header_bytes = 0),
+            Expect::Code("npy.header_too_large"),
+        ),
+    ]);
+}
+
+/// A valid `(1,)` float64 file whose header is exactly `len` bytes.
+fn header_of_len(len: usize) -> Vec<u8> {
+    let mut text = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }".to_vec();
+    text.resize(len - 1, b' ');
+    text.push(b'\n');
+    npy_bytes((1, 0), &text, &1.5f64.to_le_bytes())
+}
+
+fn dims(n: usize) -> String {
+    format!("({})", vec!["1"; n].join(", "))
+}
+
+#[test]
+fn default_limits_refuse_inputs_just_over_them_on_every_entry_point() {
+    // The entry points without a limits argument run here too (the rows use the defaults).
+    assert_rows(vec![
+        row(
+            "header_10001_bytes",
+            header_of_len(10_001),
+            Limits::default(),
+            Expect::Code("npy.header_too_large"),
+        ),
+        row(
+            "65_dims",
+            npy_file("<f8", &dims(65), &[0; 8]),
+            Limits::default(),
+            Expect::Code("limit.ndim"),
+        ),
+        row(
+            "2_pow_28_plus_1_elements",
+            npy_file("|u1", "(268435457,)", &[]),
+            Limits::default(),
+            Expect::Code("limit.elements"),
+        ),
+        row(
+            "256_mib_plus_8_bytes",
+            npy_file("<f8", "(33554433,)", &[]),
+            Limits::default(),
+            Expect::Code("limit.bytes"),
+        ),
+    ]);
+}
+
+#[test]
+fn default_limits_let_inputs_at_them_through_on_every_entry_point() {
+    // Exactly at the element and byte defaults the limits pass and the missing payload is
+    // what refuses the file, before anything is allocated for it.
+    let at_header = header_of_len(10_000);
+    let at_ndim = npy_file("<f8", &dims(64), &0.5f64.to_le_bytes());
+    assert_rows(vec![
+        row(
+            "header_10000_bytes",
+            at_header.clone(),
+            Limits::default(),
+            Expect::Accept(canonical_of(&at_header)),
+        ),
+        row(
+            "64_dims",
+            at_ndim.clone(),
+            Limits::default(),
+            Expect::Accept(canonical_of(&at_ndim)),
+        ),
+        row(
+            "2_pow_28_elements",
+            npy_file("|u1", "(268435456,)", &[]),
+            Limits::default(),
+            Expect::Code("data.truncated"),
+        ),
+        row(
+            "256_mib",
+            npy_file("<f8", "(33554432,)", &[]),
+            Limits::default(),
+            Expect::Code("data.truncated"),
+        ),
+    ]);
+}
+
+fn canonical_of(bytes: &[u8]) -> Vec<u8> {
+    canonical(
+        &ReadOptions::new()
+            .read_slice_dyn(bytes, &ArraySpec::any())
+            .expect("a valid file"),
+    )
+}
+
+#[test]
+fn unlimited_still_refuses_declared_sizes_over_the_bytes_present_without_allocating() {
+    // 8 GB declared in a 128-byte file: with no limit left, the bytes actually present are
+    // what stops it, on every entry point, before the 8 GB are allocated.
+    let eight_gb = npy_file("<f8", "(1000000000,)", &[]);
+    assert_eq!(eight_gb.len(), 128);
+    assert_rows(vec![
+        row(
+            "8_gb_in_128_bytes",
+            eight_gb.clone(),
+            Limits::unlimited(),
+            Expect::Code("data.truncated"),
+        ),
+        row(
+            "8_gb_in_128_bytes_plus_1_kib",
+            npy_file("<f8", "(1000000000,)", &[0; 1024]),
+            Limits::unlimited(),
+            Expect::Code("data.truncated"),
+        ),
+        row(
+            "2_pow_28_plus_1_u1",
+            npy_file("|u1", "(268435457,)", &[]),
+            Limits::unlimited(),
+            Expect::Code("data.truncated"),
+        ),
+        row(
+            "4_gib_header_in_14_bytes",
+            npy_bytes_with_len((2, 0), 0xFFFF_FFFF, b"{'", b""),
+            Limits::unlimited(),
+            Expect::Code("npy.invalid_header"),
+        ),
+    ]);
+    // The claim itself, measured once more on its own for the report.
+    let input = Input::new(eight_gb);
+    let options = ReadOptions::new().limits(Limits::unlimited());
+    let (result, peak) = measure(|| options.read_path_dyn(input.path(), &ArraySpec::any()));
+    assert_eq!(
+        result.map(|_| ()).map_err(|e| e.code()),
+        Err("data.truncated")
+    );
+    assert!(peak < SLACK, "peak {peak}");
+    let (result, peak) = measure(|| options.read_reader_dyn(&input.bytes[..], &ArraySpec::any()));
+    assert_eq!(
+        result.map(|_| ()).map_err(|e| e.code()),
+        Err("data.truncated")
+    );
+    assert!(peak < SLACK, "peak {peak}");
+    println!("8 GB declared in 128 bytes under Limits::unlimited(): reader peak {peak} bytes");
+}
+
+#[test]
+fn limits_are_checked_before_the_payload_is_looked_at() {
+    // A tight limit wins over a truncated or trailing payload: the declared numbers are
+    // checked first, so the error names the limit on every entry point.
+    let file = one_by_eleven();
+    let truncated = file[..file.len() - 1].to_vec();
+    let trailing = [&file[..], &[0]].concat();
+    assert_rows(vec![
+        row(
+            "truncated_over_max_bytes",
+            truncated.clone(),
+            limits_with(|l| l.max_bytes = 87),
+            Expect::Code("limit.bytes"),
+        ),
+        row(
+            "trailing_over_max_elements",
+            trailing,
+            limits_with(|l| l.max_elements = 10),
+            Expect::Code("limit.elements"),
+        ),
+        row(
+            "truncated_within_limits",
+            truncated,
+            Limits::default(),
+            Expect::Code("data.truncated"),
+        ),
+    ]);
+}
+
+#[test]
+fn allow_trailing_changes_nothing_about_the_limits() {
+    let file = one_by_eleven();
+    let trailing = [&file[..], b"PK\x03\x04"].concat();
+    let tight = limits_with(|l| l.max_bytes = 87);
+    for limits in [tight, Limits::default()] {
+        let options = ReadOptions::new()
+            .limits(limits.clone())
+            .allow_trailing(true);
+        let expected = if limits.max_bytes == 87 {
+            Err("limit.bytes")
+        } else {
+            Ok(file.clone())
+        };
+        let from_slice = options.read_slice_dyn(&trailing, &ArraySpec::any());
+        assert_eq!(
+            from_slice.map(|a| canonical(&a)).map_err(|e| e.code()),
+            expected
+        );
+        let from_reader = options.read_reader_dyn(&trailing[..], &ArraySpec::any());
+        assert_eq!(
+            from_reader.map(|a| canonical(&a)).map_err(|e| e.code()),
+            expected
+        );
+    }
+}
+
+#[test]
+fn a_short_v1_header_len_field_is_not_confused_with_the_limit() {
+    // 0xfff8 read as a signed short would be negative (npy-rs); as the unsigned length it is,
+    // it is over the default limit and under an unlimited one (then the header is missing).
+    let bytes = b"\x93NUMPY\x01\x00\xf8\xff".to_vec();
+    assert_rows(vec![
+        row(
+            "signed_short_default",
+            bytes.clone(),
+            Limits::default(),
+            Expect::Code("npy.header_too_large"),
+        ),
+        row(
+            "signed_short_unlimited",
+            bytes,
+            Limits::unlimited(),
+            Expect::Code("npy.invalid_header"),
+        ),
+    ]);
+}
