@@ -428,6 +428,28 @@ fn inspect_header_limit_flags() {
     );
 }
 
+/// Size limits apply to what the header declares: the facts are still reported, and the file
+/// counts as invalid.
+#[test]
+fn inspect_size_limit_flags() {
+    let dir = TempDir::new().unwrap();
+    let path = write_f64(&dir, "a.npy", &[2, 2]);
+    let out = arrayguard(&["inspect", "--max-bytes", "31", path_str(&path)]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "limit.bytes", &path);
+    assert!(stdout(&out).contains("nbytes:"), "{}", stdout(&out));
+
+    let out = arrayguard(&["inspect", "--format", "json", "--max-elements", "3", path_str(&path)]);
+    assert_eq!(code(&out), 1);
+    let report = json(&out);
+    assert_eq!(report["files"][0]["ok"], false);
+    assert_eq!(report["files"][0]["error"]["code"], "limit.elements");
+    assert_eq!(report["files"][0]["nbytes"], 32);
+
+    let out = arrayguard(&["inspect", "--max-bytes", "32", "--max-elements", "4", path_str(&path)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
 /// A pipe has no length to compare with the header: reported as unknown, not as an error.
 #[cfg(target_os = "linux")]
 #[test]
