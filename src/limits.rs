@@ -101,9 +101,11 @@ mod tests {
 
     #[test]
     fn limits_are_inclusive() {
-        let mut l = Limits::default();
-        l.max_bytes = 8;
-        l.max_elements = 2;
+        let l = Limits {
+            max_bytes: 8,
+            max_elements: 2,
+            ..Limits::default()
+        };
         assert!(l.check_size(2, 8).is_ok());
         assert!(matches!(
             l.check_size(2, 9),
