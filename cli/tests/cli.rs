@@ -439,14 +439,28 @@ fn inspect_size_limit_flags() {
     assert_one_error(&out, "limit.bytes", &path);
     assert!(stdout(&out).contains("nbytes:"), "{}", stdout(&out));
 
-    let out = arrayguard(&["inspect", "--format", "json", "--max-elements", "3", path_str(&path)]);
+    let out = arrayguard(&[
+        "inspect",
+        "--format",
+        "json",
+        "--max-elements",
+        "3",
+        path_str(&path),
+    ]);
     assert_eq!(code(&out), 1);
     let report = json(&out);
     assert_eq!(report["files"][0]["ok"], false);
     assert_eq!(report["files"][0]["error"]["code"], "limit.elements");
     assert_eq!(report["files"][0]["nbytes"], 32);
 
-    let out = arrayguard(&["inspect", "--max-bytes", "32", "--max-elements", "4", path_str(&path)]);
+    let out = arrayguard(&[
+        "inspect",
+        "--max-bytes",
+        "32",
+        "--max-elements",
+        "4",
+        path_str(&path),
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 

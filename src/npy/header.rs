@@ -201,10 +201,17 @@ impl Header {
         let expected = to_u64(self.nbytes());
         let offset = to_u64(self.data_offset);
         if expected > available {
-            return Err(Error::TruncatedData { offset, expected, found: available });
+            return Err(Error::TruncatedData {
+                offset,
+                expected,
+                found: available,
+            });
         }
         if expected < available && !allow_trailing {
-            return Err(Error::TrailingData { offset: offset.saturating_add(expected), expected });
+            return Err(Error::TrailingData {
+                offset: offset.saturating_add(expected),
+                expected,
+            });
         }
         Ok(self.nbytes())
     }

@@ -133,7 +133,10 @@ impl ReadOptions {
         let header = header_from_reader(reader, &self.limits, file_len)?;
         check_plan(&header, spec, &self.limits, want)?;
         if let Some(len) = file_len {
-            header.check_available(len.saturating_sub(to_u64(header.data_offset())), self.allow_trailing)?;
+            header.check_available(
+                len.saturating_sub(to_u64(header.data_offset())),
+                self.allow_trailing,
+            )?;
         }
         Ok(header)
     }
@@ -145,7 +148,13 @@ impl ReadOptions {
         known_len: bool,
     ) -> Result<Array<T>> {
         let offset = to_u64(header.data_offset());
-        payload::read(header.plan(), reader, offset, known_len, !self.allow_trailing)
+        payload::read(
+            header.plan(),
+            reader,
+            offset,
+            known_len,
+            !self.allow_trailing,
+        )
     }
 }
 
