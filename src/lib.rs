@@ -17,6 +17,8 @@
 //! | `.npy` file | [`npy::from_path`] |
 //! | dtype decided by the file | [`npy::ReadOptions::read_slice_dyn`] and friends → [`DynArray`] |
 //! | header facts only | [`npy::read_header`] |
+//! | raw bytes (`numpy.tobytes()`, Python `array`) in memory | [`raw::from_slice`] with a [`raw::Layout`] |
+//! | raw bytes from a `Read` or a file | [`raw::from_reader`], [`raw::from_path`] |
 //! | writing | [`npy::write`], [`json::to_writer`] |
 //!
 //! # Example

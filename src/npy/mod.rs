@@ -4,9 +4,9 @@
 //!
 //! | input | typed, default limits | any dtype or other options |
 //! | --- | --- | --- |
-//! | `&[u8]` | [`from_slice`] → [`ArrayView`](crate::ArrayView) (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
-//! | `impl Read` | [`from_reader`] → [`Array`](crate::Array) | [`ReadOptions::read_reader_dyn`] |
-//! | a path | [`from_path`] → [`Array`](crate::Array) | [`ReadOptions::read_path_dyn`] |
+//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
+//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
+//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
 //! | header only | [`read_header`], [`read_header_from`] | |
 //!
 //! **Buffering.** Readers are read in a few large `read` calls (prelude, header, payload), so
