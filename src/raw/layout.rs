@@ -1,0 +1,438 @@
+//! [`Layout`]: the dtype, byte order, shape and order a raw buffer is read with.
+
+use std::fmt;
+
+use super::Platform;
+
+use crate::dtype::{ByteOrder, DType};
+use crate::error::{excerpt, to_u64, Error, Result};
+use crate::shape::{Order, Shape};
+use crate::spec::Plan;
+
+/// One axis of a [`Layout`]'s shape: a fixed size, or inferred from the byte count.
+///
+/// `usize` converts to [`Axis::Fixed`], and `Option<usize>` to `Fixed` (`Some`) or
+/// [`Axis::Infer`] (`None`), so shapes can be written `[2, 3]` or `[Some(2), None]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Axis {
+    /// Exactly this size.
+    Fixed(usize),
+    /// Whatever size makes the layout hold exactly the input's bytes (at most one per shape,
+    /// like NumPy's `-1` in `reshape`).
+    Infer,
+}
+
+impl From<usize> for Axis {
+    fn from(n: usize) -> Axis {
+        Axis::Fixed(n)
+    }
+}
+
+impl From<Option<usize>> for Axis {
+    fn from(n: Option<usize>) -> Axis {
+        n.map_or(Axis::Infer, Axis::Fixed)
+    }
+}
+
+impl fmt::Display for Axis {
+    /// The size, or `?` for an inferred axis.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Axis::Fixed(n) => write!(f, "{n}"),
+            Axis::Infer => f.write_str("?"),
+        }
+    }
+}
+
+/// Formats axes as a Python tuple, `?` for the inferred one: `()`, `(?,)`, `(2, ?)`.
+fn axes_text(axes: &[Axis]) -> Box<str> {
+    let parts: Vec<String> = axes.iter().map(Axis::to_string).collect();
+    let text = match parts.len() {
+        1 => format!("({},)", parts.concat()),
+        _ => format!("({})", parts.join(", ")),
+    };
+    text.into_boxed_str()
+}
+
+/// How to read a raw buffer: dtype, byte order, shape (at most one axis inferred) and memory
+/// order.
+///
+/// Every `Layout` value is consistent: its shape has at most one [`Axis::Infer`]. A new layout
+/// is one-dimensional with its length inferred (`(?,)`) and in C order.
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{Axis, Layout, Platform};
+/// use arrayguard::{ByteOrder, DType, Order};
+///
+/// // The three dtype notations.
+/// let a = Layout::from_typestr("<i4")?;
+/// let b = Layout::new("i32".parse::<DType>()?, ByteOrder::Little);
+/// let c = Layout::from_typecode('l', Platform::WindowsX86_64)?;
+/// assert_eq!((a.dtype(), a.byte_order()), (DType::I32, ByteOrder::Little));
+/// assert_eq!(a, b);
+/// assert_eq!(a, c);
+///
+/// // Rows of 3 values in column-major order; the number of rows comes from the byte count.
+/// let rows = Layout::from_typestr(">f8")?
+///     .with_shape([None, Some(3)])?
+///     .with_order(Order::F);
+/// assert_eq!(rows.shape(), &[Axis::Infer, Axis::Fixed(3)]);
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    dtype: DType,
+    byte_order: ByteOrder,
+    shape: Vec<Axis>,
+    order: Order,
+}
+
+impl Layout {
+    /// A layout for `dtype` elements in `byte_order`: one-dimensional, length inferred, C order.
+    ///
+    /// This is the constructor for Rust-style dtype names, parsed with [`DType`]'s `FromStr`
+    /// (`"f32"`, `"i64"`, `"complex64"`, NumPy's `"float32"`…). The byte order has no meaning
+    /// for one-byte dtypes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::Layout;
+    /// use arrayguard::{ByteOrder, DType};
+    /// let layout = Layout::new("f32".parse::<DType>()?, ByteOrder::Big);
+    /// assert_eq!(layout.dtype(), DType::F32);
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn new(dtype: DType, byte_order: ByteOrder) -> Layout {
+        Layout {
+            dtype,
+            byte_order,
+            shape: vec![Axis::Infer],
+            order: Order::C,
+        }
+    }
+
+    /// A layout from a NumPy type string: one-dimensional, length inferred, C order.
+    ///
+    /// Accepts what [`DType::parse_typestr`] accepts (`|b1 |i1 |u1`, and `<` or `>` followed by
+    /// `i2 i4 i8 u2 u4 u8 f2 f4 f8 c8 c16`) and, because a raw buffer's producer may spell a
+    /// one-byte type with a byte order, also `<b1 >b1 <i1 >i1 <u1 >u1` (NumPy reads these as
+    /// `|b1 |i1 |u1`; the byte order is recorded but means nothing for one byte).
+    /// Platform-dependent forms stay refused: `=f8`, `f8`, `|i4`, `<l`.
+    ///
+    /// # Errors
+    ///
+    /// As [`DType::parse_typestr`]: [`Error::InvalidDescr`], [`Error::UnsupportedDtype`],
+    /// [`Error::PickleNotAllowed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::Layout;
+    /// use arrayguard::{ByteOrder, DType};
+    /// let layout = Layout::from_typestr(">c16")?;
+    /// assert_eq!((layout.dtype(), layout.byte_order()), (DType::Complex128, ByteOrder::Big));
+    /// assert_eq!(Layout::from_typestr("<u1")?.dtype(), DType::U8);
+    /// assert!(Layout::from_typestr("<l").is_err());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn from_typestr(typestr: &str) -> Result<Layout> {
+        match DType::parse_typestr(typestr) {
+            Ok((dtype, byte_order)) => Ok(Layout::new(dtype, byte_order)),
+            Err(err) => one_byte_with_order(typestr)
+                .map(|(dtype, byte_order)| Layout::new(dtype, byte_order))
+                .ok_or(err),
+        }
+    }
+
+    /// A layout for the bytes of a Python `array.array(typecode, ...)` written by `tobytes()`
+    /// (or `tofile()`) on `platform`: one-dimensional, length inferred, C order, in the
+    /// platform's native byte order.
+    ///
+    /// Item sizes are those of the C types on the producing platform ([`Platform::long_size`]
+    /// decides `l` and `L`):
+    ///
+    /// | typecode | C type | dtype |
+    /// | --- | --- | --- |
+    /// | `b` / `B` | `signed char` / `unsigned char` | `i8` / `u8` |
+    /// | `h` / `H` | `short` | `i16` / `u16` |
+    /// | `i` / `I` | `int` | `i32` / `u32` |
+    /// | `l` / `L` | `long` | `i64` / `u64` on 64-bit Linux and macOS; `i32` / `u32` on Windows and 32-bit platforms |
+    /// | `q` / `Q` | `long long` | `i64` / `u64` |
+    /// | `e` | `_Float16` (Python 3.15+) | `f16` |
+    /// | `f` | `float` | `f32` |
+    /// | `d` | `double` | `f64` |
+    /// | `u` | `wchar_t` (4 bytes, 2 on Windows) | refused: text |
+    /// | `w` | `Py_UCS4` (Python 3.13+) | refused: text |
+    ///
+    /// If the buffer was byte-swapped (`array.byteswap()`) before it was written, follow with
+    /// [`Layout::with_byte_order`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedDtype`] for the text typecodes `u` and `w`; [`Error::InvalidDescr`]
+    /// for any other character.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::{Layout, Platform};
+    /// use arrayguard::DType;
+    /// let linux: Platform = "linux-x86_64".parse()?;
+    /// assert_eq!(Layout::from_typecode('l', linux)?.dtype(), DType::I64);
+    /// assert_eq!(Layout::from_typecode('l', Platform::WindowsX86_64)?.dtype(), DType::I32);
+    /// assert!(Layout::from_typecode('u', linux).is_err());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn from_typecode(typecode: char, platform: Platform) -> Result<Layout> {
+        let long_is_64 = platform.long_size() == 8;
+        let dtype = match typecode {
+            'b' => DType::I8,
+            'B' => DType::U8,
+            'h' => DType::I16,
+            'H' => DType::U16,
+            'i' => DType::I32,
+            'I' => DType::U32,
+            'l' if long_is_64 => DType::I64,
+            'l' => DType::I32,
+            'L' if long_is_64 => DType::U64,
+            'L' => DType::U32,
+            'q' => DType::I64,
+            'Q' => DType::U64,
+            'e' => DType::F16,
+            'f' => DType::F32,
+            'd' => DType::F64,
+            'u' | 'w' => {
+                return Err(Error::UnsupportedDtype {
+                    descr: format!("array typecode '{typecode}' (text)").into_boxed_str(),
+                })
+            }
+            other => {
+                let mut buf = [0u8; 4];
+                return Err(Error::InvalidDescr {
+                    descr: excerpt(other.encode_utf8(&mut buf), 200),
+                    reason: "unknown Python `array` typecode; expected one of `bBhHiIlLqQefd`",
+                });
+            }
+        };
+        Ok(Layout::new(dtype, platform.byte_order()))
+    }
+
+    /// Sets the shape: one [`Axis`] per dimension, at most one of them [`Axis::Infer`]. An
+    /// empty shape is 0-d (one element). Defaults to `[Axis::Infer]`.
+    ///
+    /// With an inferred axis and a zero fixed axis, no byte count determines the inferred
+    /// axis: an empty input is read with 0 on the inferred axis (any size would fit, and every
+    /// choice holds no element), a non-empty one is [`Error::LengthMismatch`] at read time.
+    /// (NumPy's `reshape` refuses both.)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidDescr`] when more than one axis is [`Axis::Infer`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::{Axis, Layout};
+    /// use arrayguard::{ByteOrder, DType};
+    /// let layout = Layout::new(DType::I32, ByteOrder::Little).with_shape([Some(2), None])?;
+    /// assert_eq!(layout.inferred_axis(), Some(1));
+    /// let fixed = Layout::new(DType::I32, ByteOrder::Little).with_shape([2, 3])?;
+    /// assert_eq!(fixed.shape(), &[Axis::Fixed(2), Axis::Fixed(3)]);
+    /// assert!(Layout::new(DType::I32, ByteOrder::Little).with_shape([None, None]).is_err());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn with_shape<A: Into<Axis>>(mut self, axes: impl IntoIterator<Item = A>) -> Result<Self> {
+        let axes: Vec<Axis> = axes.into_iter().map(Into::into).collect();
+        if axes.iter().filter(|&&a| a == Axis::Infer).count() > 1 {
+            return Err(Error::InvalidDescr {
+                descr: excerpt(&axes_text(&axes), 200),
+                reason: "at most one axis of a raw layout may be inferred",
+            });
+        }
+        self.shape = axes;
+        Ok(self)
+    }
+
+    /// Sets the memory order of the buffer: [`Order::C`] (row-major, NumPy's default and what
+    /// `tobytes()` writes) or [`Order::F`] (column-major, `tobytes(order='F')`). Defaults to
+    /// [`Order::C`].
+    pub fn with_order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Sets the byte order of multi-byte elements (and of each half of a complex number).
+    pub fn with_byte_order(mut self, byte_order: ByteOrder) -> Self {
+        self.byte_order = byte_order;
+        self
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The byte order (meaningless for one-byte dtypes).
+    pub fn byte_order(&self) -> ByteOrder {
+        self.byte_order
+    }
+
+    /// The axes.
+    pub fn shape(&self) -> &[Axis] {
+        &self.shape
+    }
+
+    /// The memory order.
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// The position of the inferred axis, if there is one.
+    pub fn inferred_axis(&self) -> Option<usize> {
+        self.shape.iter().position(|&a| a == Axis::Infer)
+    }
+
+    /// The plan for an input of `len` bytes: the inferred axis resolved and the length checked
+    /// against the layout. No spec or limit is checked; the readers do that (see the module
+    /// docs for the order of checks).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeOverflow`] when the fixed axes' byte count does not fit in `isize`;
+    /// for a fully fixed layout [`Error::TruncatedData`] or [`Error::TrailingData`] when `len`
+    /// differs from its byte count; with an inferred axis [`Error::LengthMismatch`] when `len`
+    /// is not a whole multiple of the item size times the fixed axes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::Layout;
+    /// let layout = Layout::from_typestr("<f4")?.with_shape([None, Some(3)])?;
+    /// assert_eq!(layout.plan(24)?.shape().dims(), &[2, 3]);
+    /// assert_eq!(layout.plan(20).unwrap_err().code(), "data.length_mismatch");
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn plan(&self, len: u64) -> Result<Plan> {
+        match self.inferred_axis() {
+            None => {
+                let plan = self.fixed_plan()?;
+                check_len(&plan, len)?;
+                Ok(plan)
+            }
+            Some(_) => self.inferred_plan(self.unit()?, len),
+        }
+    }
+
+    /// The plan of a layout whose axes are all fixed.
+    pub(super) fn fixed_plan(&self) -> Result<Plan> {
+        self.plan_with(0)
+    }
+
+    /// The plan with `inferred` as the size of the inferred axis, if there is one.
+    fn plan_with(&self, inferred: usize) -> Result<Plan> {
+        let shape = Shape::new(self.dims_with(inferred))?;
+        Plan::new(self.dtype, self.byte_order, shape, self.order)
+    }
+
+    /// The dimensions with `inferred` as the size of the inferred axis, if there is one.
+    pub(super) fn dims_with(&self, inferred: usize) -> Vec<usize> {
+        self.shape
+            .iter()
+            .map(|a| match a {
+                Axis::Fixed(n) => *n,
+                Axis::Infer => inferred,
+            })
+            .collect()
+    }
+
+    /// Bytes per step of the inferred axis: the item size times the fixed axes, or 0 when a
+    /// fixed axis is 0.
+    ///
+    /// The non-zero axes must fit in `isize` bytes even when a zero axis makes the product 0,
+    /// the rule of [`Shape::byte_len`] (and NumPy's): `(0, 2**62, ?)` of 8-byte items is refused.
+    pub(super) fn unit(&self) -> Result<usize> {
+        let overflow = || Error::ShapeOverflow {
+            what: "bytes",
+            bits: isize::BITS - 1,
+        };
+        let mut nonzero = self.dtype.itemsize();
+        let mut has_zero = false;
+        for axis in &self.shape {
+            match *axis {
+                Axis::Fixed(0) => has_zero = true,
+                Axis::Fixed(n) => {
+                    nonzero = nonzero
+                        .checked_mul(n)
+                        .filter(|&b| isize::try_from(b).is_ok())
+                        .ok_or_else(overflow)?;
+                }
+                Axis::Infer => {}
+            }
+        }
+        Ok(if has_zero { 0 } else { nonzero })
+    }
+
+    /// The plan for `len` bytes with `unit` bytes per step of the inferred axis.
+    pub(super) fn inferred_plan(&self, unit: usize, len: u64) -> Result<Plan> {
+        let mismatch = || Error::LengthMismatch {
+            found: len,
+            itemsize: u32::try_from(self.dtype.itemsize()).unwrap_or(u32::MAX),
+            shape: axes_text(&self.shape),
+        };
+        let unit = to_u64(unit);
+        let steps = if unit == 0 {
+            // A zero fixed axis: only an empty input fits, and then any size does; take 0.
+            if len != 0 {
+                return Err(mismatch());
+            }
+            0
+        } else if len % unit == 0 {
+            len / unit
+        } else {
+            return Err(mismatch());
+        };
+        let steps = usize::try_from(steps).map_err(|_| Error::ShapeOverflow {
+            what: "elements",
+            bits: isize::BITS - 1,
+        })?;
+        self.plan_with(steps)
+    }
+}
+
+/// `<b1 >b1 <i1 >i1 <u1 >u1`: one-byte type strings written with a byte order.
+fn one_byte_with_order(typestr: &str) -> Option<(DType, ByteOrder)> {
+    let (byte_order, rest) = if let Some(rest) = typestr.strip_prefix('<') {
+        (ByteOrder::Little, rest)
+    } else {
+        (ByteOrder::Big, typestr.strip_prefix('>')?)
+    };
+    let dtype = match rest {
+        "b1" => DType::Bool,
+        "i1" => DType::I8,
+        "u1" => DType::U8,
+        _ => return None,
+    };
+    Some((dtype, byte_order))
+}
+
+/// Compares an input's length with a complete plan's byte count.
+pub(super) fn check_len(plan: &Plan, len: u64) -> Result<()> {
+    let expected = to_u64(plan.nbytes());
+    if len < expected {
+        return Err(Error::TruncatedData {
+            offset: 0,
+            expected,
+            found: len,
+        });
+    }
+    if len > expected {
+        return Err(Error::TrailingData {
+            offset: expected,
+            expected,
+        });
+    }
+    Ok(())
+}

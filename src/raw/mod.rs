@@ -1,0 +1,595 @@
+//! Raw typed buffers: bytes plus a [`Layout`] (dtype, byte order, shape, order).
+//!
+//! A raw buffer carries no header: everything about it comes from the caller's [`Layout`],
+//! which names the dtype in one of three notations and gives a shape in which at most one
+//! axis may be inferred from the byte count:
+//!
+//! | notation | constructor |
+//! | --- | --- |
+//! | NumPy type string (`<i4`, `>f8`, `\|u1`) | [`Layout::from_typestr`] |
+//! | Rust-style name (`i32`, `f64`, also NumPy's `float32`) and an explicit byte order | [`Layout::new`] with [`DType`]'s `FromStr` |
+//! | Python `array` typecode (`'l'`) and the platform that wrote the buffer | [`Layout::from_typecode`] with a [`Platform`] |
+//!
+//! The Python `array` module's item sizes are those of C types, so the same bytes mean
+//! different things on different platforms (`'l'` is 8 bytes on 64-bit Linux and macOS, 4 on
+//! Windows). The platform is therefore a required argument: arrayguard never guesses it.
+//!
+//! Which function to call:
+//!
+//! | input | typed, default limits | any dtype or other options |
+//! | --- | --- | --- |
+//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
+//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
+//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
+//!
+//! **Length rules.** With every axis fixed, the input must hold exactly the layout's byte
+//! count: fewer bytes are [`Error::TruncatedData`], more are [`Error::TrailingData`]. With an
+//! inferred axis, the byte count must be a whole multiple of the item size times the product
+//! of the fixed axes, else [`Error::LengthMismatch`]; the inferred axis is the quotient. Byte
+//! offsets in errors count from 0 at the first byte of the buffer.
+//!
+//! **Order of checks.** The layout is turned into a [`Plan`] with checked arithmetic and
+//! checked against the [`ArraySpec`] and the [`Limits`] before the payload is touched, then
+//! against the bytes available (the slice's length, a regular file's length), and only then is
+//! anything allocated. With an inferred axis every check that does not depend on that axis
+//! (dtype, byte order, number of dimensions, the fixed axes) comes first; the byte count is
+//! then compared with the limits before its divisibility.
+//!
+//! **Buffering.** A reader with a fully fixed layout is read into a buffer that grows as data
+//! arrives, up to the checked size. A reader with an inferred axis has no size to check up
+//! front: its buffer grows as data arrives and reading stops, with [`Error::LimitExceeded`],
+//! as soon as the input exceeds [`Limits::max_bytes`] (or [`Limits::max_elements`] elements),
+//! so it never holds more than that limit plus one element. A regular file's length is known,
+//! so its payload buffer is allocated once, after the checks. Wrapping a reader in a
+//! `BufReader` gains nothing.
+
+mod layout;
+mod platform;
+mod read;
+
+pub use layout::{Axis, Layout};
+pub use platform::Platform;
+pub use read::ReadOptions;
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::array::{Array, ArrayView};
+use crate::dtype::Element;
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::spec::ArraySpec;
+
+/// Reads a raw buffer from a slice into a typed view, with default limits.
+///
+/// The view borrows `bytes` when they are aligned for `T` and in native byte order, and holds
+/// a copy otherwise. The slice must be exactly the buffer (see the module docs for the length
+/// rules).
+///
+/// # Errors
+///
+/// [`Error::ShapeOverflow`]; spec errors ([`Error::DTypeMismatch`] also when the layout's
+/// dtype is not `T`'s, [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
+/// [`Error::ShapeMismatch`], [`Error::OrderMismatch`]); [`Error::LimitExceeded`];
+/// [`Error::TruncatedData`], [`Error::TrailingData`], [`Error::LengthMismatch`];
+/// [`Error::InvalidBool`]; [`Error::OutOfMemory`] when a copy cannot be allocated.
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, DType, Dim};
+///
+/// let bytes: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]
+///     .iter()
+///     .flat_map(|v| v.to_le_bytes())
+///     .collect();
+/// let layout = Layout::from_typestr("<f4")?.with_shape([None, Some(3)])?;
+/// let spec = ArraySpec::new(DType::F32).with_shape([Dim::Any, Dim::Exact(3)]);
+/// let view = raw::from_slice::<f32>(&bytes, &layout, &spec)?;
+/// assert_eq!(view.shape().dims(), &[2, 3]);
+/// assert_eq!(view.get(&[1, 0]), Some(&4.0));
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn from_slice<'a, T: Element>(
+    bytes: &'a [u8],
+    layout: &Layout,
+    spec: &ArraySpec,
+) -> Result<ArrayView<'a, T>> {
+    ReadOptions::new().read_slice(bytes, layout, spec)
+}
+
+/// [`from_slice`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_slice`].
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 4;
+/// let layout = Layout::from_typestr("|u1")?;
+/// assert_eq!(raw::from_slice_with_limits::<u8>(&[1, 2, 3], &layout, &ArraySpec::any(), &limits)?.len(), 3);
+/// let err = raw::from_slice_with_limits::<u8>(&[0; 5], &layout, &ArraySpec::any(), &limits);
+/// assert_eq!(err.unwrap_err().code(), "limit.bytes");
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn from_slice_with_limits<'a, T: Element>(
+    bytes: &'a [u8],
+    layout: &Layout,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<ArrayView<'a, T>> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_slice(bytes, layout, spec)
+}
+
+/// Reads a raw buffer from any reader into an owned typed array, with default limits.
+///
+/// The reader must end right after the buffer. See the module docs for how much is buffered:
+/// never more than the limits allow, whatever the input.
+///
+/// # Errors
+///
+/// As [`from_slice`], plus [`Error::Io`].
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout, Platform};
+/// use arrayguard::{ArraySpec, DType};
+/// // `array.array('l', [1, -2, 3]).tobytes()` on 64-bit Linux.
+/// let bytes: Vec<u8> = [1i64, -2, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+/// let layout = Layout::from_typecode('l', Platform::LinuxX86_64)?;
+/// let array = raw::from_reader::<i64, _>(&bytes[..], &layout, &ArraySpec::new(DType::I64))?;
+/// assert_eq!(array.as_slice(), &[1, -2, 3]);
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn from_reader<T: Element, R: Read>(
+    reader: R,
+    layout: &Layout,
+    spec: &ArraySpec,
+) -> Result<Array<T>> {
+    ReadOptions::new().read_reader(reader, layout, spec)
+}
+
+/// [`from_reader`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 1 << 10;
+/// let layout = Layout::from_typestr("<u2")?;
+/// let array = raw::from_reader_with_limits::<u16, _>(&[1u8, 0, 2, 0][..], &layout, &ArraySpec::any(), &limits)?;
+/// assert_eq!(array.as_slice(), &[1, 2]);
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn from_reader_with_limits<T: Element, R: Read>(
+    reader: R,
+    layout: &Layout,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<Array<T>> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_reader(reader, layout, spec)
+}
+
+/// Reads a raw buffer from a file into an owned typed array, with default limits.
+///
+/// A regular file's length is compared with the layout (and, with an inferred axis, with the
+/// limits) before the payload buffer is allocated; the buffer is then allocated once. Other
+/// files (pipes, devices) are read as [`from_reader`] reads.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::ArraySpec;
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("values.f64");
+/// # std::fs::write(&path, [0.5f64, 1.5].iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())?;
+/// let array = raw::from_path::<f64>(&path, &Layout::from_typestr("<f8")?, &ArraySpec::any())?;
+/// assert_eq!(array.as_slice(), &[0.5, 1.5]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn from_path<T: Element>(
+    path: impl AsRef<Path>,
+    layout: &Layout,
+    spec: &ArraySpec,
+) -> Result<Array<T>> {
+    ReadOptions::new().read_path(path, layout, spec)
+}
+
+/// [`from_path`] with explicit limits.
+///
+/// # Errors
+///
+/// As [`from_reader`].
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, Limits};
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("big.bin");
+/// # std::fs::write(&path, vec![0u8; 4096])?;
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 1024;
+/// let err = raw::from_path_with_limits::<u8>(&path, &Layout::from_typestr("|u1")?, &ArraySpec::any(), &limits);
+/// assert_eq!(err.unwrap_err().code(), "limit.bytes");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn from_path_with_limits<T: Element>(
+    path: impl AsRef<Path>,
+    layout: &Layout,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<Array<T>> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .read_path(path, layout, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::{ByteOrder, DType};
+    use crate::error::{to_u64, Error, LimitKind};
+    use crate::shape::Order;
+    use crate::spec::Dim;
+
+    fn le_i32(values: &[i32]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn typecode_sizes_follow_the_platform() {
+        for platform in Platform::ALL {
+            let size = |code| Layout::from_typecode(code, platform).map(|l| l.dtype().itemsize());
+            let long = platform.long_size();
+            let expected = [
+                ('b', 1),
+                ('B', 1),
+                ('h', 2),
+                ('H', 2),
+                ('i', 4),
+                ('I', 4),
+                ('l', long),
+                ('L', long),
+                ('q', 8),
+                ('Q', 8),
+                ('e', 2),
+                ('f', 4),
+                ('d', 8),
+            ];
+            for (code, bytes) in expected {
+                assert_eq!(size(code).unwrap(), bytes, "{code} on {platform}");
+                let layout = Layout::from_typecode(code, platform).unwrap();
+                assert_eq!(layout.byte_order(), platform.byte_order());
+            }
+            for code in ['u', 'w'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.unsupported");
+            }
+            for code in ['x', '?', 'c', 'g', 'O', '\u{e9}', '\0'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.invalid");
+            }
+        }
+        assert_eq!(Platform::LinuxX86_64.long_size(), 8);
+        assert_eq!(Platform::MacosArm64.long_size(), 8);
+        assert_eq!(Platform::WindowsX86_64.long_size(), 4);
+        assert_eq!(Platform::LinuxX86.long_size(), 4);
+        assert_eq!(Platform::WindowsX86_64.wchar_size(), 2);
+        assert_eq!(Platform::LinuxX86_64.wchar_size(), 4);
+    }
+
+    #[test]
+    fn typecode_signedness() {
+        let linux = Platform::LinuxX86_64;
+        let dtype = |code| Layout::from_typecode(code, linux).unwrap().dtype();
+        assert_eq!(dtype('b'), DType::I8);
+        assert_eq!(dtype('B'), DType::U8);
+        assert_eq!(dtype('l'), DType::I64);
+        assert_eq!(dtype('L'), DType::U64);
+        assert_eq!(
+            Layout::from_typecode('L', Platform::WindowsArm64)
+                .unwrap()
+                .dtype(),
+            DType::U32
+        );
+        assert_eq!(
+            Layout::from_typecode('i', Platform::LinuxS390x)
+                .unwrap()
+                .byte_order(),
+            ByteOrder::Big
+        );
+    }
+
+    #[test]
+    fn platform_names_round_trip_and_aliases_parse() {
+        for platform in Platform::ALL {
+            assert_eq!(platform.name().parse::<Platform>().unwrap(), platform);
+        }
+        let aliases = [
+            ("win-amd64", Platform::WindowsX86_64),
+            ("win32", Platform::WindowsX86),
+            ("win-arm64", Platform::WindowsArm64),
+            ("linux-i686", Platform::LinuxX86),
+            ("linux-armv7l", Platform::LinuxArm),
+            ("linux-arm64", Platform::LinuxAarch64),
+            ("macosx-10.9-x86_64", Platform::MacosX86_64),
+            ("macosx-11.0-arm64", Platform::MacosArm64),
+        ];
+        for (text, platform) in aliases {
+            assert_eq!(text.parse::<Platform>().unwrap(), platform, "{text}");
+        }
+        for text in [
+            "",
+            "linux",
+            "Linux-x86_64",
+            "macosx-11.0-universal2",
+            "macosx--arm64",
+            "macosx-arm64",
+            "macosx-1..0-arm64",
+            "windows",
+        ] {
+            let err = text.parse::<Platform>().unwrap_err();
+            assert_eq!(err.code(), "dtype.invalid", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn typestr_accepts_one_byte_types_with_an_order() {
+        for (text, dtype) in [
+            ("<u1", DType::U8),
+            (">u1", DType::U8),
+            ("|u1", DType::U8),
+            ("<i1", DType::I8),
+            (">b1", DType::Bool),
+        ] {
+            assert_eq!(Layout::from_typestr(text).unwrap().dtype(), dtype, "{text}");
+        }
+        for (text, code) in [
+            ("|i4", "dtype.invalid"),
+            ("=f8", "dtype.invalid"),
+            ("f8", "dtype.invalid"),
+            ("<l", "dtype.invalid"),
+            ("<u1 ", "dtype.invalid"),
+            ("<U1", "dtype.unsupported"),
+            ("|O", "dtype.pickle_not_allowed"),
+            ("", "dtype.invalid"),
+        ] {
+            let err = Layout::from_typestr(text).unwrap_err();
+            assert_eq!(err.code(), code, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn at_most_one_axis_is_inferred() {
+        let layout = Layout::new(DType::I32, ByteOrder::Little);
+        assert_eq!(layout.shape(), &[Axis::Infer]);
+        let err = layout
+            .clone()
+            .with_shape([None, Some(2), None])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid dtype `(?, 2, ?)`: at most one axis of a raw layout may be inferred"
+        );
+        let ok = layout.with_shape([Axis::Fixed(2), Axis::Infer]).unwrap();
+        assert_eq!(ok.inferred_axis(), Some(1));
+    }
+
+    #[test]
+    fn plan_infers_the_axis_or_refuses_the_length() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([Some(2), None])
+            .unwrap();
+        assert_eq!(layout.plan(24).unwrap().shape().dims(), &[2, 3]);
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[2, 0]);
+        let err = layout.plan(20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "length mismatch: 20 bytes is not a whole number of 4-byte items for shape (2, ?)"
+        );
+        let fixed = layout.with_shape([2, 3]).unwrap();
+        assert!(matches!(
+            fixed.plan(20),
+            Err(Error::TruncatedData {
+                offset: 0,
+                expected: 24,
+                found: 20
+            })
+        ));
+        assert!(matches!(
+            fixed.plan(28),
+            Err(Error::TrailingData {
+                offset: 24,
+                expected: 24
+            })
+        ));
+    }
+
+    #[test]
+    fn zero_fixed_axis_with_inferred_axis() {
+        let layout = Layout::from_typestr("<f8")
+            .unwrap()
+            .with_shape([Some(0), None])
+            .unwrap();
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[0, 0]);
+        assert_eq!(layout.plan(8).unwrap_err().code(), "data.length_mismatch");
+        // The zero does not hide an overflow of the other axes (NumPy's rule too).
+        let huge = layout.with_shape([Some(0), Some(1 << 62), None]).unwrap();
+        assert_eq!(huge.plan(0).unwrap_err().code(), "shape.overflow");
+    }
+
+    #[test]
+    fn inferred_axis_overflow_is_refused() {
+        let layout = Layout::from_typestr("<i8")
+            .unwrap()
+            .with_shape([Some(1 << 40), Some(1 << 40), None])
+            .unwrap();
+        assert_eq!(layout.plan(16).unwrap_err().code(), "shape.overflow");
+        let fixed = layout.with_shape([1usize << 40, 1 << 40, 4]).unwrap();
+        assert_eq!(fixed.plan(16).unwrap_err().code(), "shape.overflow");
+    }
+
+    #[test]
+    fn spec_is_checked_before_the_length() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([None, Some(3)])
+            .unwrap();
+        let options = ReadOptions::new();
+        // 5 bytes fit no layout, but the dtype is refused first.
+        let spec = ArraySpec::new(DType::F32);
+        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+        let err = options
+            .read_reader_dyn(&[0u8; 5][..], &layout, &spec)
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+        // A fixed axis is checked before reading; the inferred one after.
+        let spec = ArraySpec::new(DType::I32).with_shape([Dim::Any, Dim::Exact(4)]);
+        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch on axis 1: expected 4, found 3"
+        );
+        let spec = ArraySpec::new(DType::I32).with_shape([Dim::Exact(1), Dim::Exact(3)]);
+        let err = options
+            .read_slice_dyn(&le_i32(&[1, 2, 3, 4, 5, 6]), &layout, &spec)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch on axis 0: expected 1, found 2"
+        );
+        // The requested element type is checked before reading too.
+        let err = options
+            .read_reader::<f32, _>(&[0u8; 5][..], &layout, &ArraySpec::any())
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+    }
+
+    #[test]
+    fn order_is_checked_once_the_inferred_axis_is_known() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([None, Some(2)])
+            .unwrap()
+            .with_order(Order::F);
+        let spec = ArraySpec::any().with_order(Order::C);
+        // One row: a single long axis has the same bytes in both orders.
+        let one_row = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2]), &layout, &spec);
+        assert_eq!(one_row.unwrap().shape().dims(), &[1, 2]);
+        let two_rows = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2, 3, 4]), &layout, &spec);
+        assert_eq!(two_rows.unwrap_err().code(), "spec.order");
+    }
+
+    #[test]
+    fn inferred_length_is_capped_by_the_smaller_limit() {
+        let layout = Layout::from_typestr("<u2").unwrap();
+        let limits = Limits {
+            max_bytes: 8,
+            max_elements: 100,
+            ..Limits::default()
+        };
+        let options = ReadOptions::new().limits(limits.clone());
+        let spec = ArraySpec::any();
+        assert_eq!(
+            options
+                .read_slice_dyn(&[0; 8], &layout, &spec)
+                .unwrap()
+                .len(),
+            4
+        );
+        // 9 bytes: the bytes limit sets the cap, even though 9 is odd.
+        for err in [
+            options.read_slice_dyn(&[0; 9], &layout, &spec).unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 9][..], &layout, &spec)
+                .unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 1000][..], &layout, &spec)
+                .unwrap_err(),
+        ] {
+            assert_eq!(err.code(), "limit.bytes");
+        }
+        let options = ReadOptions::new().limits(Limits {
+            max_elements: 3,
+            ..limits
+        });
+        for err in [
+            options.read_slice_dyn(&[0; 8], &layout, &spec).unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 7][..], &layout, &spec)
+                .unwrap_err(),
+        ] {
+            assert_eq!(err.code(), "limit.elements");
+        }
+    }
+
+    #[test]
+    fn capped_reader_stops_one_byte_past_the_cap() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += to_u64(buf.len());
+                buf.fill(1);
+                Ok(buf.len())
+            }
+        }
+        let limits = Limits {
+            max_bytes: 100_000,
+            ..Limits::default()
+        };
+        let mut source = Endless(0);
+        let err = ReadOptions::new()
+            .limits(limits)
+            .read_reader_dyn(
+                &mut source,
+                &Layout::from_typestr("|u1").unwrap(),
+                &ArraySpec::any(),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::LimitExceeded {
+                kind: LimitKind::Bytes,
+                limit: 100_000,
+                requested: 100_001
+            }
+        ));
+        assert_eq!(source.0, 100_001);
+    }
+
+    #[test]
+    fn unaligned_or_swapped_slices_are_copied() {
+        let bytes = le_i32(&[1, 2, 3, 4]);
+        let layout = Layout::from_typestr("<i4").unwrap();
+        let view = from_slice::<i32>(&bytes, &layout, &ArraySpec::any()).unwrap();
+        assert_eq!(view.as_slice(), &[1, 2, 3, 4]);
+        let swapped = layout.with_byte_order(ByteOrder::Big);
+        let view = from_slice::<i32>(&bytes, &swapped, &ArraySpec::any()).unwrap();
+        assert!(!view.is_borrowed());
+        assert_eq!(view.as_slice()[0], 1 << 24);
+    }
+}

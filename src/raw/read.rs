@@ -1,0 +1,311 @@
+//! [`ReadOptions`] and the read paths for slices, readers and files.
+
+use super::layout::check_len;
+use super::Layout;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::array::{Array, ArrayView, DynArray};
+use crate::dtype::{by_dtype, DType, Element};
+use crate::error::{to_u64, Error, LimitKind, Result};
+use crate::limits::Limits;
+use crate::payload;
+use crate::shape::Shape;
+use crate::spec::{ArraySpec, Dim, Plan};
+
+/// Options for reading raw buffers: the limits.
+///
+/// The free functions ([`from_slice`] and friends) use default options; use this builder to
+/// read into a [`DynArray`] (the layout decides the dtype) or with other limits.
+///
+/// ```
+/// use arrayguard::raw::{Layout, ReadOptions};
+/// use arrayguard::{ArraySpec, DType, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 1 << 20;
+/// let layout = Layout::from_typestr(">i2")?;
+/// let array = ReadOptions::new().limits(limits).read_slice_dyn(&[0, 1, 1, 0], &layout, &ArraySpec::any())?;
+/// assert_eq!(array.dtype(), DType::I16);
+/// assert_eq!(array.as_typed::<i16>().map(|a| a.as_slice()), Some(&[1, 256][..]));
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    limits: Limits,
+}
+
+/// A layout checked against a spec and limits as far as possible before the input's length
+/// is known.
+enum Checked {
+    /// Every axis is fixed: the plan is complete and passed every check.
+    Fixed(Plan),
+    /// One axis is inferred from the length, `unit` bytes per step of it (0 when a fixed axis
+    /// is 0).
+    Inferred { unit: usize },
+}
+
+impl ReadOptions {
+    /// Default limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the limits. Defaults to [`Limits::default`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
+    /// [`from_slice`].
+    ///
+    /// # Errors
+    ///
+    /// As [`from_slice`].
+    pub fn read_slice<'a, T: Element>(
+        &self,
+        bytes: &'a [u8],
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<ArrayView<'a, T>> {
+        let checked = self.check(layout, spec, Some(T::DTYPE))?;
+        let plan = self.resolve(checked, layout, spec, to_u64(bytes.len()))?;
+        payload::view(&plan, bytes, 0)
+    }
+
+    /// Reads an array of the layout's dtype (which the spec must allow) from a slice. The data
+    /// is always copied.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_slice`].
+    pub fn read_slice_dyn(
+        &self,
+        bytes: &[u8],
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<DynArray> {
+        let checked = self.check(layout, spec, None)?;
+        let plan = self.resolve(checked, layout, spec, to_u64(bytes.len()))?;
+        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0)?.into_owned().into()))
+    }
+
+    /// Reads a typed array from any reader. See [`from_reader`].
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`].
+    pub fn read_reader<T: Element, R: Read>(
+        &self,
+        mut reader: R,
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<Array<T>> {
+        let checked = self.check(layout, spec, Some(T::DTYPE))?;
+        self.read_stream(checked, layout, spec, &mut reader)
+    }
+
+    /// Reads an array of the layout's dtype from any reader.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`].
+    pub fn read_reader_dyn<R: Read>(
+        &self,
+        mut reader: R,
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<DynArray> {
+        let checked = self.check(layout, spec, None)?;
+        by_dtype!(layout.dtype(), T => Ok(self.read_stream::<T, R>(checked, layout, spec, &mut reader)?.into()))
+    }
+
+    /// Reads a typed array from a file. See [`from_path`].
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`].
+    pub fn read_path<T: Element>(
+        &self,
+        path: impl AsRef<Path>,
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<Array<T>> {
+        let checked = self.check(layout, spec, Some(T::DTYPE))?;
+        let (mut file, len) = open(path.as_ref())?;
+        self.read_file(checked, layout, spec, &mut file, len)
+    }
+
+    /// Reads an array of the layout's dtype from a file.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`].
+    pub fn read_path_dyn(
+        &self,
+        path: impl AsRef<Path>,
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<DynArray> {
+        let checked = self.check(layout, spec, None)?;
+        let (mut file, len) = open(path.as_ref())?;
+        by_dtype!(layout.dtype(), T => Ok(self.read_file::<T>(checked, layout, spec, &mut file, len)?.into()))
+    }
+
+    /// Every check that does not need the input's length: the layout's arithmetic, the spec,
+    /// the limits and the requested element type.
+    fn check(&self, layout: &Layout, spec: &ArraySpec, want: Option<DType>) -> Result<Checked> {
+        let checked = match layout.inferred_axis() {
+            None => {
+                let plan = layout.fixed_plan()?;
+                plan.check(spec, &self.limits)?;
+                Checked::Fixed(plan)
+            }
+            Some(axis) => {
+                let unit = layout.unit()?;
+                // The spec sees the layout with 0 on the inferred axis, that axis relaxed to
+                // any size, and the order it asks for: so it checks the dtype, byte order,
+                // number of dimensions and fixed axes now. The inferred axis and the order
+                // (which depends on how many axes are longer than 1) are checked by the final
+                // `Plan::check` once the length is known.
+                let probe = Plan::new(
+                    layout.dtype(),
+                    layout.byte_order(),
+                    Shape::new(layout.dims_with(0))?,
+                    spec.order().unwrap_or(layout.order()),
+                )?;
+                relax_axis(spec, axis).check(&probe)?;
+                self.limits.check_ndim(layout.shape().len())?;
+                Checked::Inferred { unit }
+            }
+        };
+        match want {
+            Some(dtype) if dtype != layout.dtype() => Err(Error::DTypeMismatch {
+                expected: format!("`{dtype}`").into_boxed_str(),
+                found: layout.dtype(),
+            }),
+            _ => Ok(checked),
+        }
+    }
+
+    /// The plan for an input of `len` bytes, checked against the limits, the layout and the
+    /// spec. Nothing has been allocated for the payload yet.
+    fn resolve(
+        &self,
+        checked: Checked,
+        layout: &Layout,
+        spec: &ArraySpec,
+        len: u64,
+    ) -> Result<Plan> {
+        match checked {
+            Checked::Fixed(plan) => {
+                check_len(&plan, len)?;
+                Ok(plan)
+            }
+            Checked::Inferred { unit } => {
+                self.check_inferred_len(layout.dtype(), len)?;
+                let plan = layout.inferred_plan(unit, len)?;
+                plan.check(spec, &self.limits)?;
+                Ok(plan)
+            }
+        }
+    }
+
+    /// The most bytes an input with an inferred axis may hold: [`Limits::max_bytes`], or
+    /// [`Limits::max_elements`] items if that is fewer bytes. Returns the cap and the limit that
+    /// sets it (the elements limit on a tie, as [`Plan::check`] checks elements first).
+    fn inferred_cap(&self, dtype: DType) -> (u64, LimitKind) {
+        let element_bytes = self
+            .limits
+            .max_elements
+            .saturating_mul(to_u64(dtype.itemsize()));
+        if element_bytes <= self.limits.max_bytes {
+            (element_bytes, LimitKind::Elements)
+        } else {
+            (self.limits.max_bytes, LimitKind::Bytes)
+        }
+    }
+
+    /// Refuses an input with an inferred axis whose length exceeds the cap. The limit named is
+    /// the one that sets the cap, so a reader that stopped just past the cap and a slice of the
+    /// full length report the same limit.
+    fn check_inferred_len(&self, dtype: DType, len: u64) -> Result<()> {
+        let (cap, kind) = self.inferred_cap(dtype);
+        if len <= cap {
+            return Ok(());
+        }
+        Err(if kind == LimitKind::Elements {
+            let elements = len.div_ceil(to_u64(dtype.itemsize()));
+            Error::limit(kind, self.limits.max_elements, elements)
+        } else {
+            Error::limit(kind, self.limits.max_bytes, len)
+        })
+    }
+
+    /// Reads from a file, using its length when it is a regular file.
+    fn read_file<T: Element>(
+        &self,
+        checked: Checked,
+        layout: &Layout,
+        spec: &ArraySpec,
+        file: &mut File,
+        len: Option<u64>,
+    ) -> Result<Array<T>> {
+        let Some(len) = len else {
+            return self.read_stream(checked, layout, spec, file);
+        };
+        let plan = self.resolve(checked, layout, spec, len)?;
+        // The file may have grown since its length was read: `to_end` still refuses trailing
+        // bytes, before the values are checked.
+        payload::read(&plan, file, 0, true, true)
+    }
+
+    /// Reads from a source of unknown length.
+    ///
+    /// Both kinds of layout read through the same capped buffer: a fixed layout up to its byte
+    /// count, an inferred one up to the limits. Reading one byte past the cap tells trailing
+    /// data (or an input over the limits) apart, and the length is then judged exactly as a
+    /// slice of that length would be, before any element is decoded: a reader and a slice of
+    /// the same bytes give the same result.
+    fn read_stream<T: Element, R: Read>(
+        &self,
+        checked: Checked,
+        layout: &Layout,
+        spec: &ArraySpec,
+        reader: &mut R,
+    ) -> Result<Array<T>> {
+        let cap = match &checked {
+            Checked::Fixed(plan) => plan.nbytes(),
+            Checked::Inferred { .. } => {
+                let (cap, _) = self.inferred_cap(T::DTYPE);
+                usize::try_from(cap).unwrap_or(usize::MAX)
+            }
+        };
+        let (raw, received) = payload::read_capped::<T, R>(reader, cap)?;
+        let plan = self.resolve(checked, layout, spec, to_u64(received))?;
+        payload::from_raw(raw, &plan, 0)
+    }
+}
+
+/// `spec` with any size allowed on `axis`.
+fn relax_axis(spec: &ArraySpec, axis: usize) -> ArraySpec {
+    match spec.shape() {
+        Some(dims) => {
+            let mut dims = dims.to_vec();
+            if let Some(dim) = dims.get_mut(axis) {
+                *dim = Dim::Any;
+            }
+            spec.clone().with_shape(dims)
+        }
+        None => spec.clone(),
+    }
+}
+
+fn open(path: &Path) -> Result<(File, Option<u64>)> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    // Only a regular file's length is a promise about what reading will return.
+    let len = meta.is_file().then_some(meta.len());
+    Ok((file, len))
+}
