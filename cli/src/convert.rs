@@ -5,18 +5,20 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use arrayguard::{json, npy, ArraySpec, DynArray, Error};
+use arrayguard::{json, npy, DynArray, Error};
 use clap::{Args, ValueEnum};
 use tempfile::NamedTempFile;
 
+use crate::input::{InputArgs, InputError};
 use crate::report::{self, Status, STDOUT_NAME};
 use crate::LimitArgs;
 
 /// Validate an array completely and write it as .npy or JSON
 ///
-/// Reads INPUT (a .npy file) with every check the library makes (header, limits, exact
-/// length, bool bytes), converts it to C (row-major) order and writes it to OUTPUT:
-/// `npy` is little-endian .npy as NumPy writes it; `json` is nested arrays.
+/// Reads INPUT (a .npy file, or a raw buffer with --from raw and a layout) with every check
+/// the library makes (header or layout, limits, exact length, bool bytes), converts it to C
+/// (row-major) order and writes it to OUTPUT: `npy` is little-endian .npy as NumPy writes
+/// it; `json` is nested arrays.
 ///
 /// The output is written to a temporary file beside OUTPUT and renamed over it only once
 /// everything succeeded: on any error no output file is created and an existing one is left
@@ -24,9 +26,12 @@ use crate::LimitArgs;
 /// may hold a partial document; check the exit code.
 #[derive(Debug, Args)]
 pub(crate) struct ConvertArgs {
-    /// The .npy file to convert
+    /// The file to convert
     #[arg(value_name = "INPUT")]
     input: PathBuf,
+
+    #[command(flatten)]
+    source: InputArgs,
 
     /// Where to write the result; `-` writes to stdout
     #[arg(short, long, value_name = "OUTPUT")]
@@ -67,10 +72,17 @@ impl Target {
 
 /// Runs `convert`.
 pub(crate) fn run(args: &ConvertArgs) -> Status {
-    let read = npy::ReadOptions::new().limits(args.limits.limits());
-    let array = match read.read_path_dyn(&args.input, &ArraySpec::any()) {
+    let array = match args.source.read(&args.input, &args.limits.limits()) {
         Ok(array) => array.into_c_order(),
-        Err(error) => return fail(&args.input.display(), &error),
+        Err(InputError::Input(error)) => return fail(&args.input.display(), &error),
+        Err(InputError::Usage(flag, error)) => {
+            report::diagnostic(flag, &error);
+            return Status::Usage;
+        }
+        Err(InputError::Flags(message)) => {
+            report::usage(&message);
+            return Status::Usage;
+        }
     };
     let to_stdout = args.output.as_os_str() == "-";
     let target = args.to.unwrap_or_else(|| Target::from_path(&args.output));

@@ -5,6 +5,7 @@
 //! accept and refuse exactly the same files, with the same error codes.
 
 mod convert;
+mod input;
 mod inspect;
 mod report;
 

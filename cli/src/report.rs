@@ -14,16 +14,19 @@ pub(crate) enum Status {
     Ok,
     /// Exit code 1: the input is malformed, refused by the spec, or over a limit.
     Invalid,
+    /// Exit code 2: the command line does not make sense (clap reports most of these itself).
+    Usage,
     /// Exit code 4: a file could not be opened, read or written.
     Io,
 }
 
 impl Status {
-    /// The process exit code (2, usage, is clap's; 3, spec or config, is not used yet).
+    /// The process exit code (3, spec or config, is not used yet).
     pub(crate) fn exit_code(self) -> u8 {
         match self {
             Status::Ok => 0,
             Status::Invalid => 1,
+            Status::Usage => 2,
             Status::Io => 4,
         }
     }
@@ -50,6 +53,12 @@ pub(crate) fn diagnostic(path: impl Display, error: &Error) {
     let line = line.replace('\n', "\\n").replace('\r', "\\r");
     // Nowhere is left to report a failing stderr.
     let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Prints `arrayguard: error: <message>` on stderr for a command line that clap accepted but
+/// that does not make sense (flags that contradict each other).
+pub(crate) fn usage(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "arrayguard: error: {message}");
 }
 
 /// Whether an error is a closed pipe on our output, which ends the command silently.

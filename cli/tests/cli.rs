@@ -782,3 +782,152 @@ fn convert_output_gets_ordinary_permissions() {
     );
     assert_eq!(mode(&output), 0o640);
 }
+
+/// Raw input: a Linux `array('l')` buffer is three i64; the same bytes from Windows are six
+/// i32. The platform is never guessed.
+#[test]
+fn convert_raw_typecode_depends_on_the_platform() {
+    let dir = TempDir::new().unwrap();
+    let bytes: Vec<u8> = [1i64, -2, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let input = write_bytes(&dir, "l.bin", &bytes);
+    let linux = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--typecode",
+        "l",
+        "--platform",
+        "linux-x86_64",
+        path_str(&input),
+        "-o",
+        "-",
+        "--to",
+        "json",
+    ]);
+    assert_eq!(code(&linux), 0, "{}", stderr(&linux));
+    assert_eq!(stdout(&linux), "[1,-2,3]\n");
+    let windows = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--typecode",
+        "l",
+        "--platform",
+        "windows-x86_64",
+        path_str(&input),
+        "-o",
+        "-",
+        "--to",
+        "json",
+    ]);
+    assert_eq!(stdout(&windows), "[1,0,-2,-1,3,0]\n");
+    // A typecode without its platform is a usage error.
+    let out = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--typecode",
+        "l",
+        path_str(&input),
+        "-o",
+        "-",
+    ]);
+    assert_eq!(code(&out), 2);
+}
+
+/// Raw big-endian Fortran-order input with an inferred axis becomes C-order little-endian .npy.
+#[test]
+fn convert_raw_big_endian_fortran_with_inferred_axis() {
+    let dir = TempDir::new().unwrap();
+    // Logical [[0, 1, 2], [3, 4, 5]] stored column-major: 0 3 1 4 2 5.
+    let bytes: Vec<u8> = [0f32, 3., 1., 4., 2., 5.]
+        .iter()
+        .flat_map(|v| v.to_be_bytes())
+        .collect();
+    let input = write_bytes(&dir, "f.bin", &bytes);
+    let output = dir.path().join("f.npy");
+    let out = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--dtype",
+        "f32",
+        "--byte-order",
+        "big",
+        "--shape",
+        "?,3",
+        "--order",
+        "F",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let back = arrayguard::npy::from_path::<f32>(&output, &arrayguard::ArraySpec::any()).unwrap();
+    assert_eq!(back.shape().dims(), &[2, 3]);
+    assert_eq!(back.as_slice(), &[0., 1., 2., 3., 4., 5.]);
+}
+
+/// Raw input errors: a bad dtype flag is a usage error (2) naming the flag; a length that does
+/// not fit the layout is invalid input (1); layout flags without `--from raw` are refused.
+#[test]
+fn convert_raw_errors() {
+    let dir = TempDir::new().unwrap();
+    let input = write_bytes(&dir, "x.bin", &[0u8; 24]);
+    let output = dir.path().join("x.npy");
+    let out = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--dtype",
+        "<x4",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with("arrayguard: error[dtype.invalid]: --dtype: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--dtype",
+        "<f4",
+        "--shape",
+        "4,?",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "data.length_mismatch", &input);
+    let out = arrayguard(&[
+        "convert",
+        "--from",
+        "raw",
+        "--dtype",
+        "<f4",
+        "--shape",
+        "",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "data.trailing", &input);
+    let out = arrayguard(&[
+        "convert",
+        "--dtype",
+        "<f4",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("add --from raw"));
+    assert!(!output.exists());
+}

@@ -1,0 +1,214 @@
+//! Reading the input of `convert`: `.npy`, or a raw buffer described by layout flags.
+
+use std::path::Path;
+
+use arrayguard::raw::{self, Axis, Layout, Platform};
+use arrayguard::{npy, ArraySpec, ByteOrder, DType, DynArray, Error, Limits, Order};
+use clap::{Args, ValueEnum};
+
+/// Input formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Source {
+    /// A .npy file (versions 1.0, 2.0, 3.0)
+    Npy,
+    /// Raw bytes (`numpy.tobytes()`, Python `array.tobytes()`), described by --dtype or
+    /// --typecode/--platform, --shape and --order
+    Raw,
+}
+
+impl Source {
+    /// The format named by the input's extension: `.npy` is npy, anything else needs --from.
+    fn from_path(path: &Path) -> Option<Source> {
+        match path.extension() {
+            Some(ext) if ext.eq_ignore_ascii_case("npy") => Some(Source::Npy),
+            _ => None,
+        }
+    }
+}
+
+/// Byte orders on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ByteOrderArg {
+    /// Least significant byte first
+    Little,
+    /// Most significant byte first
+    Big,
+}
+
+/// Memory orders on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OrderArg {
+    /// Row-major (last index fastest)
+    #[value(name = "C", alias = "c")]
+    C,
+    /// Column-major (first index fastest)
+    #[value(name = "F", alias = "f")]
+    F,
+}
+
+/// How to read the input.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub(crate) struct InputArgs {
+    /// Input format [default: `npy` for a `.npy` file; other inputs need --from]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    from: Option<Source>,
+
+    /// Element type of raw input: a NumPy type string (`<i4`, `>f8`, `|u1`) or a name
+    /// (`i32`, `f64`, `float32`, `complex64`) whose byte order is --byte-order
+    #[arg(long, value_name = "DTYPE", conflicts_with = "typecode")]
+    dtype: Option<String>,
+
+    /// Byte order of raw input given with a dtype name [default: little]
+    #[arg(long, value_enum, value_name = "ORDER", conflicts_with = "typecode")]
+    byte_order: Option<ByteOrderArg>,
+
+    /// Python `array` typecode of raw input (`b B h H i I l L q Q e f d`); item sizes depend
+    /// on the platform that wrote the buffer, so --platform is required
+    #[arg(long, value_name = "CODE", requires = "platform")]
+    typecode: Option<char>,
+
+    /// Platform that wrote a typecode buffer: linux-x86_64, linux-aarch64, macos-x86_64,
+    /// macos-arm64, windows-x86_64, ... (`l` is 8 bytes on Linux and macOS, 4 on Windows)
+    #[arg(long, value_name = "PLATFORM", requires = "typecode")]
+    platform: Option<String>,
+
+    /// Shape of raw input, comma-separated (`2,3`); one axis may be `?` or `-1`, inferred
+    /// from the length; an empty string is 0-d (one element) [default: `?`, 1-d]
+    #[arg(long, value_name = "DIMS", allow_hyphen_values = true)]
+    shape: Option<String>,
+
+    /// Memory order of raw input
+    #[arg(long, value_enum, value_name = "ORDER", default_value_t = OrderArg::C)]
+    order: OrderArg,
+}
+
+/// Why the input could not be read: bad flags (a usage error) or the input itself.
+#[derive(Debug)]
+pub(crate) enum InputError {
+    /// The flags do not describe a layout; names the flag.
+    Usage(&'static str, Error),
+    /// The flags are inconsistent with each other.
+    Flags(String),
+    /// The library refused the input (or reading it failed).
+    Input(Error),
+}
+
+impl InputArgs {
+    /// Reads the whole input with every check of the library.
+    pub(crate) fn read(&self, input: &Path, limits: &Limits) -> Result<DynArray, InputError> {
+        let source = self
+            .from
+            .or_else(|| Source::from_path(input))
+            .unwrap_or(Source::Npy);
+        let spec = ArraySpec::any();
+        match source {
+            Source::Npy => {
+                if self.has_layout_flags() {
+                    return Err(InputError::Flags(
+                        "--dtype, --typecode, --shape and --order describe raw input; add --from raw".into(),
+                    ));
+                }
+                let options = npy::ReadOptions::new().limits(limits.clone());
+                options
+                    .read_path_dyn(input, &spec)
+                    .map_err(InputError::Input)
+            }
+            Source::Raw => {
+                let layout = self.layout()?;
+                let options = raw::ReadOptions::new().limits(limits.clone());
+                options
+                    .read_path_dyn(input, &layout, &spec)
+                    .map_err(InputError::Input)
+            }
+        }
+    }
+
+    fn has_layout_flags(&self) -> bool {
+        self.dtype.is_some()
+            || self.typecode.is_some()
+            || self.shape.is_some()
+            || self.byte_order.is_some()
+            || self.order != OrderArg::C
+    }
+
+    /// The raw layout the flags describe.
+    fn layout(&self) -> Result<Layout, InputError> {
+        let layout = match (&self.dtype, self.typecode, &self.platform) {
+            (Some(dtype), None, _) => match dtype.parse::<DType>() {
+                Ok(dtype) => Layout::new(dtype, self.byte_order()),
+                Err(_) if self.byte_order.is_some() => {
+                    return Err(InputError::Flags(format!(
+                        "--byte-order goes with a dtype name; `{dtype}` is a type string, which has its own"
+                    )))
+                }
+                Err(_) => Layout::from_typestr(dtype).map_err(|e| InputError::Usage("--dtype", e))?,
+            },
+            (None, Some(code), Some(platform)) => {
+                let platform: Platform = platform.parse().map_err(|e| InputError::Usage("--platform", e))?;
+                Layout::from_typecode(code, platform).map_err(|e| InputError::Usage("--typecode", e))?
+            }
+            _ => {
+                return Err(InputError::Flags(
+                    "raw input needs --dtype, or --typecode with --platform".into(),
+                ))
+            }
+        };
+        let order = match self.order {
+            OrderArg::C => Order::C,
+            OrderArg::F => Order::F,
+        };
+        let axes = parse_shape(self.shape.as_deref().unwrap_or("?"))?;
+        let layout = layout
+            .with_shape(axes)
+            .map_err(|e| InputError::Usage("--shape", e))?;
+        Ok(layout.with_order(order))
+    }
+
+    fn byte_order(&self) -> ByteOrder {
+        match self.byte_order {
+            Some(ByteOrderArg::Big) => ByteOrder::Big,
+            Some(ByteOrderArg::Little) | None => ByteOrder::Little,
+        }
+    }
+}
+
+/// `2,3` → fixed axes; `?` or `-1` → an inferred axis; `` → no axis (0-d).
+fn parse_shape(text: &str) -> Result<Vec<Axis>, InputError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| match part.trim() {
+            "?" | "-1" => Ok(Axis::Infer),
+            n => n.parse::<usize>().map(Axis::Fixed).map_err(|_| {
+                InputError::Flags(format!(
+                    "--shape: expected comma-separated sizes, `?` or `-1`, found `{}`",
+                    n.escape_debug()
+                ))
+            }),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_flag_syntax() {
+        assert_eq!(parse_shape("").unwrap(), vec![]);
+        assert_eq!(
+            parse_shape("2, 3").unwrap(),
+            vec![Axis::Fixed(2), Axis::Fixed(3)]
+        );
+        assert_eq!(
+            parse_shape("?,3").unwrap(),
+            vec![Axis::Infer, Axis::Fixed(3)]
+        );
+        assert_eq!(parse_shape("-1").unwrap(), vec![Axis::Infer]);
+        assert!(parse_shape("2,x").is_err());
+        assert!(parse_shape("-2").is_err());
+    }
+}
