@@ -138,7 +138,7 @@ pub fn write_dyn<W: Write>(writer: W, array: &DynArray) -> Result<()> {
 /// # Errors
 ///
 /// None in practice (writing to a `Vec` cannot fail); the `Result` keeps the signature
-/// uniform with [`write`].
+/// uniform with [`write()`].
 pub fn to_vec<T: Element>(array: &ArrayView<'_, T>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     write(&mut out, array)?;

@@ -124,8 +124,8 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// As [`DType::parse_typestr`]: [`Error::InvalidDescr`], [`Error::UnsupportedDtype`],
-    /// [`Error::PickleNotAllowed`].
+    /// As [`DType::parse_typestr`]: [`Error::InvalidDescr`](crate::Error::InvalidDescr), [`Error::UnsupportedDtype`](crate::Error::UnsupportedDtype),
+    /// [`Error::PickleNotAllowed`](crate::Error::PickleNotAllowed).
     ///
     /// # Examples
     ///
@@ -172,7 +172,7 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::UnsupportedDtype`] for the text typecodes `u` and `w`; [`Error::InvalidDescr`]
+    /// [`Error::UnsupportedDtype`](crate::Error::UnsupportedDtype) for the text typecodes `u` and `w`; [`Error::InvalidDescr`](crate::Error::InvalidDescr)
     /// for any other character.
     ///
     /// # Examples
@@ -225,12 +225,12 @@ impl Layout {
     ///
     /// With an inferred axis and a zero fixed axis, no byte count determines the inferred
     /// axis: an empty input is read with 0 on the inferred axis (any size would fit, and every
-    /// choice holds no element), a non-empty one is [`Error::LengthMismatch`] at read time.
+    /// choice holds no element), a non-empty one is [`Error::LengthMismatch`](crate::Error::LengthMismatch) at read time.
     /// (NumPy's `reshape` refuses both.)
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidDescr`] when more than one axis is [`Axis::Infer`].
+    /// [`Error::InvalidDescr`](crate::Error::InvalidDescr) when more than one axis is [`Axis::Infer`].
     ///
     /// # Examples
     ///
@@ -301,9 +301,9 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeOverflow`] when the fixed axes' byte count does not fit in `isize`;
-    /// for a fully fixed layout [`Error::TruncatedData`] or [`Error::TrailingData`] when `len`
-    /// differs from its byte count; with an inferred axis [`Error::LengthMismatch`] when `len`
+    /// [`Error::ShapeOverflow`](crate::Error::ShapeOverflow) when the fixed axes' byte count does not fit in `isize`;
+    /// for a fully fixed layout [`Error::TruncatedData`](crate::Error::TruncatedData) or [`Error::TrailingData`](crate::Error::TrailingData) when `len`
+    /// differs from its byte count; with an inferred axis [`Error::LengthMismatch`](crate::Error::LengthMismatch) when `len`
     /// is not a whole multiple of the item size times the fixed axes.
     ///
     /// # Examples

@@ -7,7 +7,7 @@
 //! | notation | constructor |
 //! | --- | --- |
 //! | NumPy type string (`<i4`, `>f8`, `\|u1`) | [`Layout::from_typestr`] |
-//! | Rust-style name (`i32`, `f64`, also NumPy's `float32`) and an explicit byte order | [`Layout::new`] with [`DType`]'s `FromStr` |
+//! | Rust-style name (`i32`, `f64`, also NumPy's `float32`) and an explicit byte order | [`Layout::new`] with [`DType`](crate::DType)'s `FromStr` |
 //! | Python `array` typecode (`'l'`) and the platform that wrote the buffer | [`Layout::from_typecode`] with a [`Platform`] |
 //!
 //! The Python `array` module's item sizes are those of C types, so the same bytes mean
@@ -23,12 +23,12 @@
 //! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
 //!
 //! **Length rules.** With every axis fixed, the input must hold exactly the layout's byte
-//! count: fewer bytes are [`Error::TruncatedData`], more are [`Error::TrailingData`]. With an
+//! count: fewer bytes are [`Error::TruncatedData`](crate::Error::TruncatedData), more are [`Error::TrailingData`](crate::Error::TrailingData). With an
 //! inferred axis, the byte count must be a whole multiple of the item size times the product
-//! of the fixed axes, else [`Error::LengthMismatch`]; the inferred axis is the quotient. Byte
+//! of the fixed axes, else [`Error::LengthMismatch`](crate::Error::LengthMismatch); the inferred axis is the quotient. Byte
 //! offsets in errors count from 0 at the first byte of the buffer.
 //!
-//! **Order of checks.** The layout is turned into a [`Plan`] with checked arithmetic and
+//! **Order of checks.** The layout is turned into a [`Plan`](crate::Plan) with checked arithmetic and
 //! checked against the [`ArraySpec`] and the [`Limits`] before the payload is touched, then
 //! against the bytes available (the slice's length, a regular file's length), and only then is
 //! anything allocated. With an inferred axis every check that does not depend on that axis
@@ -37,7 +37,7 @@
 //!
 //! **Buffering.** A reader with a fully fixed layout is read into a buffer that grows as data
 //! arrives, up to the checked size. A reader with an inferred axis has no size to check up
-//! front: its buffer grows as data arrives and reading stops, with [`Error::LimitExceeded`],
+//! front: its buffer grows as data arrives and reading stops, with [`Error::LimitExceeded`](crate::Error::LimitExceeded),
 //! as soon as the input exceeds [`Limits::max_bytes`] (or [`Limits::max_elements`] elements),
 //! so it never holds more than that limit plus one element. A regular file's length is known,
 //! so its payload buffer is allocated once, after the checks. Wrapping a reader in a
@@ -68,11 +68,11 @@ use crate::spec::ArraySpec;
 ///
 /// # Errors
 ///
-/// [`Error::ShapeOverflow`]; spec errors ([`Error::DTypeMismatch`] also when the layout's
-/// dtype is not `T`'s, [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
-/// [`Error::ShapeMismatch`], [`Error::OrderMismatch`]); [`Error::LimitExceeded`];
-/// [`Error::TruncatedData`], [`Error::TrailingData`], [`Error::LengthMismatch`];
-/// [`Error::InvalidBool`]; [`Error::OutOfMemory`] when a copy cannot be allocated.
+/// [`Error::ShapeOverflow`](crate::Error::ShapeOverflow); spec errors ([`Error::DTypeMismatch`](crate::Error::DTypeMismatch) also when the layout's
+/// dtype is not `T`'s, [`Error::ByteOrderMismatch`](crate::Error::ByteOrderMismatch), [`Error::NdimMismatch`](crate::Error::NdimMismatch),
+/// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch), [`Error::OrderMismatch`](crate::Error::OrderMismatch)); [`Error::LimitExceeded`](crate::Error::LimitExceeded);
+/// [`Error::TruncatedData`](crate::Error::TruncatedData), [`Error::TrailingData`](crate::Error::TrailingData), [`Error::LengthMismatch`](crate::Error::LengthMismatch);
+/// [`Error::InvalidBool`](crate::Error::InvalidBool); [`Error::OutOfMemory`](crate::Error::OutOfMemory) when a copy cannot be allocated.
 ///
 /// # Examples
 ///
@@ -136,7 +136,7 @@ pub fn from_slice_with_limits<'a, T: Element>(
 ///
 /// # Errors
 ///
-/// As [`from_slice`], plus [`Error::Io`].
+/// As [`from_slice`], plus [`Error::Io`](crate::Error::Io).
 ///
 /// # Examples
 ///

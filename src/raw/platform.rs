@@ -6,7 +6,7 @@ use std::str::FromStr;
 use crate::dtype::ByteOrder;
 use crate::error::{excerpt, Error, Result};
 
-/// The platform whose C types sized a Python `array` buffer: see [`Layout::from_typecode`].
+/// The platform whose C types sized a Python `array` buffer: see [`Layout::from_typecode`](super::Layout::from_typecode).
 ///
 /// Parsed from its [`name`](Platform::name) (`linux-x86_64`, `macos-arm64`, `windows-x86_64`,
 /// …) or from what Python's `sysconfig.get_platform()` prints there (`win-amd64`, `win32`,

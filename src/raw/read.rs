@@ -16,7 +16,7 @@ use crate::spec::{ArraySpec, Dim, Plan};
 
 /// Options for reading raw buffers: the limits.
 ///
-/// The free functions ([`from_slice`] and friends) use default options; use this builder to
+/// The free functions ([`from_slice`](super::from_slice) and friends) use default options; use this builder to
 /// read into a [`DynArray`] (the layout decides the dtype) or with other limits.
 ///
 /// ```
@@ -58,11 +58,11 @@ impl ReadOptions {
     }
 
     /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
-    /// [`from_slice`].
+    /// [`from_slice`](super::from_slice).
     ///
     /// # Errors
     ///
-    /// As [`from_slice`].
+    /// As [`from_slice`](super::from_slice).
     pub fn read_slice<'a, T: Element>(
         &self,
         bytes: &'a [u8],
@@ -79,7 +79,7 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`from_slice`].
+    /// As [`from_slice`](super::from_slice).
     pub fn read_slice_dyn(
         &self,
         bytes: &[u8],
@@ -91,11 +91,11 @@ impl ReadOptions {
         by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0)?.into_owned().into()))
     }
 
-    /// Reads a typed array from any reader. See [`from_reader`].
+    /// Reads a typed array from any reader. See [`from_reader`](super::from_reader).
     ///
     /// # Errors
     ///
-    /// As [`from_reader`].
+    /// As [`from_reader`](super::from_reader).
     pub fn read_reader<T: Element, R: Read>(
         &self,
         mut reader: R,
@@ -110,7 +110,7 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`from_reader`].
+    /// As [`from_reader`](super::from_reader).
     pub fn read_reader_dyn<R: Read>(
         &self,
         mut reader: R,
@@ -121,11 +121,11 @@ impl ReadOptions {
         by_dtype!(layout.dtype(), T => Ok(self.read_stream::<T, R>(checked, layout, spec, &mut reader)?.into()))
     }
 
-    /// Reads a typed array from a file. See [`from_path`].
+    /// Reads a typed array from a file. See [`from_path`](super::from_path).
     ///
     /// # Errors
     ///
-    /// As [`from_reader`].
+    /// As [`from_reader`](super::from_reader).
     pub fn read_path<T: Element>(
         &self,
         path: impl AsRef<Path>,
@@ -141,7 +141,7 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`from_reader`].
+    /// As [`from_reader`](super::from_reader).
     pub fn read_path_dyn(
         &self,
         path: impl AsRef<Path>,
