@@ -6,7 +6,8 @@
 //! resource limit, or the environment (I/O).
 //!
 //! Byte offsets count from 0 at the first byte of the input (for `.npy`, the first byte of the
-//! magic string).
+//! magic string). Errors in JSON text carry a [`JsonPosition`]: the index path of the value
+//! (`[3][1]`), its line and column (both from 1; columns count bytes) and its byte offset.
 
 use std::fmt;
 use std::io;
@@ -178,6 +179,81 @@ pub enum Error {
         reason: Box<str>,
     },
 
+    /// The input is not JSON, or not the JSON that arrays are written in: a bad token or
+    /// number, a missing `,` or `]`, a byte order mark, text after the value.
+    #[error("invalid JSON at {position}: {reason}")]
+    JsonSyntax {
+        /// Where the problem was found.
+        position: Box<JsonPosition>,
+        /// What was expected and what was found.
+        reason: Box<str>,
+    },
+    /// Nested JSON arrays that disagree with the shape learnt from the first path (or declared
+    /// by an envelope): a row of another length, a scalar where an array belongs, or the
+    /// reverse.
+    #[error("ragged array at {position}: expected {expected}, found {found}")]
+    Ragged {
+        /// The index path of the offending row or element.
+        position: Box<JsonPosition>,
+        /// What the shape requires there.
+        expected: JsonItem,
+        /// What the input holds there (reading stops at the first element beyond the
+        /// expected length, hence [`JsonItem::LongerArray`]).
+        found: JsonItem,
+    },
+    /// A JSON value of the wrong kind where an element belongs: `true` for a number, a number
+    /// for a boolean, a string, an object, `null`, or `NaN`/`Infinity` without permission.
+    #[error("unexpected value at {position}: expected {expected}, found {found}")]
+    UnexpectedToken {
+        /// Where the value starts.
+        position: Box<JsonPosition>,
+        /// What the dtype takes there.
+        expected: &'static str,
+        /// What the input holds.
+        found: JsonToken,
+    },
+    /// A JSON number outside the range of the dtype (for floats: finite text that would round
+    /// to infinity).
+    #[error("number out of range at {position}: `{number}` does not fit in `{dtype}`")]
+    NumberOutOfRange {
+        /// Where the number starts.
+        position: Box<JsonPosition>,
+        /// The target dtype.
+        dtype: DType,
+        /// The number as written (at most 40 bytes of it).
+        number: Box<str>,
+    },
+    /// A JSON number with a fraction or an exponent (`1.5`, `1.0`, `1e2`) where an integer
+    /// dtype needs an integer.
+    #[error("not an integer at {position}: `{dtype}` takes integers written without fraction or exponent, found `{number}`")]
+    NotAnInteger {
+        /// Where the number starts.
+        position: Box<JsonPosition>,
+        /// The target integer dtype.
+        dtype: DType,
+        /// The number as written (at most 40 bytes of it).
+        number: Box<str>,
+    },
+    /// A JSON number token longer than the reader accepts (see
+    /// [`json::MAX_NUMBER_LEN`](crate::json::MAX_NUMBER_LEN)).
+    #[error("number too long at {position}: expected at most {max} bytes")]
+    NumberTooLong {
+        /// Where the number starts.
+        position: Box<JsonPosition>,
+        /// The longest number token accepted, in bytes.
+        max: u64,
+    },
+    /// A JSON array envelope (`{"dtype": ..., "shape": ..., "data": ...}`) that is malformed:
+    /// a missing, unknown or repeated key, a value of the wrong type, `data` before `dtype`
+    /// or `shape`, or base64 data of the wrong length.
+    #[error("invalid array envelope at {position}: {reason}")]
+    Envelope {
+        /// Where the problem was found.
+        position: Box<JsonPosition>,
+        /// What was expected and what was found.
+        reason: Box<str>,
+    },
+
     // ---- input vs spec ---------------------------------------------------------------------
     /// The input's dtype is not one the spec allows.
     #[error("dtype mismatch: expected {expected}, found `{found}`")]
@@ -258,6 +334,19 @@ pub enum Error {
         /// The array's dtype.
         found: DType,
     },
+
+    // ---- located -----------------------------------------------------------------------------
+    /// Another error (a spec mismatch, a limit, an invalid dtype) found at a place in a JSON
+    /// text, for instance the element beyond a spec's axis length. [`Error::code`],
+    /// [`Error::fault`] and [`Error::is_limit`] answer for the inner error;
+    /// [`Error::json_position`] gives the place and [`Error::located`] the inner error.
+    #[error("{error}, at {position}")]
+    AtJson {
+        /// Where the error was found.
+        position: Box<JsonPosition>,
+        /// The error.
+        error: Box<Error>,
+    },
 }
 
 impl Error {
@@ -295,6 +384,14 @@ impl Error {
             Error::Io { .. } => "io",
             Error::TypeMismatch { .. } => "usage.type_mismatch",
             Error::NotRepresentable { .. } => "data.not_representable",
+            Error::JsonSyntax { .. } => "json.syntax",
+            Error::Ragged { .. } => "json.ragged",
+            Error::UnexpectedToken { .. } => "json.unexpected_token",
+            Error::NumberOutOfRange { .. } => "json.number_out_of_range",
+            Error::NotAnInteger { .. } => "json.not_an_integer",
+            Error::NumberTooLong { .. } => "json.number_too_long",
+            Error::Envelope { .. } => "json.envelope",
+            Error::AtJson { error, .. } => error.code(),
         }
     }
 
@@ -312,7 +409,14 @@ impl Error {
             | Error::TrailingData { .. }
             | Error::LengthMismatch { .. }
             | Error::InvalidBool { .. }
-            | Error::NotRepresentable { .. } => Fault::Input,
+            | Error::NotRepresentable { .. }
+            | Error::JsonSyntax { .. }
+            | Error::Ragged { .. }
+            | Error::UnexpectedToken { .. }
+            | Error::NumberOutOfRange { .. }
+            | Error::NotAnInteger { .. }
+            | Error::NumberTooLong { .. }
+            | Error::Envelope { .. } => Fault::Input,
             Error::DTypeMismatch { .. }
             | Error::ByteOrderMismatch { .. }
             | Error::OrderMismatch { .. }
@@ -321,6 +425,7 @@ impl Error {
             Error::LimitExceeded { .. } | Error::OutOfMemory { .. } => Fault::Limit,
             Error::Io { .. } => Fault::Io,
             Error::TypeMismatch { .. } => Fault::Usage,
+            Error::AtJson { error, .. } => error.fault(),
         }
     }
 
@@ -334,14 +439,52 @@ impl Error {
         self.fault() == Fault::Io
     }
 
-    /// The byte offset in the input where the problem was found, when there is one.
+    /// The byte offset in the input where the problem was found, when there is one (for JSON
+    /// text, the offset of the [`JsonPosition`]).
     pub fn offset(&self) -> Option<u64> {
         match self {
             Error::InvalidHeader { offset, .. }
             | Error::TruncatedData { offset, .. }
             | Error::TrailingData { offset, .. }
             | Error::InvalidBool { offset, .. } => Some(*offset),
+            _ => self.json_position().and_then(JsonPosition::offset),
+        }
+    }
+
+    /// Where in a JSON input the problem was found, for errors from the JSON front-end.
+    pub fn json_position(&self) -> Option<&JsonPosition> {
+        match self {
+            Error::JsonSyntax { position, .. }
+            | Error::Ragged { position, .. }
+            | Error::UnexpectedToken { position, .. }
+            | Error::NumberOutOfRange { position, .. }
+            | Error::NotAnInteger { position, .. }
+            | Error::NumberTooLong { position, .. }
+            | Error::Envelope { position, .. }
+            | Error::AtJson { position, .. } => Some(position),
             _ => None,
+        }
+    }
+
+    /// The error without its JSON location: the inner error of [`Error::AtJson`], `self`
+    /// otherwise. Match on this to handle, say, [`Error::ShapeMismatch`] whatever the
+    /// front-end.
+    pub fn located(&self) -> &Error {
+        match self {
+            Error::AtJson { error, .. } => error.located(),
+            other => other,
+        }
+    }
+
+    /// Attaches a JSON position to an error that has none. Errors that already carry a
+    /// position are returned unchanged.
+    pub(crate) fn at_json(self, position: JsonPosition) -> Error {
+        if self.json_position().is_some() {
+            return self;
+        }
+        Error::AtJson {
+            position: Box::new(position),
+            error: Box::new(self),
         }
     }
 
@@ -354,6 +497,160 @@ impl Error {
             kind,
             limit: limit.try_into().unwrap_or(u64::MAX),
             requested: requested.try_into().unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Where in a JSON input an error was found: the index path of the value and, for text read
+/// by [`json`](crate::json), its line, column and byte offset.
+///
+/// Lines and columns count from 1; columns count bytes, not characters (as serde_json's do).
+/// Byte offsets count from 0. The path lists the array index at each level, outermost first
+/// (`[3][1]` is the second element of the fourth row), after the envelope key when there is
+/// one (`data[3][1]`); it is empty for the top-level value. Inside a serde deserializer
+/// ([`json::ArraySeed`](crate::json::ArraySeed)) only the path is known: the deserializer
+/// reports its own line and column.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct JsonPosition {
+    path: Box<str>,
+    line: u64,
+    column: u64,
+    offset: Option<u64>,
+}
+
+impl JsonPosition {
+    /// A position in a text: `line` and `column` from 1, `offset` from 0.
+    pub(crate) fn in_text(path: Box<str>, line: u64, column: u64, offset: u64) -> Self {
+        JsonPosition {
+            path,
+            line,
+            column,
+            offset: Some(offset),
+        }
+    }
+
+    /// A position known only by its path (inside a serde deserializer).
+    pub(crate) fn in_value(path: Box<str>) -> Self {
+        JsonPosition {
+            path,
+            line: 0,
+            column: 0,
+            offset: None,
+        }
+    }
+
+    /// The index path, such as `[3][1]` or `data[0]`; empty for the top-level value.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The line, from 1, when the position is in a text.
+    pub fn line(&self) -> Option<u64> {
+        (self.line > 0).then_some(self.line)
+    }
+
+    /// The column in bytes, from 1, when the position is in a text.
+    pub fn column(&self) -> Option<u64> {
+        (self.line > 0).then_some(self.column)
+    }
+
+    /// The byte offset from the start of the text, from 0, when the position is in a text.
+    pub fn offset(&self) -> Option<u64> {
+        self.offset
+    }
+}
+
+impl fmt::Display for JsonPosition {
+    /// `[3][1] (line 4, column 9)`, `line 1, column 1` for the top level, `[3][1]` without a
+    /// text position, `the top level` with neither.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.path.is_empty(), self.line > 0) {
+            (false, true) => write!(
+                f,
+                "{} (line {}, column {})",
+                self.path, self.line, self.column
+            ),
+            (true, true) => write!(f, "line {}, column {}", self.line, self.column),
+            (false, false) => f.write_str(&self.path),
+            (true, false) => f.write_str("the top level"),
+        }
+    }
+}
+
+/// The kind of a JSON value found where it does not belong ([`Error::UnexpectedToken`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonToken {
+    /// A number.
+    Number,
+    /// `true`.
+    True,
+    /// `false`.
+    False,
+    /// `null`.
+    Null,
+    /// A string.
+    String,
+    /// An object (`{`).
+    Object,
+    /// An array (`[`).
+    Array,
+    /// `NaN` (not JSON; written by Python's `json.dumps`).
+    NaN,
+    /// `Infinity` (not JSON; written by Python's `json.dumps`).
+    Infinity,
+    /// `-Infinity` (not JSON; written by Python's `json.dumps`).
+    NegInfinity,
+}
+
+impl fmt::Display for JsonToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JsonToken::Number => "a number",
+            JsonToken::True => "`true`",
+            JsonToken::False => "`false`",
+            JsonToken::Null => "`null`",
+            JsonToken::String => "a string",
+            JsonToken::Object => "an object",
+            JsonToken::Array => "an array",
+            JsonToken::NaN => "`NaN`",
+            JsonToken::Infinity => "`Infinity`",
+            JsonToken::NegInfinity => "`-Infinity`",
+        })
+    }
+}
+
+/// What a nested JSON array holds at some index, as [`Error::Ragged`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonItem {
+    /// An element: a number or a boolean (for complex dtypes, the `[re, im]` pair is an
+    /// array of 2).
+    Scalar,
+    /// An array of exactly `len` elements.
+    Array {
+        /// Number of elements.
+        len: u64,
+    },
+    /// An array of more than `than` elements (reading stopped at the first extra one).
+    LongerArray {
+        /// The length that was exceeded.
+        than: u64,
+    },
+    /// An array, whose length was not read.
+    AnyArray,
+}
+
+impl fmt::Display for JsonItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonItem::Scalar => f.write_str("a scalar"),
+            JsonItem::Array { len: 1 } => f.write_str("an array of 1 element"),
+            JsonItem::Array { len } => write!(f, "an array of {len} elements"),
+            JsonItem::LongerArray { than } => {
+                write!(f, "an array of more than {than} elements")
+            }
+            JsonItem::AnyArray => f.write_str("an array"),
         }
     }
 }
@@ -401,6 +698,33 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "limit exceeded: max_header_bytes is 10000, input needs 4294967295"
+        );
+    }
+
+    #[test]
+    fn json_errors_answer_for_their_inner_error() {
+        let position = JsonPosition::in_text("[0][3]".into(), 1, 9, 8);
+        let e = Error::limit(LimitKind::Elements, 3u64, 4u64).at_json(position.clone());
+        assert_eq!(e.code(), "limit.elements");
+        assert!(e.is_limit());
+        assert_eq!(e.offset(), Some(8));
+        assert!(matches!(e.located(), Error::LimitExceeded { .. }));
+        assert_eq!(
+            e.to_string(),
+            "limit exceeded: max_elements is 3, input needs 4, at [0][3] (line 1, column 9)"
+        );
+        // A position is attached once.
+        let again = e.at_json(JsonPosition::in_value("[9]".into()));
+        assert_eq!(again.json_position(), Some(&position));
+        let ragged = Error::Ragged {
+            position: Box::new(JsonPosition::in_value("".into())),
+            expected: JsonItem::Array { len: 1 },
+            found: JsonItem::LongerArray { than: 1 },
+        };
+        assert_eq!(ragged.fault(), Fault::Input);
+        assert_eq!(
+            ragged.to_string(),
+            "ragged array at the top level: expected an array of 1 element, found an array of more than 1 elements"
         );
     }
 

@@ -1,4 +1,4 @@
-//! JSON output: arrays as nested JSON arrays.
+//! JSON output: arrays as nested JSON arrays, the form [`from_str`](super::from_str) reads.
 //!
 //! Each axis becomes one level of nesting, in logical (C) order whatever the array's memory
 //! order; a 0-d array is a bare value. Integers and booleans are written exactly; floats are
@@ -14,6 +14,8 @@ use std::io::Write;
 use crate::array::{with_array, Array, DynArray};
 use crate::dtype::Element;
 use crate::error::{Error, Result};
+
+use super::number::FromJson;
 
 /// Options for JSON output.
 #[derive(Clone, Copy, Debug, Default)]
@@ -127,8 +129,10 @@ fn write_empty(text: &mut String, dims: &[usize]) {
     }
 }
 
-/// An [`Element`] that can be written as a JSON value.
-pub trait JsonValue: Element {
+/// An [`Element`] that can be written as a JSON value and read from one: every element type.
+///
+/// The reading side is sealed (its methods are private to arrayguard).
+pub trait JsonValue: Element + FromJson {
     /// Appends the JSON text of `self` to `out`.
     ///
     /// # Errors
@@ -203,7 +207,7 @@ impl JsonValue for crate::f16 {
 
 impl<F: JsonValue + num_complex::ComplexFloat> JsonValue for crate::Complex<F>
 where
-    crate::Complex<F>: Element,
+    crate::Complex<F>: Element + FromJson,
 {
     fn write_json(self, out: &mut String, options: WriteOptions) -> Result<()> {
         out.push('[');

@@ -1,0 +1,113 @@
+//! JSON arrays of 10^6 `f64`, flat and 1000 × 1000 nested, read by arrayguard (text reader,
+//! and the serde seed driven by serde_json) side by side with serde_json into `Vec<f64>` and
+//! `Vec<Vec<f64>>`, in one run.
+//!
+//! The values are random doubles over twelve orders of magnitude, printed with ryu (as
+//! serde_json and our writer print them), about 20 bytes each. serde_json is built with
+//! `float_roundtrip` here (the tests need it to be correctly rounded), which is the fair
+//! comparison for exact parsing; its default float parser is faster and not always correct.
+//!
+//! `cargo bench --bench json -- --warm-up-time 1 --measurement-time 5`
+
+use std::hint::black_box;
+
+use arrayguard::json::{self, ArraySeed};
+use arrayguard::ArraySpec;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde::de::DeserializeSeed;
+
+const ROWS: usize = 1000;
+const COLS: usize = 1000;
+
+/// A small deterministic generator (SplitMix64), so that every run reads the same text.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A double in (-1, 1) times 10^k for k in -6..6.
+    fn value(&mut self) -> f64 {
+        let unit = (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+        let k = (self.next() % 12) as i32 - 6;
+        unit * 10f64.powi(k)
+    }
+}
+
+fn values() -> Vec<f64> {
+    let mut rng = SplitMix(20_240_611);
+    (0..ROWS * COLS).map(|_| rng.value()).collect()
+}
+
+fn flat_text(values: &[f64]) -> String {
+    let mut text = String::with_capacity(values.len() * 24);
+    let mut buf = ryu::Buffer::new();
+    text.push('[');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(buf.format_finite(*v));
+    }
+    text.push(']');
+    text
+}
+
+fn nested_text(values: &[f64]) -> String {
+    let mut text = String::with_capacity(values.len() * 24);
+    text.push('[');
+    for (r, row) in values.chunks(COLS).enumerate() {
+        if r > 0 {
+            text.push(',');
+        }
+        text.push_str(&flat_text(row));
+    }
+    text.push(']');
+    text
+}
+
+fn bench(c: &mut Criterion) {
+    let values = values();
+    let spec = ArraySpec::any();
+    for (name, text, nested) in [
+        ("flat_1e6_f64", flat_text(&values), false),
+        ("nested_1000x1000_f64", nested_text(&values), true),
+    ] {
+        // Both readers must agree with the values before they are timed.
+        let ours = json::from_str::<f64>(&text, &spec).expect("valid text");
+        assert_eq!(ours.as_slice(), &values[..]);
+
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.sample_size(20);
+        group.bench_function("arrayguard::json::from_str", |b| {
+            b.iter(|| json::from_str::<f64>(black_box(&text), &spec).expect("valid"))
+        });
+        group.bench_function("arrayguard ArraySeed via serde_json", |b| {
+            b.iter(|| {
+                let mut de = serde_json::Deserializer::from_str(black_box(&text));
+                ArraySeed::<f64>::new(&spec)
+                    .deserialize(&mut de)
+                    .expect("valid")
+            })
+        });
+        if nested {
+            group.bench_function("serde_json Vec<Vec<f64>>", |b| {
+                b.iter(|| serde_json::from_str::<Vec<Vec<f64>>>(black_box(&text)).expect("valid"))
+            });
+        } else {
+            group.bench_function("serde_json Vec<f64>", |b| {
+                b.iter(|| serde_json::from_str::<Vec<f64>>(black_box(&text)).expect("valid"))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

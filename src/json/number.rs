@@ -1,0 +1,660 @@
+//! Turning JSON leaves (number tokens, booleans, and the values a serde deserializer hands
+//! over) into elements, exactly.
+//!
+//! - Integers: the token must have no fraction and no exponent (`1.0`, `1e2` are refused), and
+//!   its value must fit the type; digits are accumulated with checked arithmetic, so nothing
+//!   wraps. `-0` is 0.
+//! - `f32` and `f64`: [`str::parse`], which is correctly rounded (round to nearest, ties to
+//!   even) from the decimal text, however long.
+//! - `f16`: the text is parsed as `f64` (correctly rounded), then rounded to `f16`. Rounding
+//!   twice can only go wrong when the `f64` lands exactly on a midpoint between two `f16`
+//!   values while the decimal text is not that midpoint; every `f16` midpoint is exact in
+//!   `f64`, so this is detected exactly, and then the decimal text is compared digit by digit
+//!   with the midpoint's exact decimal expansion to pick the side. See [`f16_from_f64`].
+//! - Finite text that rounds to infinity is out of range; `NaN`, `Infinity` and `-Infinity`
+//!   are separate tokens, accepted only when the caller allows them.
+
+use std::cmp::Ordering;
+
+use half::f16;
+use num_complex::Complex;
+
+/// Why a leaf was refused; the reader adds the position and the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafError {
+    /// The value does not fit the dtype.
+    OutOfRange,
+    /// A fraction or exponent for an integer dtype.
+    NotAnInteger,
+    /// A value of the wrong kind; the text says what the dtype takes.
+    Unexpected(&'static str),
+}
+
+/// The non-finite tokens Python's `json.dumps` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonFinite {
+    /// `NaN`.
+    NaN,
+    /// `Infinity`.
+    Infinity,
+    /// `-Infinity`.
+    NegInfinity,
+}
+
+/// How an element type reads JSON leaves. Sealed: implemented for every
+/// [`Element`](crate::Element) type, and reachable only through
+/// [`JsonValue`](crate::json::JsonValue).
+pub trait FromJson: Copy + Sized {
+    /// The scalar one JSON leaf holds: the element itself, or a complex number's part.
+    type Part: Copy;
+    /// JSON leaves per element: 1, or 2 for a complex number written `[re, im]`.
+    const PARTS: usize;
+    /// What the dtype takes, for messages.
+    const EXPECTED: &'static str;
+
+    /// A part from a number token that follows the JSON grammar; `integer` when the token
+    /// has no fraction and no exponent.
+    fn part_from_token(text: &str, integer: bool) -> Result<Self::Part, LeafError>;
+
+    /// A part from `true` or `false`.
+    fn part_from_bool(value: bool) -> Result<Self::Part, LeafError> {
+        let _ = value;
+        Err(LeafError::Unexpected(Self::EXPECTED))
+    }
+
+    /// A part from a non-finite token (called only when the caller allows them).
+    fn part_from_non_finite(value: NonFinite) -> Result<Self::Part, LeafError> {
+        let _ = value;
+        Err(LeafError::Unexpected(Self::EXPECTED))
+    }
+
+    /// A part from an integer value (serde deserializers).
+    fn part_from_int(value: i128) -> Result<Self::Part, LeafError>;
+
+    /// A part from a floating-point value (serde deserializers); non-finite values are
+    /// passed only when the caller allows them.
+    fn part_from_f64(value: f64) -> Result<Self::Part, LeafError>;
+
+    /// Appends a new element from its first part, or completes the last one with part
+    /// `index` (1: the imaginary part).
+    fn push_part(out: &mut Vec<Self>, index: usize, part: Self::Part);
+}
+
+impl FromJson for bool {
+    type Part = bool;
+    const PARTS: usize = 1;
+    const EXPECTED: &'static str = "`true` or `false`";
+
+    fn part_from_token(_: &str, _: bool) -> Result<bool, LeafError> {
+        Err(LeafError::Unexpected(Self::EXPECTED))
+    }
+
+    fn part_from_bool(value: bool) -> Result<bool, LeafError> {
+        Ok(value)
+    }
+
+    fn part_from_int(_: i128) -> Result<bool, LeafError> {
+        Err(LeafError::Unexpected(Self::EXPECTED))
+    }
+
+    fn part_from_f64(_: f64) -> Result<bool, LeafError> {
+        Err(LeafError::Unexpected(Self::EXPECTED))
+    }
+
+    #[inline]
+    fn push_part(out: &mut Vec<bool>, _: usize, part: bool) {
+        out.push(part);
+    }
+}
+
+/// The magnitude of an integer token's digits, or `None` when it exceeds `u64`.
+#[inline]
+fn magnitude(digits: &[u8]) -> Option<u64> {
+    let mut value: u64 = 0;
+    for &b in digits {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(b.wrapping_sub(b'0')))?;
+    }
+    Some(value)
+}
+
+macro_rules! int_from_json {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            type Part = $t;
+            const PARTS: usize = 1;
+            const EXPECTED: &'static str = "an integer";
+
+            #[inline]
+            fn part_from_token(text: &str, integer: bool) -> Result<$t, LeafError> {
+                if !integer {
+                    return Err(LeafError::NotAnInteger);
+                }
+                let (negative, digits) = match text.as_bytes().split_first() {
+                    Some((b'-', rest)) => (true, rest),
+                    _ => (false, text.as_bytes()),
+                };
+                let m = magnitude(digits).ok_or(LeafError::OutOfRange)?;
+                if negative {
+                    let v = 0i64.checked_sub_unsigned(m).ok_or(LeafError::OutOfRange)?;
+                    <$t>::try_from(v).map_err(|_| LeafError::OutOfRange)
+                } else {
+                    <$t>::try_from(m).map_err(|_| LeafError::OutOfRange)
+                }
+            }
+
+            fn part_from_int(value: i128) -> Result<$t, LeafError> {
+                <$t>::try_from(value).map_err(|_| LeafError::OutOfRange)
+            }
+
+            fn part_from_f64(_: f64) -> Result<$t, LeafError> {
+                Err(LeafError::NotAnInteger)
+            }
+
+            #[inline]
+            fn push_part(out: &mut Vec<$t>, _: usize, part: $t) {
+                out.push(part);
+            }
+        }
+    )*};
+}
+int_from_json!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl FromJson for f64 {
+    type Part = f64;
+    const PARTS: usize = 1;
+    const EXPECTED: &'static str = "a number";
+
+    #[inline]
+    fn part_from_token(text: &str, _: bool) -> Result<f64, LeafError> {
+        // The scanner hands over only tokens of the JSON grammar, which `parse` accepts.
+        let value: f64 = text.parse().map_err(|_| LeafError::OutOfRange)?;
+        if value.is_infinite() {
+            return Err(LeafError::OutOfRange);
+        }
+        Ok(value)
+    }
+
+    fn part_from_non_finite(value: NonFinite) -> Result<f64, LeafError> {
+        Ok(match value {
+            NonFinite::NaN => f64::NAN,
+            NonFinite::Infinity => f64::INFINITY,
+            NonFinite::NegInfinity => f64::NEG_INFINITY,
+        })
+    }
+
+    fn part_from_int(value: i128) -> Result<f64, LeafError> {
+        // Round to nearest: the conversion is correctly rounded, and every i128 is finite.
+        Ok(value as f64)
+    }
+
+    fn part_from_f64(value: f64) -> Result<f64, LeafError> {
+        Ok(value)
+    }
+
+    #[inline]
+    fn push_part(out: &mut Vec<f64>, _: usize, part: f64) {
+        out.push(part);
+    }
+}
+
+impl FromJson for f32 {
+    type Part = f32;
+    const PARTS: usize = 1;
+    const EXPECTED: &'static str = "a number";
+
+    #[inline]
+    fn part_from_token(text: &str, _: bool) -> Result<f32, LeafError> {
+        let value: f32 = text.parse().map_err(|_| LeafError::OutOfRange)?;
+        if value.is_infinite() {
+            return Err(LeafError::OutOfRange);
+        }
+        Ok(value)
+    }
+
+    fn part_from_non_finite(value: NonFinite) -> Result<f32, LeafError> {
+        Ok(match value {
+            NonFinite::NaN => f32::NAN,
+            NonFinite::Infinity => f32::INFINITY,
+            NonFinite::NegInfinity => f32::NEG_INFINITY,
+        })
+    }
+
+    fn part_from_int(value: i128) -> Result<f32, LeafError> {
+        // Correctly rounded; beyond f32::MAX it rounds to infinity, which is out of range.
+        let v = value as f32;
+        if v.is_infinite() {
+            return Err(LeafError::OutOfRange);
+        }
+        Ok(v)
+    }
+
+    fn part_from_f64(value: f64) -> Result<f32, LeafError> {
+        // Round to nearest from the deserializer's f64: the decimal text is not available.
+        let v = value as f32;
+        if v.is_infinite() && value.is_finite() {
+            return Err(LeafError::OutOfRange);
+        }
+        Ok(v)
+    }
+
+    #[inline]
+    fn push_part(out: &mut Vec<f32>, _: usize, part: f32) {
+        out.push(part);
+    }
+}
+
+impl FromJson for f16 {
+    type Part = f16;
+    const PARTS: usize = 1;
+    const EXPECTED: &'static str = "a number";
+
+    fn part_from_token(text: &str, _: bool) -> Result<f16, LeafError> {
+        let wide = f64::part_from_token(text, false)?;
+        f16_from_f64(wide, || compare_decimal(text, wide))
+    }
+
+    fn part_from_non_finite(value: NonFinite) -> Result<f16, LeafError> {
+        Ok(match value {
+            NonFinite::NaN => f16::NAN,
+            NonFinite::Infinity => f16::INFINITY,
+            NonFinite::NegInfinity => f16::NEG_INFINITY,
+        })
+    }
+
+    fn part_from_int(value: i128) -> Result<f16, LeafError> {
+        // Integers beyond 2^53 round in the conversion, but all of them are out of f16's range.
+        let wide = value as f64;
+        f16_from_f64(wide, || Ordering::Equal)
+    }
+
+    fn part_from_f64(value: f64) -> Result<f16, LeafError> {
+        if !value.is_finite() {
+            return Ok(f16::from_f64(value));
+        }
+        f16_from_f64(value, || Ordering::Equal)
+    }
+
+    #[inline]
+    fn push_part(out: &mut Vec<f16>, _: usize, part: f16) {
+        out.push(part);
+    }
+}
+
+impl<F> FromJson for Complex<F>
+where
+    F: FromJson<Part = F> + Default,
+{
+    type Part = F;
+    const PARTS: usize = 2;
+    const EXPECTED: &'static str = "a number";
+
+    #[inline]
+    fn part_from_token(text: &str, integer: bool) -> Result<F, LeafError> {
+        F::part_from_token(text, integer)
+    }
+
+    fn part_from_non_finite(value: NonFinite) -> Result<F, LeafError> {
+        F::part_from_non_finite(value)
+    }
+
+    fn part_from_int(value: i128) -> Result<F, LeafError> {
+        F::part_from_int(value)
+    }
+
+    fn part_from_f64(value: f64) -> Result<F, LeafError> {
+        F::part_from_f64(value)
+    }
+
+    #[inline]
+    fn push_part(out: &mut Vec<Complex<F>>, index: usize, part: F) {
+        if index == 0 {
+            out.push(Complex::new(part, F::default()));
+        } else if let Some(last) = out.last_mut() {
+            last.im = part;
+        }
+    }
+}
+
+/// Rounds a finite `f64` to the nearest `f16`, ties to even, except that when `x` lies exactly
+/// halfway between two `f16` values, `exact` decides: it compares the true value (the decimal
+/// text `x` was rounded from) with `|x|`, and `Equal` means the true value is the midpoint
+/// itself (ties to even).
+///
+/// The rounding is done in `f64` arithmetic that is exact: `|x| / ulp` only scales by a power
+/// of two, and the floor and the difference of a float below 2^53 are exact. The result is
+/// then exactly representable as `f16`, so [`f16::from_f64`] converts it without rounding.
+///
+/// # Errors
+///
+/// [`LeafError::OutOfRange`] when the rounded value exceeds `f16::MAX` (65504), that is when
+/// the true value is at least 65520.
+pub(crate) fn f16_from_f64(x: f64, exact: impl FnOnce() -> Ordering) -> Result<f16, LeafError> {
+    let a = x.abs();
+    if a == 0.0 {
+        return Ok(f16::from_f64(x));
+    }
+    // The spacing of f16 values around `a`: 2^-24 below the normal range (2^-14), else
+    // 2^(e - 10) for a in [2^e, 2^(e + 1)). `a` is a normal f64 here when a >= 2^-14.
+    let exponent = if a < f64::from_bits(0x3F10_0000_0000_0000) {
+        -24
+    } else {
+        let biased =
+            i32::try_from((a.to_bits() >> 52) & 0x7FF).map_err(|_| LeafError::OutOfRange)?;
+        biased - 1023 - 10
+    };
+    if exponent > 5 {
+        // a >= 2^16: far beyond f16::MAX.
+        return Err(LeafError::OutOfRange);
+    }
+    let ulp = pow2(exponent);
+    let q = a / ulp;
+    let n = q.floor();
+    let up = match (q - n).partial_cmp(&0.5) {
+        Some(Ordering::Greater) => true,
+        Some(Ordering::Less) | None => false,
+        Some(Ordering::Equal) => match exact() {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => n % 2.0 == 1.0,
+        },
+    };
+    let rounded = if up { n + 1.0 } else { n } * ulp;
+    if rounded > 65504.0 {
+        return Err(LeafError::OutOfRange);
+    }
+    Ok(f16::from_f64(rounded.copysign(x)))
+}
+
+/// 2^e for -1022 <= e <= 1023, exactly.
+fn pow2(e: i32) -> f64 {
+    let biased = u64::try_from(e + 1023).unwrap_or(0);
+    f64::from_bits(biased << 52)
+}
+
+/// Compares the absolute value of a JSON number token with `|x|` exactly. `x` must be a
+/// midpoint between two `f16` values (at most 12 significant bits, exponent at least -25), so
+/// its exact decimal expansion has at most 24 digits.
+pub(crate) fn compare_decimal(text: &str, x: f64) -> Ordering {
+    let (digits, point) = exact_decimal(x.abs());
+    let mut buf = [0u8; 40];
+    let mut len = 0;
+    let mut rest = digits;
+    while rest > 0 && len < buf.len() {
+        // `rest % 10` is below 10, so the cast keeps it exactly.
+        buf[len] = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+        rest /= 10;
+        len += 1;
+    }
+    buf[..len].reverse();
+    let midpoint = Decimal::new(&buf[..len], &[], point);
+    let token = Decimal::parse(text.as_bytes());
+    token.cmp_abs(&midpoint)
+}
+
+/// `a` as an integer and a power of ten: `a = digits * 10^point`, exact for the f16 midpoints
+/// (and any float with few significant bits and a small exponent).
+fn exact_decimal(a: f64) -> (u128, i64) {
+    let bits = a.to_bits();
+    let biased = (bits >> 52) & 0x7FF;
+    let (mut mantissa, mut exponent) = if biased == 0 {
+        (bits & ((1 << 52) - 1), -1074i64)
+    } else {
+        (
+            (bits & ((1 << 52) - 1)) | (1 << 52),
+            i64::try_from(biased).unwrap_or(0) - 1075,
+        )
+    };
+    if mantissa == 0 {
+        return (0, 0);
+    }
+    while mantissa % 2 == 0 {
+        mantissa /= 2;
+        exponent += 1;
+    }
+    let m = u128::from(mantissa);
+    if exponent >= 0 {
+        let shifted = u32::try_from(exponent)
+            .ok()
+            .and_then(|e| m.checked_shl(e))
+            .filter(|v| v.leading_zeros() > 0);
+        return (shifted.unwrap_or(u128::MAX), 0);
+    }
+    // m * 2^-k = m * 5^k / 10^k.
+    let k = exponent.unsigned_abs();
+    let mut value = m;
+    for _ in 0..k {
+        match value.checked_mul(5) {
+            Some(v) => value = v,
+            None => return (u128::MAX, 0),
+        }
+    }
+    (value, exponent)
+}
+
+/// A non-negative decimal `0.d1 d2 d3 ... × 10^scale` with `d1 != 0` (or zero), borrowing
+/// its digits from the text.
+struct Decimal<'a> {
+    /// The digits before the point in the text, then those after it.
+    int: &'a [u8],
+    frac: &'a [u8],
+    /// Number of leading zeros skipped over `int ++ frac`.
+    skip: usize,
+    /// Decimal exponent of the point after the first significant digit.
+    scale: i64,
+    zero: bool,
+}
+
+impl<'a> Decimal<'a> {
+    /// `int.frac × 10^exponent`.
+    fn new(int: &'a [u8], frac: &'a [u8], exponent: i64) -> Self {
+        let skip = int.iter().chain(frac).take_while(|&&b| b == b'0').count();
+        let total = int.len() + frac.len();
+        let zero = skip == total;
+        // The first significant digit has position (int.len() - skip) relative to the point.
+        let int_len = i64::try_from(int.len()).unwrap_or(i64::MAX);
+        let skip_i = i64::try_from(skip).unwrap_or(i64::MAX);
+        let scale = int_len.saturating_sub(skip_i).saturating_add(exponent);
+        Decimal {
+            int,
+            frac,
+            skip,
+            scale,
+            zero,
+        }
+    }
+
+    /// Splits a JSON number token (the sign is ignored).
+    fn parse(text: &'a [u8]) -> Self {
+        let text = text.strip_prefix(b"-").unwrap_or(text);
+        let mantissa_end = text
+            .iter()
+            .position(|&b| b == b'e' || b == b'E')
+            .unwrap_or(text.len());
+        let (mantissa, exp_text) = text.split_at(mantissa_end);
+        let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
+            Some(p) => (&mantissa[..p], &mantissa[p + 1..]),
+            None => (mantissa, &mantissa[mantissa.len()..]),
+        };
+        // Saturate huge exponents; the caller only compares values near an f16 midpoint.
+        let mut exponent: i64 = 0;
+        let (negative, exp_digits) = match exp_text.get(1) {
+            Some(b'-') => (true, &exp_text[2..]),
+            Some(b'+') => (false, &exp_text[2..]),
+            _ => (false, exp_text.get(1..).unwrap_or(&[])),
+        };
+        for &b in exp_digits {
+            exponent = exponent
+                .saturating_mul(10)
+                .saturating_add(i64::from(b.wrapping_sub(b'0')))
+                .min(1 << 40);
+        }
+        if negative {
+            exponent = -exponent;
+        }
+        Decimal::new(int, frac, exponent)
+    }
+
+    fn digits(&self) -> impl Iterator<Item = u8> + '_ {
+        self.int.iter().chain(self.frac).skip(self.skip).copied()
+    }
+
+    fn cmp_abs(&self, other: &Decimal<'_>) -> Ordering {
+        match (self.zero, other.zero) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
+        }
+        if self.scale != other.scale {
+            return self.scale.cmp(&other.scale);
+        }
+        let mut a = self.digits();
+        let mut b = other.digits();
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return Ordering::Equal,
+                (Some(x), Some(y)) if x != y => return x.cmp(&y),
+                (Some(_), Some(_)) => {}
+                // The rest of one side against zeros.
+                (Some(x), None) => {
+                    return if x != b'0' || a.any(|d| d != b'0') {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Equal
+                    }
+                }
+                (None, Some(y)) => {
+                    return if y != b'0' || b.any(|d| d != b'0') {
+                        Ordering::Less
+                    } else {
+                        Ordering::Equal
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f16_of(text: &str) -> Result<f16, LeafError> {
+        f16::part_from_token(text, false)
+    }
+
+    #[test]
+    fn integers_are_exact() {
+        assert_eq!(i8::part_from_token("-128", true), Ok(-128));
+        assert_eq!(i8::part_from_token("128", true), Err(LeafError::OutOfRange));
+        assert_eq!(u8::part_from_token("-1", true), Err(LeafError::OutOfRange));
+        assert_eq!(u8::part_from_token("-0", true), Ok(0));
+        assert_eq!(
+            u64::part_from_token("18446744073709551615", true),
+            Ok(u64::MAX)
+        );
+        assert_eq!(
+            u64::part_from_token("18446744073709551616", true),
+            Err(LeafError::OutOfRange)
+        );
+        assert_eq!(
+            i64::part_from_token("-9223372036854775808", true),
+            Ok(i64::MIN)
+        );
+        assert_eq!(
+            i64::part_from_token("-9223372036854775809", true),
+            Err(LeafError::OutOfRange)
+        );
+        assert_eq!(
+            i32::part_from_token("1.0", false),
+            Err(LeafError::NotAnInteger)
+        );
+        assert_eq!(i32::part_from_int(1 << 40), Err(LeafError::OutOfRange));
+        assert_eq!(i32::part_from_f64(1.0), Err(LeafError::NotAnInteger));
+    }
+
+    #[test]
+    fn floats_refuse_overflow_to_infinity() {
+        assert_eq!(
+            f64::part_from_token("1e309", false),
+            Err(LeafError::OutOfRange)
+        );
+        assert_eq!(
+            f32::part_from_token("3.5e38", false),
+            Err(LeafError::OutOfRange)
+        );
+        assert_eq!(f32::part_from_token("1e-50", false), Ok(0.0));
+        assert_eq!(
+            f64::part_from_token("-0.0", false).map(f64::to_bits),
+            Ok((-0.0f64).to_bits())
+        );
+    }
+
+    #[test]
+    fn f16_rounds_once_at_midpoints() {
+        // 1 + 2^-11 is the midpoint between 1 and 1 + 2^-10: ties to even gives 1.
+        assert_eq!(f16_of("1.00048828125"), Ok(f16::from_f64(1.0)));
+        // Just above the midpoint, by less than half an f64 ulp: the f64 parse lands on the
+        // midpoint, and only the decimal comparison rounds it up.
+        assert_eq!(
+            f16_of("1.00048828125000000000001"),
+            Ok(f16::from_bits(0x3C01))
+        );
+        assert_eq!(f16_of("1.00048828124999999999999"), Ok(f16::from_f64(1.0)));
+        // 1 + 3 * 2^-11 is the midpoint between odd 0x3C01 and even 0x3C02.
+        assert_eq!(f16_of("1.00146484375"), Ok(f16::from_bits(0x3C02)));
+        // Smallest subnormal 2^-24 and the midpoint 2^-25 below it.
+        assert_eq!(f16_of("5.9604644775390625e-8"), Ok(f16::from_bits(1)));
+        assert_eq!(f16_of("2.98023223876953125e-8"), Ok(f16::from_bits(0)));
+        assert_eq!(
+            f16_of("2.98023223876953125000001e-8"),
+            Ok(f16::from_bits(1))
+        );
+        assert_eq!(
+            f16_of("-2.98023223876953125000001e-8"),
+            Ok(f16::from_bits(0x8001))
+        );
+        // The largest finite value and the overflow boundary 65520.
+        assert_eq!(f16_of("65504"), Ok(f16::MAX));
+        assert_eq!(f16_of("65519.99999999999999999"), Ok(f16::MAX));
+        assert_eq!(f16_of("65520"), Err(LeafError::OutOfRange));
+        assert_eq!(f16_of("-0"), Ok(f16::from_bits(0x8000)));
+        assert_eq!(f16_of("0.1"), Ok(f16::from_f32(0.1)));
+    }
+
+    #[test]
+    fn decimals_compare_exactly() {
+        let cmp = |a: &str, b: f64| compare_decimal(a, b);
+        assert_eq!(cmp("0.5", 0.5), Ordering::Equal);
+        assert_eq!(cmp("5e-1", 0.5), Ordering::Equal);
+        assert_eq!(cmp("0.50000", 0.5), Ordering::Equal);
+        assert_eq!(cmp("0.5000001", 0.5), Ordering::Greater);
+        assert_eq!(cmp("0.4999999", 0.5), Ordering::Less);
+        assert_eq!(cmp("-0.75", 0.75), Ordering::Equal);
+        assert_eq!(cmp("1e400", 0.75), Ordering::Greater);
+        assert_eq!(cmp("0", 0.75), Ordering::Less);
+        assert_eq!(cmp("65520", 65520.0), Ordering::Equal);
+        assert_eq!(cmp("6552e1", 65520.0), Ordering::Equal);
+    }
+
+    #[test]
+    fn f16_agrees_with_exact_rounding_on_every_midpoint() {
+        // For every positive finite f16 and the midpoint above it, the midpoint's exact text
+        // and texts nudged either side must round as exact arithmetic says.
+        for bits in 0u16..0x7BFF {
+            let lo = f16::from_bits(bits).to_f64();
+            let hi = f16::from_bits(bits + 1).to_f64();
+            let mid = (lo + hi) / 2.0;
+            let (digits, point) = exact_decimal(mid);
+            let text = format!("{digits}e{point}");
+            let even = if bits % 2 == 0 { bits } else { bits + 1 };
+            assert_eq!(f16_of(&text).map(f16::to_bits), Ok(even), "{text}");
+            let above = format!("{digits}000000000000000000000001e{}", point - 24);
+            assert_eq!(f16_of(&above).map(f16::to_bits), Ok(bits + 1), "{above}");
+            let below = format!("{}999999999999999999999999e{}", digits - 1, point - 24);
+            assert_eq!(f16_of(&below).map(f16::to_bits), Ok(bits), "{below}");
+        }
+    }
+}

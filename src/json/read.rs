@@ -1,0 +1,395 @@
+//! Nested JSON arrays read in one pass, straight into a flat buffer: the scanner supplies
+//! tokens, the [`Nest`] tracker checks each event against the shape, the spec and the limits,
+//! and each leaf is converted where it stands. The loop is iterative; its only stack is the
+//! tracker's counters, one per open array, capped by [`Limits::max_depth`].
+
+use crate::array::Array;
+use crate::dtype::{ByteOrder, DType};
+use crate::error::{excerpt, to_u64, Error, JsonPosition, JsonToken, LimitKind, Result};
+use crate::limits::Limits;
+use crate::shape::{Order, Shape};
+use crate::spec::{ArraySpec, Plan};
+
+use super::nest::{Nest, NestError};
+use super::number::{LeafError, NonFinite};
+use super::scan::{describe_byte, Fail, Mark, Scanner, MAX_NUMBER_LEN};
+use super::source::Source;
+use super::JsonValue;
+
+/// What a float dtype takes when non-finite tokens are not allowed.
+const FINITE: &str = "a finite number (`NaN` and infinities need `ReadOptions::allow_nan`)";
+
+/// The output buffer: grows as elements arrive, never beyond the element and byte budget.
+pub(crate) struct Sink<T> {
+    pub(crate) data: Vec<T>,
+    /// Elements the limits allow.
+    max_len: usize,
+    max_elements: u64,
+    max_bytes: u64,
+}
+
+impl<T> Sink<T> {
+    pub(crate) fn new(limits: &Limits) -> Self {
+        let item = to_u64(std::mem::size_of::<T>().max(1));
+        let by_bytes = limits.max_bytes / item;
+        let max_len = usize::try_from(limits.max_elements.min(by_bytes)).unwrap_or(usize::MAX);
+        Sink {
+            data: Vec::new(),
+            max_len,
+            max_elements: limits.max_elements,
+            max_bytes: limits.max_bytes,
+        }
+    }
+
+    /// Makes room for one more element.
+    #[inline]
+    pub(crate) fn reserve(&mut self) -> Result<()> {
+        if self.data.len() == self.data.capacity() {
+            return self.grow();
+        }
+        Ok(())
+    }
+
+    /// Grows the buffer: doubling up to 64 KiB, then by an eighth (at least 64 KiB), so that
+    /// an accepted array costs at most 9/8 of its size plus 64 KiB, and never past the budget.
+    #[cold]
+    fn grow(&mut self) -> Result<()> {
+        let len = self.data.len();
+        if len >= self.max_len {
+            let wanted = len.saturating_add(1);
+            if to_u64(wanted) > self.max_elements {
+                return Err(Error::limit(LimitKind::Elements, self.max_elements, wanted));
+            }
+            let bytes = to_u64(wanted).saturating_mul(to_u64(std::mem::size_of::<T>()));
+            return Err(Error::limit(LimitKind::Bytes, self.max_bytes, bytes));
+        }
+        let item = std::mem::size_of::<T>().max(1);
+        let small = (64 * 1024 / item).max(16);
+        let step = if len < small {
+            len.max(16)
+        } else {
+            (len / 8).max(small)
+        };
+        let target = len.saturating_add(step).min(self.max_len);
+        self.data
+            .try_reserve_exact(target - len)
+            .map_err(|_| Error::OutOfMemory {
+                bytes: to_u64(target.saturating_mul(item)),
+            })
+    }
+
+    /// The elements, with no spare capacity.
+    pub(crate) fn finish(mut self) -> Vec<T> {
+        self.data.shrink_to_fit();
+        self.data
+    }
+}
+
+/// Turns the failures of the parts into errors with positions.
+pub(crate) struct Locate<'p> {
+    /// The key the array sits under in an envelope (`data`), or nothing.
+    pub(crate) prefix: &'p str,
+}
+
+impl Locate<'_> {
+    pub(crate) fn position(&self, nest: &Nest, at: Mark) -> JsonPosition {
+        JsonPosition::in_text(nest.path(self.prefix), at.line, at.column, at.offset)
+    }
+
+    pub(crate) fn fail(&self, nest: &Nest, fail: Fail) -> Error {
+        match fail {
+            Fail::Syntax { at, reason } => Error::JsonSyntax {
+                position: Box::new(self.position(nest, at)),
+                reason: reason.into_owned().into_boxed_str(),
+            },
+            Fail::TooLong { at } => Error::NumberTooLong {
+                position: Box::new(self.position(nest, at)),
+                max: to_u64(MAX_NUMBER_LEN),
+            },
+            Fail::Other(e) => e,
+        }
+    }
+
+    pub(crate) fn nest(&self, nest: &Nest, at: Mark, e: NestError) -> Error {
+        let position = self.position(nest, at);
+        match e {
+            NestError::Ragged { expected, found } => Error::Ragged {
+                position: Box::new(position),
+                expected,
+                found,
+            },
+            NestError::Envelope(reason) => Error::Envelope {
+                position: Box::new(position),
+                reason: reason.into_owned().into_boxed_str(),
+            },
+            NestError::Other(e) => e.at_json(position),
+        }
+    }
+
+    fn eof(&self, nest: &Nest, at: Mark, expected: &str) -> Error {
+        self.fail(
+            nest,
+            Fail::Syntax {
+                at,
+                reason: format!("unexpected end of input, expected {expected}").into(),
+            },
+        )
+    }
+}
+
+/// An error for a leaf that does not convert.
+pub(crate) fn leaf_error(
+    e: LeafError,
+    dtype: DType,
+    found: JsonToken,
+    text: &str,
+    position: JsonPosition,
+) -> Error {
+    let number = || excerpt(text, 40);
+    let position = Box::new(position);
+    match e {
+        LeafError::OutOfRange => Error::NumberOutOfRange {
+            position,
+            dtype,
+            number: number(),
+        },
+        LeafError::NotAnInteger => Error::NotAnInteger {
+            position,
+            dtype,
+            number: number(),
+        },
+        LeafError::Unexpected(expected) => Error::UnexpectedToken {
+            position,
+            expected,
+            found,
+        },
+    }
+}
+
+/// Reads one value (nested arrays, or a bare scalar) into `sink`, checking every event with
+/// `nest`. Stops right after the value.
+pub(crate) fn nested<T: JsonValue, S: Source>(
+    scan: &mut Scanner<S>,
+    nest: &mut Nest,
+    sink: &mut Sink<T>,
+    allow_nan: bool,
+    locate: &Locate<'_>,
+) -> Result<()> {
+    // Whether the value about to be read has been counted as an element of the innermost
+    // open array (the top-level value is no element). Every path from here to the next
+    // value sets it again.
+    let mut counted = true;
+    loop {
+        let Some(b) = scan.peek()? else {
+            return Err(locate.eof(nest, scan.mark(), "a value"));
+        };
+        if !counted {
+            if b == b']' {
+                return Err(locate.fail(nest, scan.syntax("expected a value after `,`, found `]`")));
+            }
+            nest.element()
+                .map_err(|e| locate.nest(nest, scan.mark(), e))?;
+        }
+        if b == b'[' {
+            nest.open().map_err(|e| locate.nest(nest, scan.mark(), e))?;
+            scan.bump();
+            match scan.peek()? {
+                Some(b']') => {
+                    let at = scan.mark();
+                    scan.bump();
+                    nest.close().map_err(|e| locate.nest(nest, at, e))?;
+                }
+                Some(_) => {
+                    counted = false;
+                    continue;
+                }
+                None => return Err(locate.eof(nest, scan.mark(), "a value or `]`")),
+            }
+        } else {
+            scalar(scan, nest, sink, allow_nan, locate, b)?;
+        }
+        // After a value: close arrays until one continues with `,`.
+        loop {
+            if nest.depth() == 0 {
+                return Ok(());
+            }
+            match scan.peek()? {
+                Some(b',') => {
+                    scan.bump();
+                    counted = false;
+                    break;
+                }
+                Some(b']') => {
+                    let at = scan.mark();
+                    scan.bump();
+                    nest.close().map_err(|e| locate.nest(nest, at, e))?;
+                }
+                Some(other) => {
+                    let reason = format!("expected `,` or `]`, found {}", describe_byte(other));
+                    return Err(locate.fail(nest, scan.syntax(reason)));
+                }
+                None => return Err(locate.eof(nest, scan.mark(), "`,` or `]`")),
+            }
+        }
+    }
+}
+
+/// Reads the scalar starting with byte `b` and appends it.
+///
+/// Positions are computed only when an error needs one: the scanner still stands on the
+/// scalar until its token is read, and a number's token gives its own start.
+#[inline]
+fn scalar<T: JsonValue, S: Source>(
+    scan: &mut Scanner<S>,
+    nest: &mut Nest,
+    sink: &mut Sink<T>,
+    allow_nan: bool,
+    locate: &Locate<'_>,
+    b: u8,
+) -> Result<()> {
+    let part = nest
+        .scalar()
+        .map_err(|e| locate.nest(nest, scan.mark(), e))?;
+    if part == 0 {
+        // The budget is checked before the element is read.
+        sink.reserve()
+            .map_err(|e| e.at_json(locate.position(nest, scan.mark())))?;
+    }
+    let leaf = match b {
+        b'-' if scan.second()? == Some(b'I') => non_finite::<T, S>(
+            scan,
+            nest,
+            allow_nan,
+            locate,
+            b"-Infinity",
+            NonFinite::NegInfinity,
+        )?,
+        b'-' | b'0'..=b'9' => {
+            let token = scan.number().map_err(|f| locate.fail(nest, f))?;
+            let text = scan.token(token);
+            T::part_from_token(text, token.integer).map_err(|e| {
+                let at = scan.mark_at(token.start);
+                leaf_error(
+                    e,
+                    T::DTYPE,
+                    JsonToken::Number,
+                    text,
+                    locate.position(nest, at),
+                )
+            })?
+        }
+        b't' | b'f' => {
+            let at = scan.mark();
+            let (word, value, found) = if b == b't' {
+                ("true", true, JsonToken::True)
+            } else {
+                ("false", false, JsonToken::False)
+            };
+            if !scan.literal(word.as_bytes())? {
+                return Err(locate.fail(nest, scan.syntax("expected a value")));
+            }
+            T::part_from_bool(value)
+                .map_err(|e| leaf_error(e, T::DTYPE, found, word, locate.position(nest, at)))?
+        }
+        b'N' => non_finite::<T, S>(scan, nest, allow_nan, locate, b"NaN", NonFinite::NaN)?,
+        b'I' => non_finite::<T, S>(
+            scan,
+            nest,
+            allow_nan,
+            locate,
+            b"Infinity",
+            NonFinite::Infinity,
+        )?,
+        b'n' | b'"' | b'{' => {
+            let at = scan.mark();
+            let found = match b {
+                b'n' if scan.literal(b"null")? => JsonToken::Null,
+                b'"' => JsonToken::String,
+                b'{' => JsonToken::Object,
+                _ => return Err(locate.fail(nest, scan.syntax("expected a value"))),
+            };
+            return Err(Error::UnexpectedToken {
+                position: Box::new(locate.position(nest, at)),
+                expected: T::EXPECTED,
+                found,
+            });
+        }
+        other => {
+            let reason = format!("expected a value, found {}", describe_byte(other));
+            return Err(locate.fail(nest, scan.syntax(reason)));
+        }
+    };
+    T::push_part(&mut sink.data, part, leaf);
+    Ok(())
+}
+
+/// Reads `NaN`, `Infinity` or `-Infinity` (the tokens Python's `json.dumps` writes), refused
+/// unless `allow_nan`.
+#[cold]
+fn non_finite<T: JsonValue, S: Source>(
+    scan: &mut Scanner<S>,
+    nest: &Nest,
+    allow_nan: bool,
+    locate: &Locate<'_>,
+    word: &[u8],
+    value: NonFinite,
+) -> Result<T::Part> {
+    let at = scan.mark();
+    if !scan.literal(word)? {
+        return Err(locate.fail(nest, scan.syntax("expected a value")));
+    }
+    let found = match value {
+        NonFinite::NaN => JsonToken::NaN,
+        NonFinite::Infinity => JsonToken::Infinity,
+        NonFinite::NegInfinity => JsonToken::NegInfinity,
+    };
+    let refuse = |expected| Error::UnexpectedToken {
+        position: Box::new(locate.position(nest, at)),
+        expected,
+        found,
+    };
+    if !allow_nan {
+        let expected = if T::EXPECTED == "a number" {
+            FINITE
+        } else {
+            T::EXPECTED
+        };
+        return Err(refuse(expected));
+    }
+    T::part_from_non_finite(value).map_err(|_| refuse(T::EXPECTED))
+}
+
+/// Checks that `spec` allows `dtype` before anything is read.
+pub(crate) fn check_dtype(spec: &ArraySpec, dtype: DType) -> Result<()> {
+    if spec.allows_dtype(dtype) {
+        return Ok(());
+    }
+    let dtypes_only = match spec.dtypes() {
+        Some(list) => ArraySpec::any().with_dtypes(list.iter().copied()),
+        None => ArraySpec::any(),
+    };
+    let plan = Plan::new(dtype, ByteOrder::NATIVE, Shape::default(), Order::C)?;
+    dtypes_only.check(&plan)
+}
+
+/// Reads a whole text of nested arrays (or a bare scalar) into an array of `T`.
+pub(crate) fn read_array<T: JsonValue, S: Source>(
+    src: S,
+    spec: &ArraySpec,
+    limits: &Limits,
+    allow_nan: bool,
+) -> Result<Array<T>> {
+    check_dtype(spec, T::DTYPE)?;
+    let mut scan = Scanner::new(src);
+    let mut nest = Nest::infer(T::PARTS, spec.shape(), limits);
+    let mut sink = Sink::new(limits);
+    let locate = Locate { prefix: "" };
+    scan.refuse_bom().map_err(|f| locate.fail(&nest, f))?;
+    nested(&mut scan, &mut nest, &mut sink, allow_nan, &locate)?;
+    scan.finish().map_err(|f| locate.fail(&nest, f))?;
+    let shape = Shape::new(nest.dims())?;
+    // JSON text has no byte order: a spec that requires one is satisfied.
+    let byte_order = spec.byte_order().unwrap_or(ByteOrder::NATIVE);
+    Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check(spec, limits)?;
+    Array::from_vec(shape, Order::C, sink.finish())
+}
