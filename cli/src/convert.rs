@@ -15,10 +15,10 @@ use crate::LimitArgs;
 
 /// Validate an array completely and write it as .npy or JSON
 ///
-/// Reads INPUT (a .npy file, or a raw buffer with --from raw and a layout) with every check
-/// the library makes (header or layout, limits, exact length, bool bytes), converts it to C
-/// (row-major) order and writes it to OUTPUT: `npy` is little-endian .npy as NumPy writes
-/// it; `json` is nested arrays.
+/// Reads INPUT (a .npy file, a raw buffer with --from raw and a layout, or JSON) with every
+/// check the library makes (header or layout, limits, exact length, bool bytes, exact JSON
+/// numbers and shapes), converts it to C (row-major) order and writes it to OUTPUT: `npy` is
+/// little-endian .npy as NumPy writes it; `json` is nested arrays.
 ///
 /// The output is written to a temporary file beside OUTPUT and renamed over it only once
 /// everything succeeded: on any error no output file is created and an existing one is left
@@ -41,9 +41,9 @@ pub(crate) struct ConvertArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     to: Option<Target>,
 
-    /// Write NaN and infinities as the tokens `NaN`, `Infinity`, `-Infinity` in JSON output
-    /// (not valid JSON, but what Python's `json` writes and reads); without it they are an
-    /// error. No effect on .npy output
+    /// Accept and write NaN and infinities as the tokens `NaN`, `Infinity`, `-Infinity` in
+    /// JSON (not valid JSON, but what Python's `json` writes and reads); without it they are
+    /// an error in JSON input and output
     #[arg(long)]
     allow_nan: bool,
 
@@ -72,7 +72,10 @@ impl Target {
 
 /// Runs `convert`.
 pub(crate) fn run(args: &ConvertArgs) -> Status {
-    let array = match args.source.read(&args.input, &args.limits.limits()) {
+    let array = match args
+        .source
+        .read(&args.input, &args.limits.limits(), args.allow_nan)
+    {
         Ok(array) => array.into_c_order(),
         Err(InputError::Input(error)) => return fail(&args.input.display(), &error),
         Err(InputError::Usage(flag, error)) => {

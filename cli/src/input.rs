@@ -1,9 +1,11 @@
-//! Reading the input of `convert`: `.npy`, or a raw buffer described by layout flags.
+//! Reading the input of `convert`: `.npy`, a raw buffer described by layout flags, or JSON
+//! (nested arrays with --dtype, or an envelope that names its own dtype and shape).
 
+use std::fs::File;
 use std::path::Path;
 
 use arrayguard::raw::{self, Axis, Layout, Platform};
-use arrayguard::{npy, ArraySpec, ByteOrder, DType, DynArray, Error, Limits, Order};
+use arrayguard::{json, npy, ArraySpec, ByteOrder, DType, Dim, DynArray, Error, Limits, Order};
 use clap::{Args, ValueEnum};
 
 /// Input formats.
@@ -14,13 +16,17 @@ pub(crate) enum Source {
     /// Raw bytes (`numpy.tobytes()`, Python `array.tobytes()`), described by --dtype or
     /// --typecode/--platform, --shape and --order
     Raw,
+    /// JSON: nested arrays read as --dtype (checked against --shape), or without --dtype an
+    /// envelope `{"dtype": "<f4", "shape": [2, 3], "data": [...] | "<base64>"}`
+    Json,
 }
 
 impl Source {
-    /// The format named by the input's extension: `.npy` is npy, anything else needs --from.
+    /// The format named by the input's extension: `.npy` and `.json`; others need --from.
     fn from_path(path: &Path) -> Option<Source> {
         match path.extension() {
             Some(ext) if ext.eq_ignore_ascii_case("npy") => Some(Source::Npy),
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Some(Source::Json),
             _ => None,
         }
     }
@@ -50,12 +56,12 @@ pub(crate) enum OrderArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 pub(crate) struct InputArgs {
-    /// Input format [default: `npy` for a `.npy` file; other inputs need --from]
+    /// Input format [default: `json` for a `.json` file, otherwise `npy`]
     #[arg(long, value_enum, value_name = "FORMAT")]
     from: Option<Source>,
 
-    /// Element type of raw input: a NumPy type string (`<i4`, `>f8`, `|u1`) or a name
-    /// (`i32`, `f64`, `float32`, `complex64`) whose byte order is --byte-order
+    /// Element type of raw or nested-JSON input: a NumPy type string (`<i4`, `>f8`, `|u1`)
+    /// or a name (`i32`, `f64`, `float32`, `complex64`) whose byte order is --byte-order
     #[arg(long, value_name = "DTYPE", conflicts_with = "typecode")]
     dtype: Option<String>,
 
@@ -73,8 +79,9 @@ pub(crate) struct InputArgs {
     #[arg(long, value_name = "PLATFORM", requires = "typecode")]
     platform: Option<String>,
 
-    /// Shape of raw input, comma-separated (`2,3`); one axis may be `?` or `-1`, inferred
-    /// from the length; an empty string is 0-d (one element) [default: `?`, 1-d]
+    /// Shape, comma-separated (`2,3`). Raw input: one axis may be `?` or `-1`, inferred from
+    /// the length; an empty string is 0-d (one element) [default: `?`, 1-d]. JSON input: the
+    /// shape the arrays must have, `?` for any size on that axis [default: any shape]
     #[arg(long, value_name = "DIMS", allow_hyphen_values = true)]
     shape: Option<String>,
 
@@ -95,8 +102,14 @@ pub(crate) enum InputError {
 }
 
 impl InputArgs {
-    /// Reads the whole input with every check of the library.
-    pub(crate) fn read(&self, input: &Path, limits: &Limits) -> Result<DynArray, InputError> {
+    /// Reads the whole input with every check of the library. `allow_nan` accepts the JSON
+    /// tokens `NaN`, `Infinity` and `-Infinity`.
+    pub(crate) fn read(
+        &self,
+        input: &Path,
+        limits: &Limits,
+        allow_nan: bool,
+    ) -> Result<DynArray, InputError> {
         let source = self
             .from
             .or_else(|| Source::from_path(input))
@@ -106,7 +119,7 @@ impl InputArgs {
             Source::Npy => {
                 if self.has_layout_flags() {
                     return Err(InputError::Flags(
-                        "--dtype, --typecode, --shape and --order describe raw input; add --from raw".into(),
+                        "--dtype, --typecode, --shape and --order describe raw or JSON input; add --from raw or --from json".into(),
                     ));
                 }
                 let options = npy::ReadOptions::new().limits(limits.clone());
@@ -121,7 +134,47 @@ impl InputArgs {
                     .read_path_dyn(input, &layout, &spec)
                     .map_err(InputError::Input)
             }
+            Source::Json => self.read_json(input, limits, allow_nan),
         }
+    }
+
+    fn read_json(
+        &self,
+        input: &Path,
+        limits: &Limits,
+        allow_nan: bool,
+    ) -> Result<DynArray, InputError> {
+        if self.typecode.is_some() || self.byte_order.is_some() || self.order != OrderArg::C {
+            return Err(InputError::Flags(
+                "JSON input takes --dtype and --shape only (an envelope names its own order)"
+                    .into(),
+            ));
+        }
+        let mut spec = ArraySpec::any();
+        if let Some(shape) = &self.shape {
+            let dims = parse_shape(shape)?.into_iter().map(|axis| match axis {
+                Axis::Fixed(n) => Dim::Exact(n),
+                Axis::Infer => Dim::Any,
+            });
+            spec = spec.with_shape(dims.collect::<Vec<_>>());
+        }
+        let options = json::ReadOptions::new()
+            .limits(limits.clone())
+            .allow_nan(allow_nan);
+        let file = File::open(input).map_err(|e| InputError::Input(e.into()))?;
+        let result = match &self.dtype {
+            Some(text) => {
+                let dtype = match text.parse::<DType>() {
+                    Ok(dtype) => dtype,
+                    Err(_) => DType::parse_typestr(text)
+                        .map(|(dtype, _)| dtype)
+                        .map_err(|e| InputError::Usage("--dtype", e))?,
+                };
+                options.read_reader_dyn(file, dtype, &spec)
+            }
+            None => options.read_envelope_reader_dyn(file, &spec),
+        };
+        result.map_err(InputError::Input)
     }
 
     fn has_layout_flags(&self) -> bool {

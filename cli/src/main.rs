@@ -26,7 +26,8 @@ With several inputs the exit code is the worst one (4 beats 1 beats 0).
 Results go to stdout; diagnostics go to stderr, one line per problem:
   arrayguard: error[<code>]: <path>: <message>";
 
-/// Inspect and convert untrusted arrays (.npy), checking every declared size before trusting it.
+/// Inspect and convert untrusted arrays (.npy, raw buffers, JSON), checking every declared size
+/// before trusting it.
 #[derive(Debug, Parser)]
 #[command(name = "arrayguard", version, after_help = EXIT_CODES)]
 #[command(propagate_version = true, arg_required_else_help = true)]
@@ -60,6 +61,14 @@ pub(crate) struct LimitArgs {
     /// Largest .npy header accepted, in bytes, refused from the length field before reading
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
     max_header_bytes: usize,
+
+    /// Deepest JSON nesting accepted
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_json_depth: usize,
+
+    /// Largest JSON input accepted, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes)]
+    max_input_bytes: u64,
 }
 
 impl LimitArgs {
@@ -70,6 +79,8 @@ impl LimitArgs {
         limits.max_elements = self.max_elements;
         limits.max_ndim = self.max_ndim;
         limits.max_header_bytes = self.max_header_bytes;
+        limits.max_depth = self.max_json_depth;
+        limits.max_input_bytes = self.max_input_bytes;
         limits
     }
 }

@@ -931,3 +931,97 @@ fn convert_raw_errors() {
     assert!(stderr(&out).contains("add --from raw"));
     assert!(!output.exists());
 }
+
+/// JSON input: nested arrays with --dtype (checked against --shape), or an envelope that names
+/// its own dtype and shape; ragged rows and NaN without permission are invalid input.
+#[test]
+fn convert_json_input() {
+    let dir = TempDir::new().unwrap();
+    let nested = write_bytes(&dir, "a.json", b"[[0.5, 1, 2], [3, 4, 5]]");
+    let out = arrayguard(&[
+        "convert",
+        "--dtype",
+        "f32",
+        "--shape",
+        "?,3",
+        path_str(&nested),
+        "-o",
+        "-",
+        "--to",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "[[0.5,1.0,2.0],[3.0,4.0,5.0]]\n");
+
+    let out = arrayguard(&[
+        "convert",
+        "--dtype",
+        "f32",
+        "--shape",
+        "2,4",
+        path_str(&nested),
+        "-o",
+        "-",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "spec.shape", &nested);
+
+    let ragged = write_bytes(&dir, "r.json", b"[[1, 2], [3]]");
+    let out = arrayguard(&["convert", "--dtype", "i8", path_str(&ragged), "-o", "-"]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "json.ragged", &ragged);
+
+    // An envelope: big-endian i16 in base64 ([0, 1, 2, 3] as `>i2`).
+    let envelope = write_bytes(
+        &dir,
+        "e.json",
+        br#"{"dtype": ">i2", "shape": [2, 2], "data": "AAAAAQACAAM="}"#,
+    );
+    let output = dir.path().join("e.npy");
+    let out = arrayguard(&["convert", path_str(&envelope), "-o", path_str(&output)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let back = arrayguard::npy::from_path::<i16>(&output, &arrayguard::ArraySpec::any()).unwrap();
+    assert_eq!(
+        (back.shape().dims(), back.as_slice()),
+        (&[2, 2][..], &[0i16, 1, 2, 3][..])
+    );
+
+    let nan = write_bytes(&dir, "n.json", b"[1.0, NaN]");
+    let out = arrayguard(&[
+        "convert",
+        "--dtype",
+        "f64",
+        path_str(&nan),
+        "-o",
+        "-",
+        "--to",
+        "json",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "json.unexpected_token", &nan);
+    let out = arrayguard(&[
+        "convert",
+        "--dtype",
+        "f64",
+        "--allow-nan",
+        path_str(&nan),
+        "-o",
+        "-",
+        "--to",
+        "json",
+    ]);
+    assert_eq!(stdout(&out), "[1.0,NaN]\n");
+
+    let out = arrayguard(&[
+        "convert",
+        "--max-json-depth",
+        "1",
+        "--dtype",
+        "f32",
+        path_str(&nested),
+        "-o",
+        "-",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_one_error(&out, "limit.depth", &nested);
+}
