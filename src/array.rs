@@ -16,10 +16,10 @@ use crate::shape::{Order, Shape};
 
 fn check_len(shape: &Shape, len: usize) -> Result<()> {
     if shape.len() != len {
-        return Err(Error::LengthMismatch {
-            found: crate::error::to_u64(len),
-            itemsize: 1,
+        return Err(Error::ElementCount {
             shape: shape.to_string().into_boxed_str(),
+            expected: crate::error::to_u64(shape.len()),
+            found: crate::error::to_u64(len),
         });
     }
     Ok(())
@@ -38,7 +38,7 @@ impl<T: Element> Array<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`] when `data.len()` differs from `shape.len()`.
+    /// [`Error::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_vec(shape: Shape, order: Order, data: Vec<T>) -> Result<Self> {
         check_len(&shape, data.len())?;
         Ok(Array { shape, order, data })
@@ -194,7 +194,7 @@ impl<'a, T: Element> ArrayView<'a, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`] when `data.len()` differs from `shape.len()`.
+    /// [`Error::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_slice(shape: Shape, order: Order, data: &'a [T]) -> Result<Self> {
         check_len(&shape, data.len())?;
         Ok(ArrayView {

@@ -150,14 +150,16 @@ pub enum Error {
         /// Payload bytes the header declares.
         expected: u64,
     },
-    /// A byte count does not match a layout (raw buffers: not a multiple of the item size).
-    #[error("length mismatch: {found} bytes is not a whole number of {itemsize}-byte items for shape {shape}")]
+    /// A byte count does not fit a layout: with an inferred axis, the length is not a whole
+    /// number of steps of that axis.
+    #[error("length mismatch: {found} bytes do not fit shape {shape}: expected a multiple of {unit} bytes")]
     LengthMismatch {
         /// Bytes present.
         found: u64,
-        /// Bytes per element.
-        itemsize: u32,
-        /// The shape being matched, as text.
+        /// Bytes per step of the inferred axis (item size × the fixed axes; 0 when a fixed
+        /// axis is 0, and then only an empty input fits).
+        unit: u64,
+        /// The layout's shape, as text (`?` marks the inferred axis).
         shape: Box<str>,
     },
     /// A boolean element is neither 0 nor 1.
@@ -326,6 +328,24 @@ pub enum Error {
     },
 
     // ---- usage -----------------------------------------------------------------------------
+    /// A raw layout is inconsistent (two inferred axes, an unknown platform).
+    #[error("invalid layout `{layout}`: {reason}")]
+    InvalidLayout {
+        /// The layout part at fault, as text.
+        layout: Box<str>,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// Elements handed to an array constructor do not match its shape.
+    #[error("element count mismatch: shape {shape} holds {expected} elements, found {found}")]
+    ElementCount {
+        /// The shape, as text.
+        shape: Box<str>,
+        /// Elements the shape holds.
+        expected: u64,
+        /// Elements given.
+        found: u64,
+    },
     /// The requested element type differs from the array's dtype.
     #[error("type mismatch: the array is `{found}` but `{expected}` was requested")]
     TypeMismatch {
@@ -383,6 +403,8 @@ impl Error {
             Error::OutOfMemory { .. } => "limit.out_of_memory",
             Error::Io { .. } => "io",
             Error::TypeMismatch { .. } => "usage.type_mismatch",
+            Error::InvalidLayout { .. } => "usage.invalid_layout",
+            Error::ElementCount { .. } => "usage.element_count",
             Error::NotRepresentable { .. } => "data.not_representable",
             Error::JsonSyntax { .. } => "json.syntax",
             Error::Ragged { .. } => "json.ragged",
@@ -424,7 +446,9 @@ impl Error {
             | Error::ShapeMismatch { .. } => Fault::Spec,
             Error::LimitExceeded { .. } | Error::OutOfMemory { .. } => Fault::Limit,
             Error::Io { .. } => Fault::Io,
-            Error::TypeMismatch { .. } => Fault::Usage,
+            Error::TypeMismatch { .. }
+            | Error::InvalidLayout { .. }
+            | Error::ElementCount { .. } => Fault::Usage,
             Error::AtJson { error, .. } => error.fault(),
         }
     }

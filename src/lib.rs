@@ -1,7 +1,7 @@
 //! arrayguard turns untrusted bytes into validated typed arrays, or a precise error.
 //!
 //! Every input goes through one pipeline: a front-end reads only what *declares* the array
-//! (a `.npy` header), builds a [`Plan`] (dtype, byte order, shape, order, byte count) with
+//! (a `.npy` header, a raw layout; JSON learns its shape while it reads), builds a [`Plan`] (dtype, byte order, shape, order, byte count) with
 //! checked arithmetic, and checks it against the caller's [`ArraySpec`] and [`Limits`] and
 //! against the bytes actually present — **before anything is allocated**. Only then is the
 //! payload borrowed (zero-copy, when aligned and native-endian) or read into one buffer of
@@ -19,6 +19,9 @@
 //! | header facts only | [`npy::read_header`] |
 //! | raw bytes (`numpy.tobytes()`, Python `array`) in memory | [`raw::from_slice`] with a [`raw::Layout`] |
 //! | raw bytes from a `Read` or a file | [`raw::from_reader`], [`raw::from_path`] |
+//! | nested JSON arrays | [`json::from_str`], [`json::from_slice`], [`json::from_reader`] |
+//! | a JSON envelope `{"dtype", "shape", "data"}` | [`json::ReadOptions::read_envelope_str_dyn`] and friends |
+//! | an array inside any serde format or request struct | [`json::ArraySeed`] (a `DeserializeSeed`) |
 //! | writing | [`npy::write`], [`json::to_writer`] |
 //!
 //! # Example
@@ -60,7 +63,12 @@
 //!   unknown length gets a buffer that grows only as data arrives;
 //! - allocation is fallible ([`Error::OutOfMemory`] instead of an abort);
 //! - `bool` bytes must be 0 or 1; float bit patterns (NaN payloads, −0.0, subnormals) are kept
-//!   exactly.
+//!   exactly;
+//! - JSON is read in one pass with no recursion: the text size ([`Limits::max_input_bytes`]),
+//!   the nesting depth ([`Limits::max_depth`]), the element budget and the spec's dimensions are
+//!   enforced at the first element that breaks them, ragged rows are errors with their JSON
+//!   path, integers must fit their type exactly, floats are correctly rounded, and `NaN` or
+//!   `Infinity` are refused unless allowed.
 //!
 //! [`Limits::unlimited`] removes the limits; do not use it on untrusted input.
 

@@ -427,7 +427,7 @@ fn windows_long_read_as_linux_long_is_a_length_mismatch() {
             err,
             Error::LengthMismatch {
                 found: 12,
-                itemsize: 8,
+                unit: 8,
                 ..
             }
         ),
@@ -435,7 +435,7 @@ fn windows_long_read_as_linux_long_is_a_length_mismatch() {
     );
     assert_eq!(
         err.to_string(),
-        "length mismatch: 12 bytes is not a whole number of 8-byte items for shape (?,)"
+        "length mismatch: 12 bytes do not fit shape (?,): expected a multiple of 8 bytes"
     );
     let windows = Layout::from_typecode('l', Platform::WindowsX86_64).unwrap();
     let three = raw::from_slice::<i32>(&bytes, &windows, &ArraySpec::any()).unwrap();
@@ -1026,7 +1026,7 @@ fn two_inferred_axes_are_refused() {
         .unwrap()
         .with_shape([None, Some(3), None])
         .unwrap_err();
-    assert_eq!(err.code(), "dtype.invalid");
+    assert_eq!(err.code(), "usage.invalid_layout");
 }
 
 /// A reader that never ends, with an inferred axis: refused one byte past the limit, with a

@@ -230,7 +230,7 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidDescr`](crate::Error::InvalidDescr) when more than one axis is [`Axis::Infer`].
+    /// [`Error::InvalidLayout`](crate::Error::InvalidLayout) when more than one axis is [`Axis::Infer`].
     ///
     /// # Examples
     ///
@@ -247,8 +247,8 @@ impl Layout {
     pub fn with_shape<A: Into<Axis>>(mut self, axes: impl IntoIterator<Item = A>) -> Result<Self> {
         let axes: Vec<Axis> = axes.into_iter().map(Into::into).collect();
         if axes.iter().filter(|&&a| a == Axis::Infer).count() > 1 {
-            return Err(Error::InvalidDescr {
-                descr: excerpt(&axes_text(&axes), 200),
+            return Err(Error::InvalidLayout {
+                layout: excerpt(&axes_text(&axes), 200),
                 reason: "at most one axis of a raw layout may be inferred",
             });
         }
@@ -377,12 +377,12 @@ impl Layout {
 
     /// The plan for `len` bytes with `unit` bytes per step of the inferred axis.
     pub(super) fn inferred_plan(&self, unit: usize, len: u64) -> Result<Plan> {
+        let unit = to_u64(unit);
         let mismatch = || Error::LengthMismatch {
             found: len,
-            itemsize: u32::try_from(self.dtype.itemsize()).unwrap_or(u32::MAX),
+            unit,
             shape: axes_text(&self.shape),
         };
-        let unit = to_u64(unit);
         let steps = if unit == 0 {
             // A zero fixed axis: only an empty input fits, and then any size does; take 0.
             if len != 0 {

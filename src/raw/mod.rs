@@ -351,7 +351,7 @@ mod tests {
             "windows",
         ] {
             let err = text.parse::<Platform>().unwrap_err();
-            assert_eq!(err.code(), "dtype.invalid", "{text:?}");
+            assert_eq!(err.code(), "usage.invalid_layout", "{text:?}");
         }
     }
 
@@ -391,7 +391,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid dtype `(?, 2, ?)`: at most one axis of a raw layout may be inferred"
+            "invalid layout `(?, 2, ?)`: at most one axis of a raw layout may be inferred"
         );
         let ok = layout.with_shape([Axis::Fixed(2), Axis::Infer]).unwrap();
         assert_eq!(ok.inferred_axis(), Some(1));
@@ -408,7 +408,7 @@ mod tests {
         let err = layout.plan(20).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "length mismatch: 20 bytes is not a whole number of 4-byte items for shape (2, ?)"
+            "length mismatch: 20 bytes do not fit shape (2, ?): expected a multiple of 8 bytes"
         );
         let fixed = layout.with_shape([2, 3]).unwrap();
         assert!(matches!(

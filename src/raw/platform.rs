@@ -137,8 +137,8 @@ impl FromStr for Platform {
                 Some("x86_64") => Platform::MacosX86_64,
                 Some("arm64") => Platform::MacosArm64,
                 _ => {
-                    return Err(Error::InvalidDescr {
-                        descr: excerpt(s, 200),
+                    return Err(Error::InvalidLayout {
+                        layout: excerpt(s, 200),
                         reason: "unknown platform; expected one of `linux-x86_64`, \
                                  `linux-aarch64`, `linux-x86`, `linux-arm`, `linux-s390x`, \
                                  `macos-x86_64`, `macos-arm64`, `windows-x86_64`, \

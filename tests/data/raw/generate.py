@@ -341,9 +341,9 @@ def array_fixtures():
     bad("bad_typecode_bool.bin", b"\x00\x01", notation("?"), [None], "C", "dtype.invalid",
         "typecode `?` is struct's bool, not an `array` typecode")
     bad("bad_platform_unknown.bin", linux_l, [("typecode", "l"), ("platform", "linux")], [None], "C",
-        "dtype.invalid", "platform `linux` does not say the architecture: never guessed")
+        "usage.invalid_layout", "platform `linux` does not say the architecture: never guessed")
     bad("bad_platform_universal2.bin", linux_l, [("typecode", "l"), ("platform", "macosx-11.0-universal2")],
-        [None], "C", "dtype.invalid", "`macosx-11.0-universal2` does not say which architecture ran")
+        [None], "C", "usage.invalid_layout", "`macosx-11.0-universal2` does not say which architecture ran")
 
 
 def hostile_fixtures():
@@ -375,7 +375,7 @@ def hostile_fixtures():
         "bool byte 2")
     bad("bad_bool_ff_f_order.bin", bytes([1, 0, 0, 255]), [("dtype", "bool"), ("byteorder", "little")], [2, 2],
         "F", "data.invalid_bool", "bool byte 0xff in an F-order buffer")
-    bad("bad_two_inferred_axes.bin", six_i4, [("typestr", "<i4")], [None, None], "C", "dtype.invalid",
+    bad("bad_two_inferred_axes.bin", six_i4, [("typestr", "<i4")], [None, None], "C", "usage.invalid_layout",
         "`(?, ?)`: at most one axis may be inferred")
     # Type strings raw buffers refuse, as .npy does.
     for name, typestr, code, what in [
