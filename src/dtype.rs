@@ -403,10 +403,27 @@ pub trait Element:
     /// Reverses the bytes of every swap unit (each component of a complex number).
     #[doc(hidden)]
     fn swap_raw(raw: &mut [Self::Raw]);
+
+    /// The value, widened without loss, for value constraints.
+    #[doc(hidden)]
+    fn value_parts(self) -> ValueParts;
+}
+
+/// An element's value widened without loss: integers (and `bool`) to `i128`, floats to `f64`,
+/// complex numbers to two `f64`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueParts {
+    /// An integer or `bool` (0 or 1).
+    Int(i128),
+    /// A float.
+    Float(f64),
+    /// A complex number (real, imaginary).
+    Complex(f64, f64),
 }
 
 macro_rules! pod_element {
-    ($($t:ty => $dtype:ident, $unit:ty;)*) => {$(
+    ($($t:ty => $dtype:ident, $unit:ty, |$v:ident| $parts:expr;)*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
             const DTYPE: DType = DType::$dtype;
@@ -427,24 +444,28 @@ macro_rules! pod_element {
                     *unit = unit.swap_bytes();
                 }
             }
+            fn value_parts(self) -> ValueParts {
+                let $v = self;
+                $parts
+            }
         }
     )*};
 }
 
 pod_element! {
-    i8 => I8, u8;
-    i16 => I16, u16;
-    i32 => I32, u32;
-    i64 => I64, u64;
-    u8 => U8, u8;
-    u16 => U16, u16;
-    u32 => U32, u32;
-    u64 => U64, u64;
-    f16 => F16, u16;
-    f32 => F32, u32;
-    f64 => F64, u64;
-    Complex<f32> => Complex64, u32;
-    Complex<f64> => Complex128, u64;
+    i8 => I8, u8, |v| ValueParts::Int(i128::from(v));
+    i16 => I16, u16, |v| ValueParts::Int(i128::from(v));
+    i32 => I32, u32, |v| ValueParts::Int(i128::from(v));
+    i64 => I64, u64, |v| ValueParts::Int(i128::from(v));
+    u8 => U8, u8, |v| ValueParts::Int(i128::from(v));
+    u16 => U16, u16, |v| ValueParts::Int(i128::from(v));
+    u32 => U32, u32, |v| ValueParts::Int(i128::from(v));
+    u64 => U64, u64, |v| ValueParts::Int(i128::from(v));
+    f16 => F16, u16, |v| ValueParts::Float(f64::from(v));
+    f32 => F32, u32, |v| ValueParts::Float(f64::from(v));
+    f64 => F64, u64, |v| ValueParts::Float(v);
+    Complex<f32> => Complex64, u32, |v| ValueParts::Complex(f64::from(v.re), f64::from(v.im));
+    Complex<f64> => Complex128, u64, |v| ValueParts::Complex(v.re, v.im);
 }
 
 impl sealed::Sealed for bool {}
@@ -461,6 +482,9 @@ impl Element for bool {
         bytemuck::cast_slice(values)
     }
     fn swap_raw(_raw: &mut [u8]) {}
+    fn value_parts(self) -> ValueParts {
+        ValueParts::Int(i128::from(u8::from(self)))
+    }
 }
 
 /// Runs `$body` with the type alias `$t` set to the [`Element`] type of a runtime [`DType`].

@@ -32,6 +32,48 @@ pub enum Fault {
     /// The caller used the API inconsistently (for example asked for `Array<f32>` from a spec
     /// that allows only `f64`).
     Usage,
+    /// A spec or configuration (a spec file, `arrayguard.toml`) is invalid or inconsistent.
+    Config,
+}
+
+/// Which value constraint elements broke; see [`Error::Values`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// NaN where the spec forbids it.
+    Nan,
+    /// ±infinity where the spec forbids it.
+    Infinite,
+    /// Below `min` or not above `exclusive_min`.
+    BelowMin,
+    /// Above `max` or not below `exclusive_max`.
+    AboveMax,
+    /// Not one of the spec's `enum` values.
+    NotInEnum,
+}
+
+/// The details of a value constraint violation ([`Error::Values`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueViolation {
+    /// The kind of the first violation found; the report is about this kind.
+    pub kind: ValueKind,
+    /// The constraint broken, as written in a spec (`min = 0`, `nan = false`).
+    pub constraint: String,
+    /// How many elements break any value constraint.
+    pub count: u64,
+    /// The logical indices and values of the first few elements of `kind` (at most 5).
+    pub first: Vec<(Vec<usize>, String)>,
+}
+
+/// The details of a named dimension bound to two sizes ([`Error::NamedDimMismatch`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedDim {
+    /// The dimension's name.
+    pub name: String,
+    /// The size (or, for a variadic name, the sizes) bound first.
+    pub expected: String,
+    /// The size found here.
+    pub found: String,
 }
 
 /// Which resource limit an input exceeded; see [`Limits`](crate::Limits).
@@ -300,6 +342,41 @@ pub enum Error {
         found: u64,
     },
 
+    /// A named dimension has another size than where it was bound.
+    #[error("dimension `{}` on axis {axis}: expected {} (bound earlier), found {}", detail.name, detail.expected, detail.found)]
+    NamedDimMismatch {
+        /// The axis (0-based) of the array being checked.
+        axis: u32,
+        /// The name and both sizes.
+        detail: Box<NamedDim>,
+    },
+    /// Elements break the spec's value constraints.
+    #[error("{} element{} violate `{}` (first: {}): {}", violation.count, if violation.count == 1 { "" } else { "s" }, violation.constraint, violation.kind, crate::spec::format_examples(&violation.first))]
+    Values {
+        /// The kind, constraint, count and first offending elements.
+        violation: Box<ValueViolation>,
+    },
+    /// A bundle spec names an array the input does not provide.
+    #[error("missing array `{array}`: the spec requires it")]
+    MissingArray {
+        /// The array's name in the spec.
+        array: Box<str>,
+    },
+    /// An input array has a name the bundle spec does not know.
+    #[error("unknown array `{array}`: the spec has no array of that name")]
+    UnknownArray {
+        /// The name given.
+        array: Box<str>,
+    },
+    /// An error found while checking one array of a bundle.
+    #[error("array `{array}`: {error}")]
+    InArray {
+        /// The array's name.
+        array: Box<str>,
+        /// The error.
+        error: Box<Error>,
+    },
+
     // ---- policy ----------------------------------------------------------------------------
     /// The input asks for more than a limit allows. Checked before allocating.
     #[error("limit exceeded: {kind} is {limit}, input needs {requested}")]
@@ -316,6 +393,16 @@ pub enum Error {
     OutOfMemory {
         /// The allocation size that failed.
         bytes: u64,
+    },
+
+    // ---- configuration ---------------------------------------------------------------------
+    /// A spec (or configuration) is invalid: unknown keys, contradictions, unknown names.
+    #[error("invalid spec at {location}: {reason}")]
+    InvalidSpec {
+        /// Where in the spec: a path such as `arrays.X.shape`, or `line 3, column 7`.
+        location: Box<str>,
+        /// What is wrong.
+        reason: Box<str>,
     },
 
     // ---- environment -----------------------------------------------------------------------
@@ -413,7 +500,18 @@ impl Error {
             Error::NotAnInteger { .. } => "json.not_an_integer",
             Error::NumberTooLong { .. } => "json.number_too_long",
             Error::Envelope { .. } => "json.envelope",
-            Error::AtJson { error, .. } => error.code(),
+            Error::AtJson { error, .. } | Error::InArray { error, .. } => error.code(),
+            Error::NamedDimMismatch { .. } => "spec.named_dim",
+            Error::Values { violation } => match violation.kind {
+                ValueKind::Nan => "value.nan",
+                ValueKind::Infinite => "value.infinite",
+                ValueKind::BelowMin => "value.below_min",
+                ValueKind::AboveMax => "value.above_max",
+                ValueKind::NotInEnum => "value.not_in_enum",
+            },
+            Error::MissingArray { .. } => "spec.missing_array",
+            Error::UnknownArray { .. } => "spec.unknown_array",
+            Error::InvalidSpec { .. } => "config.invalid_spec",
         }
     }
 
@@ -449,7 +547,12 @@ impl Error {
             Error::TypeMismatch { .. }
             | Error::InvalidLayout { .. }
             | Error::ElementCount { .. } => Fault::Usage,
-            Error::AtJson { error, .. } => error.fault(),
+            Error::AtJson { error, .. } | Error::InArray { error, .. } => error.fault(),
+            Error::NamedDimMismatch { .. }
+            | Error::Values { .. }
+            | Error::MissingArray { .. }
+            | Error::UnknownArray { .. } => Fault::Spec,
+            Error::InvalidSpec { .. } => Fault::Config,
         }
     }
 
@@ -490,13 +593,31 @@ impl Error {
         }
     }
 
-    /// The error without its JSON location: the inner error of [`Error::AtJson`], `self`
-    /// otherwise. Match on this to handle, say, [`Error::ShapeMismatch`] whatever the
-    /// front-end.
+    /// The error without its location: the inner error of [`Error::AtJson`] and
+    /// [`Error::InArray`], `self` otherwise. Match on this to handle, say,
+    /// [`Error::ShapeMismatch`] whatever the front-end.
     pub fn located(&self) -> &Error {
         match self {
-            Error::AtJson { error, .. } => error.located(),
+            Error::AtJson { error, .. } | Error::InArray { error, .. } => error.located(),
             other => other,
+        }
+    }
+
+    /// The name of the bundle array the error was found in, if any.
+    pub fn array(&self) -> Option<&str> {
+        match self {
+            Error::InArray { array, .. } => Some(array),
+            Error::AtJson { error, .. } => error.array(),
+            Error::MissingArray { array } | Error::UnknownArray { array } => Some(array),
+            _ => None,
+        }
+    }
+
+    /// Wraps an error found while checking one array of a bundle.
+    pub(crate) fn in_array(self, array: &str) -> Error {
+        Error::InArray {
+            array: array.into(),
+            error: Box::new(self),
         }
     }
 

@@ -89,9 +89,11 @@ mod spec;
 
 pub use array::{Array, ArrayView, DynArray};
 pub use dtype::{ByteOrder, DType, Element};
-pub use error::{Error, Fault, LimitKind, Result};
+pub use error::{Error, Fault, LimitKind, NamedDim, Result, ValueKind, ValueViolation};
 pub use half::f16;
-pub use limits::Limits;
+pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
 pub use shape::{Order, Shape};
-pub use spec::{ArraySpec, Dim, Plan};
+pub use spec::{
+    ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, Plan, ShapeItem, ShapeSpec, ValueSpec,
+};

@@ -84,6 +84,51 @@ impl Limits {
     }
 }
 
+/// Overrides of some [`Limits`] fields, as a spec file states them: `None` keeps the
+/// caller's value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct LimitOverrides {
+    /// Overrides [`Limits::max_bytes`].
+    pub max_bytes: Option<u64>,
+    /// Overrides [`Limits::max_elements`].
+    pub max_elements: Option<u64>,
+    /// Overrides [`Limits::max_ndim`].
+    pub max_ndim: Option<usize>,
+    /// Overrides [`Limits::max_header_bytes`].
+    pub max_header_bytes: Option<usize>,
+    /// Overrides [`Limits::max_depth`].
+    pub max_depth: Option<usize>,
+    /// Overrides [`Limits::max_input_bytes`].
+    pub max_input_bytes: Option<u64>,
+}
+
+impl LimitOverrides {
+    /// `base` with the overridden fields replaced.
+    pub fn apply(&self, base: &Limits) -> Limits {
+        Limits {
+            max_bytes: self.max_bytes.unwrap_or(base.max_bytes),
+            max_elements: self.max_elements.unwrap_or(base.max_elements),
+            max_ndim: self.max_ndim.unwrap_or(base.max_ndim),
+            max_header_bytes: self.max_header_bytes.unwrap_or(base.max_header_bytes),
+            max_depth: self.max_depth.unwrap_or(base.max_depth),
+            max_input_bytes: self.max_input_bytes.unwrap_or(base.max_input_bytes),
+        }
+    }
+
+    /// These overrides, then `inner`'s on top (a bundle's limits, then an array's).
+    pub fn then(&self, inner: &LimitOverrides) -> LimitOverrides {
+        LimitOverrides {
+            max_bytes: inner.max_bytes.or(self.max_bytes),
+            max_elements: inner.max_elements.or(self.max_elements),
+            max_ndim: inner.max_ndim.or(self.max_ndim),
+            max_header_bytes: inner.max_header_bytes.or(self.max_header_bytes),
+            max_depth: inner.max_depth.or(self.max_depth),
+            max_input_bytes: inner.max_input_bytes.or(self.max_input_bytes),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,19 @@
 use std::fmt;
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{to_u64, Error, Result};
-use crate::limits::Limits;
+use crate::error::{Error, Result};
+use crate::limits::{LimitOverrides, Limits};
 use crate::shape::{Order, Shape};
+
+mod bundle;
+mod shape;
+mod shorthand;
+mod values;
+
+pub use bundle::BundleSpec;
+pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
+pub(crate) use values::format_examples;
+pub use values::ValueSpec;
 
 /// One axis of a shape constraint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,12 +70,17 @@ impl fmt::Display for Dim {
 ///     .with_shape([Dim::Any, Dim::Exact(3)])
 ///     .with_order(Order::C);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct ArraySpec {
     dtypes: Option<Vec<DType>>,
-    shape: Option<Vec<Dim>>,
+    shape: Option<ShapeSpec>,
+    /// The per-axis constraints when `shape` has a fixed number of axes (kept for the
+    /// front-ends that check axes while they read).
+    fixed_dims: Option<Vec<Dim>>,
     order: Option<Order>,
     byte_order: Option<ByteOrder>,
+    values: ValueSpec,
+    limits: Option<LimitOverrides>,
 }
 
 impl ArraySpec {
@@ -93,8 +108,38 @@ impl ArraySpec {
     }
 
     /// Requires exactly `dims.len()` axes, each satisfying its [`Dim`].
-    pub fn with_shape<D: Into<Dim>>(mut self, dims: impl IntoIterator<Item = D>) -> Self {
-        self.shape = Some(dims.into_iter().map(Into::into).collect());
+    pub fn with_shape<D: Into<Dim>>(self, dims: impl IntoIterator<Item = D>) -> Self {
+        let items = dims
+            .into_iter()
+            .map(|d| ShapeItem::Axis(AxisSpec::new(d.into())));
+        let items: Vec<ShapeItem> = items.collect();
+        // Anonymous axes with no variadic item are always a valid pattern; a reversed range
+        // simply accepts nothing.
+        self.with_shape_spec(ShapeSpec::new_unchecked(items))
+    }
+
+    /// Requires the shape to match a pattern with named, ranged and variadic dimensions.
+    ///
+    /// ```
+    /// use arrayguard::{ArraySpec, DType, ShapeSpec};
+    /// let spec = ArraySpec::new(DType::U8).with_shape_spec(ShapeSpec::parse("*batch h w 3")?);
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn with_shape_spec(mut self, shape: ShapeSpec) -> Self {
+        self.fixed_dims = shape.fixed_dims();
+        self.shape = Some(shape);
+        self
+    }
+
+    /// Requires the values to satisfy `values`.
+    pub fn with_values(mut self, values: ValueSpec) -> Self {
+        self.values = values;
+        self
+    }
+
+    /// Overrides some of the caller's limits for arrays read with this spec.
+    pub fn with_limits(mut self, limits: LimitOverrides) -> Self {
+        self.limits = Some(limits);
         self
     }
 
@@ -117,9 +162,33 @@ impl ArraySpec {
         self.dtypes.as_deref()
     }
 
-    /// The shape constraint, or `None` for any shape.
+    /// The per-axis size constraints when the spec fixes the number of axes; `None` for any
+    /// shape or a variadic pattern (see [`ArraySpec::shape_spec`]).
     pub fn shape(&self) -> Option<&[Dim]> {
-        self.shape.as_deref()
+        self.fixed_dims.as_deref()
+    }
+
+    /// The full shape pattern, or `None` for any shape.
+    pub fn shape_spec(&self) -> Option<&ShapeSpec> {
+        self.shape.as_ref()
+    }
+
+    /// The value constraints (empty when none).
+    pub fn values(&self) -> &ValueSpec {
+        &self.values
+    }
+
+    /// The limit overrides, if any.
+    pub fn limit_overrides(&self) -> Option<&LimitOverrides> {
+        self.limits.as_ref()
+    }
+
+    /// The limits to read with: `base` with this spec's overrides applied.
+    pub fn limits_over(&self, base: &Limits) -> Limits {
+        match &self.limits {
+            Some(overrides) => overrides.apply(base),
+            None => base.clone(),
+        }
     }
 
     /// The required memory order, or `None` for either.
@@ -153,13 +222,25 @@ impl ArraySpec {
         }
     }
 
-    /// Checks the dtype, byte order, order and shape of `plan`.
+    /// Checks the dtype, byte order, order and shape of `plan`; named dimensions bind within
+    /// this one array.
     ///
     /// # Errors
     ///
     /// [`Error::DTypeMismatch`], [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
-    /// [`Error::ShapeMismatch`] or [`Error::OrderMismatch`], in that order of checking.
+    /// [`Error::ShapeMismatch`], [`Error::NamedDimMismatch`] or [`Error::OrderMismatch`], in
+    /// that order of checking.
     pub fn check(&self, plan: &Plan) -> Result<()> {
+        self.check_with(plan, &mut Bindings::new())
+    }
+
+    /// [`ArraySpec::check`] with named dimensions bound in `bindings` (shared by the arrays
+    /// of a bundle).
+    ///
+    /// # Errors
+    ///
+    /// As [`ArraySpec::check`].
+    pub fn check_with(&self, plan: &Plan, bindings: &mut Bindings) -> Result<()> {
         if !self.allows_dtype(plan.dtype) {
             return Err(Error::DTypeMismatch {
                 expected: self.describe_dtypes(),
@@ -174,23 +255,8 @@ impl ArraySpec {
                 });
             }
         }
-        if let Some(dims) = &self.shape {
-            let found = plan.shape.dims();
-            if found.len() != dims.len() {
-                return Err(Error::NdimMismatch {
-                    expected: dims.len().to_string().into_boxed_str(),
-                    found: to_u64(found.len()),
-                });
-            }
-            for (axis, (dim, &size)) in dims.iter().zip(found).enumerate() {
-                if !dim.accepts(size) {
-                    return Err(Error::ShapeMismatch {
-                        axis: u32::try_from(axis).unwrap_or(u32::MAX),
-                        expected: dim.to_string().into_boxed_str(),
-                        found: to_u64(size),
-                    });
-                }
-            }
+        if let Some(shape) = &self.shape {
+            shape.check(plan.shape.dims(), bindings)?;
         }
         if let Some(required) = self.order {
             let long_axes = plan.shape.dims().iter().filter(|&&d| d > 1).count();
