@@ -77,6 +77,7 @@
 #![warn(unreachable_pub)]
 
 mod array;
+mod check;
 mod dtype;
 mod error;
 pub mod json;
@@ -97,3 +98,4 @@ pub use shape::{Order, Shape};
 pub use spec::{
     ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, Plan, ShapeItem, ShapeSpec, ValueSpec,
 };
+pub use spec::{spec_file_schema, SpecFile};

@@ -1,6 +1,7 @@
 //! The payload stage shared by every binary front-end: bytes that a checked [`Plan`] describes
 //! become a typed array, borrowed when possible, otherwise read into one buffer whose size was
-//! checked first. Byte swapping and `bool` checking happen here, in place.
+//! checked first. Byte swapping, `bool` checking and the spec's value constraints happen here,
+//! in that order, after the length was checked.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -8,14 +9,14 @@ use std::io::{self, Read};
 use crate::array::{Array, ArrayView};
 use crate::dtype::{ByteOrder, Element};
 use crate::error::{to_u64, Error, Result};
-use crate::spec::Plan;
+use crate::spec::{Plan, ValueSpec};
 
 /// The first chunk a reader of unknown length gets; later chunks double as data arrives, so a
 /// stream that ends early never costs more than twice what it delivered plus this.
 const FIRST_CHUNK_BYTES: usize = 8 * 1024;
 
 /// Allocates `len` zeroed raw elements, failing instead of aborting when memory is short.
-fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>> {
+pub(crate) fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>> {
     let mut buf: Vec<R> = Vec::new();
     grow_raw(&mut buf, len)?;
     Ok(buf)
@@ -34,33 +35,49 @@ fn grow_raw<R: bytemuck::Pod + Default>(buf: &mut Vec<R>, len: usize) -> Result<
 
 /// Checks that every byte of a `bool` payload is 0 or 1. `offset` is the payload's position.
 pub(crate) fn check_bools(bytes: &[u8], offset: u64) -> Result<()> {
+    check_bools_at(bytes, 0, offset)
+}
+
+/// Checks that every byte of a part of a `bool` payload is 0 or 1: `bytes` holds the elements
+/// from index `first` on, and starts at byte `offset` of the input.
+pub(crate) fn check_bools_at(bytes: &[u8], first: u64, offset: u64) -> Result<()> {
     match bytes.iter().position(|&b| b > 1) {
         None => Ok(()),
         Some(i) => Err(Error::InvalidBool {
-            index: to_u64(i),
+            index: first.saturating_add(to_u64(i)),
             offset: offset.saturating_add(to_u64(i)),
             value: bytes[i],
         }),
     }
 }
 
-/// Turns raw storage in the plan's byte order into checked elements.
-fn finish<T: Element>(mut raw: Vec<T::Raw>, plan: &Plan, offset: u64) -> Result<Vec<T>> {
+/// Turns raw storage in the plan's byte order into checked elements: swapped to native
+/// order, `bool` bytes checked, then the value constraints.
+fn finish<T: Element>(
+    mut raw: Vec<T::Raw>,
+    plan: &Plan,
+    offset: u64,
+    values: &ValueSpec,
+) -> Result<Vec<T>> {
     if T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native() {
         T::swap_raw(&mut raw);
     }
     if T::DTYPE == crate::DType::Bool {
         check_bools(bytemuck::cast_slice(&raw), offset)?;
     }
-    Ok(T::from_raw_vec(raw))
+    let data = T::from_raw_vec(raw);
+    values.check(&data, plan.shape(), plan.order())?;
+    Ok(data)
 }
 
 /// Decodes a payload of exactly `plan.nbytes()` bytes, borrowing it when it is aligned for `T`
-/// and in native byte order. `offset` is the payload's position in the input, for errors.
+/// and in native byte order, and checks it against `values`. `offset` is the payload's
+/// position in the input, for errors.
 pub(crate) fn view<'a, T: Element>(
     plan: &Plan,
     bytes: &'a [u8],
     offset: u64,
+    values: &ValueSpec,
 ) -> Result<ArrayView<'a, T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert_eq!(bytes.len(), plan.nbytes());
@@ -70,8 +87,9 @@ pub(crate) fn view<'a, T: Element>(
             if T::DTYPE == crate::DType::Bool {
                 check_bools(bytes, offset)?;
             }
-            if let Some(values) = T::from_raw_slice(raw) {
-                let data = Cow::Borrowed(values);
+            if let Some(elements) = T::from_raw_slice(raw) {
+                values.check(elements, plan.shape(), plan.order())?;
+                let data = Cow::Borrowed(elements);
                 return Ok(ArrayView::from_cow_unchecked(
                     plan.shape().clone(),
                     plan.order(),
@@ -82,7 +100,7 @@ pub(crate) fn view<'a, T: Element>(
     }
     let mut raw = alloc_raw::<T::Raw>(plan.shape().len())?;
     bytemuck::cast_slice_mut::<T::Raw, u8>(&mut raw).copy_from_slice(bytes);
-    let data = Cow::Owned(finish::<T>(raw, plan, offset)?);
+    let data = Cow::Owned(finish::<T>(raw, plan, offset, values)?);
     Ok(ArrayView::from_cow_unchecked(
         plan.shape().clone(),
         plan.order(),
@@ -98,13 +116,15 @@ pub(crate) fn view<'a, T: Element>(
 /// makes us allocate the declared size up front.
 ///
 /// With `to_end`, the reader must end right after the payload ([`Error::TrailingData`]); the
-/// length is checked before the values, as the slice and path readers do.
+/// length is checked before the values, as the slice and path readers do. The elements are
+/// then checked against `values`.
 pub(crate) fn read<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
     offset: u64,
     known_len: bool,
     to_end: bool,
+    values: &ValueSpec,
 ) -> Result<Array<T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     let raw = read_raw::<T, R>(plan, reader, offset, known_len)?;
@@ -112,7 +132,7 @@ pub(crate) fn read<T: Element, R: Read>(
         let nbytes = to_u64(plan.nbytes());
         expect_eof(reader, offset.saturating_add(nbytes), nbytes)?;
     }
-    let data = finish::<T>(raw, plan, offset)?;
+    let data = finish::<T>(raw, plan, offset, values)?;
     Ok(Array::from_parts_unchecked(
         plan.shape().clone(),
         plan.order(),
@@ -196,18 +216,20 @@ pub(crate) fn read_capped<T: Element, R: Read>(
     Ok((raw, filled))
 }
 
-/// Turns storage filled by [`read_capped`] into the array `plan` describes. The plan must
-/// describe exactly the bytes received (`plan.nbytes()` of them, at the start of `raw`).
+/// Turns storage filled by [`read_capped`] into the array `plan` describes, checked against
+/// `values`. The plan must describe exactly the bytes received (`plan.nbytes()` of them, at
+/// the start of `raw`).
 pub(crate) fn from_raw<T: Element>(
     mut raw: Vec<T::Raw>,
     plan: &Plan,
     offset: u64,
+    values: &ValueSpec,
 ) -> Result<Array<T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert!(raw.len() >= plan.shape().len());
     raw.truncate(plan.shape().len());
     raw.shrink_to_fit();
-    let data = finish::<T>(raw, plan, offset)?;
+    let data = finish::<T>(raw, plan, offset, values)?;
     Ok(Array::from_parts_unchecked(
         plan.shape().clone(),
         plan.order(),
@@ -255,16 +277,16 @@ mod tests {
     fn big_endian_is_swapped() {
         let bytes = [0u8, 0, 0, 1, 0, 0, 1, 0];
         let p = plan(DType::U32, ByteOrder::Big, 2);
-        let v = view::<u32>(&p, &bytes, 0).unwrap();
+        let v = view::<u32>(&p, &bytes, 0, &ValueSpec::new()).unwrap();
         assert_eq!(v.as_slice(), &[1, 256]);
-        let a = read::<u32, _>(&p, &mut &bytes[..], 0, false, true).unwrap();
+        let a = read::<u32, _>(&p, &mut &bytes[..], 0, false, true, &ValueSpec::new()).unwrap();
         assert_eq!(a.as_slice(), &[1, 256]);
     }
 
     #[test]
     fn bad_bool_reports_its_offset() {
         let p = plan(DType::Bool, ByteOrder::Little, 3);
-        let e = view::<bool>(&p, &[0, 1, 7], 100).unwrap_err();
+        let e = view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new()).unwrap_err();
         assert!(matches!(
             e,
             Error::InvalidBool {
@@ -273,7 +295,15 @@ mod tests {
                 value: 7
             }
         ));
-        let e = read::<bool, _>(&p, &mut &[0u8, 1, 7][..], 100, true, true).unwrap_err();
+        let e = read::<bool, _>(
+            &p,
+            &mut &[0u8, 1, 7][..],
+            100,
+            true,
+            true,
+            &ValueSpec::new(),
+        )
+        .unwrap_err();
         assert!(matches!(
             e,
             Error::InvalidBool {
@@ -287,7 +317,8 @@ mod tests {
     #[test]
     fn short_stream_is_truncated() {
         let p = plan(DType::F64, ByteOrder::Little, 1 << 20);
-        let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false, true).unwrap_err();
+        let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false, true, &ValueSpec::new())
+            .unwrap_err();
         assert!(matches!(
             e,
             Error::TruncatedData {

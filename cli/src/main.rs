@@ -4,10 +4,13 @@
 //! every verdict about an input comes from `arrayguard` itself, so the CLI and the library
 //! accept and refuse exactly the same files, with the same error codes.
 
+mod check;
+mod config;
 mod convert;
 mod input;
 mod inspect;
 mod report;
+mod schema;
 
 use std::process::ExitCode;
 
@@ -19,15 +22,15 @@ Exit codes:
   0  ok: every input is valid and every output was written
   1  invalid input: malformed, refused by the spec, or over a limit
   2  usage error: bad command line
-  3  spec or config error (reserved)
+  3  spec or config error: an invalid spec file or arrayguard.toml
   4  i/o error: a file could not be opened, read or written
 
 With several inputs the exit code is the worst one (4 beats 1 beats 0).
 Results go to stdout; diagnostics go to stderr, one line per problem:
   arrayguard: error[<code>]: <path>: <message>";
 
-/// Inspect and convert untrusted arrays (.npy, raw buffers, JSON), checking every declared size
-/// before trusting it.
+/// Check, inspect and convert untrusted arrays (.npy, raw buffers, JSON), checking every declared
+/// size before trusting it.
 #[derive(Debug, Parser)]
 #[command(name = "arrayguard", version, after_help = EXIT_CODES)]
 #[command(propagate_version = true, arg_required_else_help = true)]
@@ -38,8 +41,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Check(check::CheckArgs),
     Inspect(inspect::InspectArgs),
     Convert(convert::ConvertArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// Resource limits, shared by every command. Defaults are `arrayguard::Limits::default()`.
@@ -90,8 +95,10 @@ fn main() -> ExitCode {
     // `--version`.
     let cli = Cli::parse();
     let status = match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Convert(args) => convert::run(&args),
+        Command::Schema(args) => schema::run(&args),
     };
     ExitCode::from(status.exit_code())
 }

@@ -16,27 +16,41 @@ pub(crate) enum Status {
     Invalid,
     /// Exit code 2: the command line does not make sense (clap reports most of these itself).
     Usage,
+    /// Exit code 3: a spec or the configuration is invalid.
+    Config,
     /// Exit code 4: a file could not be opened, read or written.
     Io,
 }
 
 impl Status {
-    /// The process exit code (3, spec or config, is not used yet).
+    /// The process exit code.
     pub(crate) fn exit_code(self) -> u8 {
         match self {
             Status::Ok => 0,
             Status::Invalid => 1,
             Status::Usage => 2,
+            Status::Config => 3,
             Status::Io => 4,
         }
     }
 
-    /// The status an error from the library maps to: I/O is the environment's fault, anything
-    /// else is the input's (including values that cannot be written in the output format).
+    /// The status an error from the library maps to: I/O is the environment's fault, an
+    /// invalid spec or configuration is the configuration's, anything else is the input's
+    /// (including values that cannot be written in the output format).
     pub(crate) fn of(error: &Error) -> Status {
         match error.fault() {
             Fault::Io => Status::Io,
+            Fault::Config => Status::Config,
             _ => Status::Invalid,
+        }
+    }
+
+    /// The status of an error while loading a spec or the configuration: I/O (4) or
+    /// configuration (3).
+    pub(crate) fn of_config(error: &Error) -> Status {
+        match error.fault() {
+            Fault::Io => Status::Io,
+            _ => Status::Config,
         }
     }
 }

@@ -145,8 +145,9 @@ pub(crate) fn read_envelope<S: Source>(
                         });
                     }
                 }
-                result =
-                    Some(by_dtype!(dtype, T => env.data::<T>(&plan, limits, allow_nan)?.into()));
+                result = Some(
+                    by_dtype!(dtype, T => env.data::<T>(&plan, spec, limits, allow_nan)?.into()),
+                );
             }
         }
         match env.scan.peek()? {
@@ -343,15 +344,17 @@ impl<S: Source> Env<'_, S> {
         }
     }
 
-    /// Reads `data` for a checked plan: a base64 string, or nested or flat arrays.
+    /// Reads `data` for a checked plan: a base64 string, or nested or flat arrays. The
+    /// elements are then checked against the spec's value constraints.
     fn data<T: JsonValue>(
         &mut self,
         plan: &Plan,
+        spec: &ArraySpec,
         limits: &Limits,
         allow_nan: bool,
     ) -> Result<Array<T>> {
         if self.scan.peek()? == Some(b'"') {
-            return self.base64::<T>(plan);
+            return self.base64::<T>(plan, spec);
         }
         let dims = plan.shape().dims();
         let nested_allowed = plan.order() == Order::C || dims.len() < 2;
@@ -369,12 +372,14 @@ impl<S: Source> Env<'_, S> {
         } else {
             Order::C
         };
-        Array::from_vec(plan.shape().clone(), order, sink.finish())
+        let data = sink.finish();
+        spec.values().check(&data, plan.shape(), order)?;
+        Array::from_vec(plan.shape().clone(), order, data)
     }
 
     /// Decodes base64 `data` (standard alphabet, with padding) into exactly `plan.nbytes()`
     /// bytes, decoding as the text arrives, into a buffer that grows with it.
-    fn base64<T: JsonValue>(&mut self, plan: &Plan) -> Result<Array<T>> {
+    fn base64<T: JsonValue>(&mut self, plan: &Plan, spec: &ArraySpec) -> Result<Array<T>> {
         let at = self.scan.mark();
         let position = self.position(at, "data");
         let nbytes = plan.nbytes();
@@ -408,7 +413,9 @@ impl<S: Source> Env<'_, S> {
         if T::DTYPE == DType::Bool {
             check_bools(bytemuck::cast_slice(&raw), 0).map_err(|e| e.at_json(position.clone()))?;
         }
-        Array::from_vec(plan.shape().clone(), plan.order(), T::from_raw_vec(raw))
+        let data = T::from_raw_vec(raw);
+        spec.values().check(&data, plan.shape(), plan.order())?;
+        Array::from_vec(plan.shape().clone(), plan.order(), data)
     }
 }
 

@@ -36,6 +36,12 @@
 //!   `order`), or a base64 string (standard alphabet, padded) of the raw bytes in the type
 //!   string's byte order and in `order`, whose length is checked against the declared size as
 //!   it is decoded. Unknown and repeated keys are [`Error::Envelope`].
+//! - **Spec.** The caller's limits apply with the spec's own overrides on top
+//!   ([`ArraySpec::limits_over`]). Once the whole array is read and its shape checked, its
+//!   elements are checked against the spec's value constraints ([`ArraySpec::values`],
+//!   [`Error::Values`]): `NaN` and infinities get past the reader only with
+//!   [`ReadOptions::allow_nan`], and a spec with `nan = false` or `inf = false` still refuses
+//!   them.
 //!
 //! # Security
 //!
@@ -119,7 +125,8 @@ use source::{ReaderSource, SliceSource};
 /// [`Error::ShapeMismatch`],
 /// [`Error::OrderMismatch`]) and
 /// [`Error::LimitExceeded`], the ones found at a place in the
-/// text wrapped in [`Error::AtJson`].
+/// text wrapped in [`Error::AtJson`]; [`Error::Values`] when elements break the spec's value
+/// constraints.
 ///
 /// # Examples
 ///
@@ -241,7 +248,8 @@ impl ReadOptions {
         Self::default()
     }
 
-    /// Sets the limits. Defaults to [`Limits::default`].
+    /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
+    /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -252,6 +260,14 @@ impl ReadOptions {
     pub fn allow_nan(mut self, allow: bool) -> Self {
         self.allow_nan = allow;
         self
+    }
+
+    /// These options with `spec`'s limit overrides applied.
+    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
+        ReadOptions {
+            limits: spec.limits_over(&self.limits),
+            allow_nan: self.allow_nan,
+        }
     }
 
     fn check_len(&self, len: usize) -> Result<()> {
@@ -271,8 +287,9 @@ impl ReadOptions {
     ///
     /// As [`from_str`].
     pub fn read_str<T: JsonValue>(&self, text: &str, spec: &ArraySpec) -> Result<Array<T>> {
-        self.check_len(text.len())?;
-        read::read_array(SliceSource::new(text), spec, &self.limits, self.allow_nan)
+        let this = self.for_spec(spec);
+        this.check_len(text.len())?;
+        read::read_array(SliceSource::new(text), spec, &this.limits, this.allow_nan)
     }
 
     /// Reads a typed array from bytes. See [`from_slice`].
@@ -281,12 +298,13 @@ impl ReadOptions {
     ///
     /// As [`from_str`].
     pub fn read_slice<T: JsonValue>(&self, bytes: &[u8], spec: &ArraySpec) -> Result<Array<T>> {
-        self.check_len(bytes.len())?;
+        let this = self.for_spec(spec);
+        this.check_len(bytes.len())?;
         read::read_array(
             SliceSource::from_bytes(bytes),
             spec,
-            &self.limits,
-            self.allow_nan,
+            &this.limits,
+            this.allow_nan,
         )
     }
 
@@ -300,8 +318,9 @@ impl ReadOptions {
         reader: R,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let source = ReaderSource::new(reader, self.limits.max_input_bytes)?;
-        read::read_array(source, spec, &self.limits, self.allow_nan)
+        let this = self.for_spec(spec);
+        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
+        read::read_array(source, spec, &this.limits, this.allow_nan)
     }
 
     /// Reads an array of `dtype` from a string.
@@ -365,12 +384,13 @@ impl ReadOptions {
         bytes: &[u8],
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        self.check_len(bytes.len())?;
+        let this = self.for_spec(spec);
+        this.check_len(bytes.len())?;
         envelope::read_envelope(
             SliceSource::from_bytes(bytes),
             spec,
-            &self.limits,
-            self.allow_nan,
+            &this.limits,
+            this.allow_nan,
             Some(T::DTYPE),
         )?
         .into_typed()
@@ -386,8 +406,9 @@ impl ReadOptions {
         reader: R,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let source = ReaderSource::new(reader, self.limits.max_input_bytes)?;
-        envelope::read_envelope(source, spec, &self.limits, self.allow_nan, Some(T::DTYPE))?
+        let this = self.for_spec(spec);
+        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
+        envelope::read_envelope(source, spec, &this.limits, this.allow_nan, Some(T::DTYPE))?
             .into_typed()
     }
 
@@ -407,12 +428,13 @@ impl ReadOptions {
     ///
     /// As [`ReadOptions::read_envelope_str`].
     pub fn read_envelope_slice_dyn(&self, bytes: &[u8], spec: &ArraySpec) -> Result<DynArray> {
-        self.check_len(bytes.len())?;
+        let this = self.for_spec(spec);
+        this.check_len(bytes.len())?;
         envelope::read_envelope(
             SliceSource::from_bytes(bytes),
             spec,
-            &self.limits,
-            self.allow_nan,
+            &this.limits,
+            this.allow_nan,
             None,
         )
     }
@@ -427,8 +449,9 @@ impl ReadOptions {
         reader: R,
         spec: &ArraySpec,
     ) -> Result<DynArray> {
-        let source = ReaderSource::new(reader, self.limits.max_input_bytes)?;
-        envelope::read_envelope(source, spec, &self.limits, self.allow_nan, None)
+        let this = self.for_spec(spec);
+        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
+        envelope::read_envelope(source, spec, &this.limits, this.allow_nan, None)
     }
 
     fn read_envelope_str_dyn_as(
@@ -437,12 +460,13 @@ impl ReadOptions {
         spec: &ArraySpec,
         want: Option<DType>,
     ) -> Result<DynArray> {
-        self.check_len(text.len())?;
+        let this = self.for_spec(spec);
+        this.check_len(text.len())?;
         envelope::read_envelope(
             SliceSource::new(text),
             spec,
-            &self.limits,
-            self.allow_nan,
+            &this.limits,
+            this.allow_nan,
             want,
         )
     }

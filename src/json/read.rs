@@ -372,7 +372,9 @@ pub(crate) fn check_dtype(spec: &ArraySpec, dtype: DType) -> Result<()> {
     dtypes_only.check(&plan)
 }
 
-/// Reads a whole text of nested arrays (or a bare scalar) into an array of `T`.
+/// Reads a whole text of nested arrays (or a bare scalar) into an array of `T`, checked
+/// against the spec (its value constraints last) and `limits` (the spec's overrides already
+/// applied).
 pub(crate) fn read_array<T: JsonValue, S: Source>(
     src: S,
     spec: &ArraySpec,
@@ -391,5 +393,7 @@ pub(crate) fn read_array<T: JsonValue, S: Source>(
     // JSON text has no byte order: a spec that requires one is satisfied.
     let byte_order = spec.byte_order().unwrap_or(ByteOrder::NATIVE);
     Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check(spec, limits)?;
-    Array::from_vec(shape, Order::C, sink.finish())
+    let data = sink.finish();
+    spec.values().check(&data, &shape, Order::C)?;
+    Array::from_vec(shape, Order::C, data)
 }

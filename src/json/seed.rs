@@ -28,8 +28,9 @@ use super::read::{check_dtype, leaf_error, Sink};
 use super::JsonValue;
 
 /// A [`DeserializeSeed`] that reads nested arrays of `T` (or a bare scalar, a 0-d array) from
-/// any self-describing serde format, validated against a spec and limits exactly as
-/// [`from_str`](super::from_str) validates text.
+/// any self-describing serde format, validated against a spec (its value constraints and
+/// limit overrides included) and limits exactly as [`from_str`](super::from_str) validates
+/// text.
 ///
 /// Errors reach the deserializer through [`de::Error::custom`], as `"<code>: <message>"`
 /// (for instance `json.ragged: ragged array at [1]: ...`), so the deserializer can add its own
@@ -89,7 +90,8 @@ impl<'a, T: JsonValue> ArraySeed<'a, T> {
         }
     }
 
-    /// Sets the limits. Defaults to [`Limits::default`].
+    /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
+    /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -116,9 +118,10 @@ impl<'a, T: JsonValue> ArraySeed<'a, T> {
         if let Err(e) = check_dtype(self.spec, T::DTYPE) {
             return Ok(Err(e));
         }
+        let limits = self.spec.limits_over(&self.limits);
         let mut state = State {
-            nest: Nest::infer(T::PARTS, self.spec.shape(), &self.limits),
-            sink: Sink::new(&self.limits),
+            nest: Nest::infer(T::PARTS, self.spec.shape(), &limits),
+            sink: Sink::new(&limits),
             allow_nan: self.allow_nan,
             error: None,
         };
@@ -127,7 +130,7 @@ impl<'a, T: JsonValue> ArraySeed<'a, T> {
             return Ok(Err(e));
         }
         outcome?;
-        Ok(state.finish(self.spec, &self.limits))
+        Ok(state.finish(self.spec, &limits))
     }
 }
 
@@ -312,7 +315,9 @@ impl<T: JsonValue> State<T> {
         let shape = Shape::new(self.nest.dims())?;
         let byte_order = spec.byte_order().unwrap_or(ByteOrder::NATIVE);
         Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check(spec, limits)?;
-        Array::from_vec(shape, Order::C, self.sink.finish())
+        let data = self.sink.finish();
+        spec.values().check(&data, &shape, Order::C)?;
+        Array::from_vec(shape, Order::C, data)
     }
 }
 

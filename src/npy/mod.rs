@@ -8,16 +8,25 @@
 //! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
 //! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
 //! | header only | [`read_header`], [`read_header_from`] | |
+//! | check without holding the payload (CI) | [`check_path`], [`check_reader`] | [`check_path_with_bindings`], [`check_reader_with_bindings`] |
+//!
+//! **Spec.** Every reader reads with the caller's limits and the spec's own overrides on top
+//! ([`ArraySpec::limits_over`]), and an accepted array satisfies the spec's value
+//! constraints ([`ArraySpec::values`]), checked after the payload's length, byte order and
+//! `bool` bytes.
 //!
 //! **Buffering.** Readers are read in a few large `read` calls (prelude, header, payload), so
 //! wrapping a file in a `BufReader` gains nothing. A reader of unknown length gets a buffer
 //! that grows as data arrives; a path's payload buffer is allocated once, after the file's
-//! length was compared with the declared size.
+//! length was compared with the declared size. The `check_*` functions hold no payload buffer
+//! at all: they read it in chunks of at most 1 MiB.
 
+mod check;
 mod header;
 mod read;
 mod write;
 
+pub use check::{check_path, check_path_with_bindings, check_reader, check_reader_with_bindings};
 pub use header::{Header, MAGIC, MAX_NESTING};
 pub use read::{read_header, read_header_from, ReadOptions};
 pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};
@@ -41,14 +50,18 @@ use crate::spec::ArraySpec;
 ///
 /// Header errors (see [`read_header_from`]); spec errors ([`Error::DTypeMismatch`] also when
 /// the file's dtype is not `T`'s, [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
-/// [`Error::ShapeMismatch`], [`Error::OrderMismatch`]); [`Error::LimitExceeded`];
-/// [`Error::TruncatedData`], [`Error::TrailingData`]; [`Error::InvalidBool`].
+/// [`Error::ShapeMismatch`], [`Error::NamedDimMismatch`], [`Error::OrderMismatch`]);
+/// [`Error::LimitExceeded`] (with the spec's limit overrides applied);
+/// [`Error::TruncatedData`], [`Error::TrailingData`]; [`Error::InvalidBool`];
+/// [`Error::Values`] when elements break the spec's value constraints.
 ///
 /// [`Error::DTypeMismatch`]: crate::Error::DTypeMismatch
 /// [`Error::ByteOrderMismatch`]: crate::Error::ByteOrderMismatch
 /// [`Error::NdimMismatch`]: crate::Error::NdimMismatch
 /// [`Error::ShapeMismatch`]: crate::Error::ShapeMismatch
+/// [`Error::NamedDimMismatch`]: crate::Error::NamedDimMismatch
 /// [`Error::OrderMismatch`]: crate::Error::OrderMismatch
+/// [`Error::Values`]: crate::Error::Values
 /// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
 /// [`Error::TruncatedData`]: crate::Error::TruncatedData
 /// [`Error::TrailingData`]: crate::Error::TrailingData

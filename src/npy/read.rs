@@ -9,16 +9,18 @@ use std::path::Path;
 
 use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::array::{Array, ArrayView, DynArray};
+use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, Result};
 use crate::limits::Limits;
 use crate::payload;
-use crate::spec::ArraySpec;
+use crate::spec::{ArraySpec, Bindings};
 
 /// Options for reading `.npy` input: limits and whether bytes may follow the array.
 ///
 /// The free functions ([`from_slice`](crate::npy::from_slice) and friends) use default
-/// options; use this builder for anything else.
+/// options; use this builder for anything else. A spec's own limit overrides
+/// ([`ArraySpec::with_limits`]) apply on top of these limits.
 ///
 /// ```
 /// use arrayguard::{npy, ArraySpec, DType, Limits};
@@ -42,10 +44,19 @@ impl ReadOptions {
         Self::default()
     }
 
-    /// Sets the limits. Defaults to [`Limits::default`].
+    /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
+    /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// These options with `spec`'s limit overrides applied.
+    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
+        ReadOptions {
+            limits: spec.limits_over(&self.limits),
+            allow_trailing: self.allow_trailing,
+        }
     }
 
     /// Allows bytes after the payload (for streams holding several arrays). A reader is then
@@ -56,56 +67,114 @@ impl ReadOptions {
         self
     }
 
-    /// Reads a typed array from a slice, borrowing it when aligned and native-endian.
+    /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
+    /// [`from_slice`](crate::npy::from_slice).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_slice`](crate::npy::from_slice).
     pub fn read_slice<'a, T: Element>(
         &self,
         bytes: &'a [u8],
         spec: &ArraySpec,
     ) -> Result<ArrayView<'a, T>> {
-        let (header, payload) = self.checked_slice(bytes, spec, Some(T::DTYPE))?;
-        payload::view(header.plan(), payload, to_u64(header.data_offset()))
+        let this = self.for_spec(spec);
+        let (header, payload) = this.checked_slice(bytes, spec, Some(T::DTYPE))?;
+        let offset = to_u64(header.data_offset());
+        payload::view(header.plan(), payload, offset, spec.values())
     }
 
     /// Reads an array of whatever dtype the file declares (and the spec allows) from a slice.
     /// The data is always copied.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_slice`](crate::npy::from_slice).
     pub fn read_slice_dyn(&self, bytes: &[u8], spec: &ArraySpec) -> Result<DynArray> {
-        let (header, payload) = self.checked_slice(bytes, spec, None)?;
+        let this = self.for_spec(spec);
+        let (header, payload) = this.checked_slice(bytes, spec, None)?;
         let offset = to_u64(header.data_offset());
-        by_dtype!(header.dtype(), T => Ok(payload::view::<T>(header.plan(), payload, offset)?.into_owned().into()))
+        let values = spec.values();
+        by_dtype!(header.dtype(), T => Ok(payload::view::<T>(header.plan(), payload, offset, values)?.into_owned().into()))
     }
 
     /// Reads a typed array from any reader. See [`from_reader`](crate::npy::from_reader).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`](crate::npy::from_reader).
     pub fn read_reader<T: Element, R: Read>(
         &self,
         mut reader: R,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let header = self.checked_reader_header(&mut reader, spec, Some(T::DTYPE), None)?;
-        self.reader_payload(&header, &mut reader, false)
+        let this = self.for_spec(spec);
+        let mut bindings = Bindings::new();
+        let header =
+            this.checked_reader_header(&mut reader, spec, Some(T::DTYPE), None, &mut bindings)?;
+        this.reader_payload(&header, &mut reader, false, spec)
     }
 
     /// Reads an array of whatever dtype the file declares from any reader.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`](crate::npy::from_reader).
     pub fn read_reader_dyn<R: Read>(&self, mut reader: R, spec: &ArraySpec) -> Result<DynArray> {
-        let header = self.checked_reader_header(&mut reader, spec, None, None)?;
-        by_dtype!(header.dtype(), T => Ok(self.reader_payload::<T, R>(&header, &mut reader, false)?.into()))
+        let this = self.for_spec(spec);
+        let mut bindings = Bindings::new();
+        let header = this.checked_reader_header(&mut reader, spec, None, None, &mut bindings)?;
+        by_dtype!(header.dtype(), T => Ok(this.reader_payload::<T, R>(&header, &mut reader, false, spec)?.into()))
     }
 
     /// Reads a typed array from a file. See [`from_path`](crate::npy::from_path).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_path`](crate::npy::from_path).
     pub fn read_path<T: Element>(
         &self,
         path: impl AsRef<Path>,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
+        let this = self.for_spec(spec);
         let (mut file, len) = open(path.as_ref())?;
-        let header = self.checked_reader_header(&mut file, spec, Some(T::DTYPE), len)?;
-        self.reader_payload(&header, &mut file, len.is_some())
+        let mut bindings = Bindings::new();
+        let header =
+            this.checked_reader_header(&mut file, spec, Some(T::DTYPE), len, &mut bindings)?;
+        this.reader_payload(&header, &mut file, len.is_some(), spec)
     }
 
     /// Reads an array of whatever dtype the file declares from a file.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_path`](crate::npy::from_path).
     pub fn read_path_dyn(&self, path: impl AsRef<Path>, spec: &ArraySpec) -> Result<DynArray> {
+        let this = self.for_spec(spec);
         let (mut file, len) = open(path.as_ref())?;
-        let header = self.checked_reader_header(&mut file, spec, None, len)?;
-        by_dtype!(header.dtype(), T => Ok(self.reader_payload::<T, File>(&header, &mut file, len.is_some())?.into()))
+        let mut bindings = Bindings::new();
+        let header = this.checked_reader_header(&mut file, spec, None, len, &mut bindings)?;
+        by_dtype!(header.dtype(), T => Ok(this.reader_payload::<T, File>(&header, &mut file, len.is_some(), spec)?.into()))
+    }
+
+    /// Checks a file from a reader as [`ReadOptions::read_reader_dyn`] (or, with `file_len`,
+    /// [`ReadOptions::read_path_dyn`]) reads it, without holding the payload: see
+    /// [`check_path`](crate::npy::check_path). Named dimensions bind in `bindings`.
+    pub(crate) fn check_stream<R: Read>(
+        &self,
+        reader: &mut R,
+        spec: &ArraySpec,
+        file_len: Option<u64>,
+        bindings: &mut Bindings,
+    ) -> Result<Header> {
+        let this = self.for_spec(spec);
+        let header = this.checked_reader_header(reader, spec, None, file_len, bindings)?;
+        let offset = to_u64(header.data_offset());
+        let (known_len, to_end) = (file_len.is_some(), !this.allow_trailing);
+        let values = spec.values();
+        by_dtype!(header.dtype(), T => check::stream::<T, R>(header.plan(), reader, offset, known_len, to_end, values))?;
+        Ok(header)
     }
 
     fn checked_slice<'a>(
@@ -115,7 +184,7 @@ impl ReadOptions {
         want: Option<DType>,
     ) -> Result<(Header, &'a [u8])> {
         let header = header_from_slice(bytes, &self.limits)?;
-        check_plan(&header, spec, &self.limits, want)?;
+        check_plan(&header, spec, &self.limits, want, &mut Bindings::new())?;
         let rest = &bytes[header.data_offset()..];
         let payload = header.check_available(to_u64(rest.len()), self.allow_trailing)?;
         // `check_available` proved `nbytes <= rest.len()`.
@@ -129,9 +198,10 @@ impl ReadOptions {
         spec: &ArraySpec,
         want: Option<DType>,
         file_len: Option<u64>,
+        bindings: &mut Bindings,
     ) -> Result<Header> {
         let header = header_from_reader(reader, &self.limits, file_len)?;
-        check_plan(&header, spec, &self.limits, want)?;
+        check_plan(&header, spec, &self.limits, want, bindings)?;
         if let Some(len) = file_len {
             header.check_available(
                 len.saturating_sub(to_u64(header.data_offset())),
@@ -146,6 +216,7 @@ impl ReadOptions {
         header: &Header,
         reader: &mut R,
         known_len: bool,
+        spec: &ArraySpec,
     ) -> Result<Array<T>> {
         let offset = to_u64(header.data_offset());
         payload::read(
@@ -154,18 +225,21 @@ impl ReadOptions {
             offset,
             known_len,
             !self.allow_trailing,
+            spec.values(),
         )
     }
 }
 
-/// Checks the plan against the spec and limits, then against the requested element type.
+/// Checks the plan against the spec (named dimensions bound in `bindings`) and limits, then
+/// against the requested element type.
 fn check_plan(
     header: &Header,
     spec: &ArraySpec,
     limits: &Limits,
     want: Option<DType>,
+    bindings: &mut Bindings,
 ) -> Result<()> {
-    header.plan().check(spec, limits)?;
+    check::check_plan(header.plan(), spec, limits, bindings)?;
     match want {
         Some(dtype) if dtype != header.dtype() => Err(Error::DTypeMismatch {
             expected: format!("`{dtype}`").into_boxed_str(),
@@ -175,7 +249,8 @@ fn check_plan(
     }
 }
 
-fn open(path: &Path) -> Result<(File, Option<u64>)> {
+/// Opens `path`, with its length when it is a regular file.
+pub(super) fn open(path: &Path) -> Result<(File, Option<u64>)> {
     let file = File::open(path)?;
     let meta = file.metadata()?;
     // Only a regular file's length is a promise about what reading will return.

@@ -21,6 +21,12 @@
 //! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
 //! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
 //! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
+//! | a path, checked without holding the payload (CI) | [`check_path`] | [`check_path_with_bindings`] |
+//!
+//! **Spec.** Every reader reads with the caller's limits and the spec's own overrides on top
+//! ([`ArraySpec::limits_over`]), and an accepted array satisfies the spec's value
+//! constraints ([`ArraySpec::values`]), checked after the length, the byte order and the
+//! `bool` bytes.
 //!
 //! **Length rules.** With every axis fixed, the input must hold exactly the layout's byte
 //! count: fewer bytes are [`Error::TruncatedData`](crate::Error::TruncatedData), more are [`Error::TrailingData`](crate::Error::TrailingData). With an
@@ -28,12 +34,14 @@
 //! of the fixed axes, else [`Error::LengthMismatch`](crate::Error::LengthMismatch); the inferred axis is the quotient. Byte
 //! offsets in errors count from 0 at the first byte of the buffer.
 //!
-//! **Order of checks.** The layout is turned into a [`Plan`](crate::Plan) with checked arithmetic and
+//! **Order of checks.** The layout is turned into a [`Plan`] with checked arithmetic and
 //! checked against the [`ArraySpec`] and the [`Limits`] before the payload is touched, then
 //! against the bytes available (the slice's length, a regular file's length), and only then is
 //! anything allocated. With an inferred axis every check that does not depend on that axis
-//! (dtype, byte order, number of dimensions, the fixed axes) comes first; the byte count is
-//! then compared with the limits before its divisibility.
+//! (dtype, byte order, number of dimensions, the fixed axes) comes first (against a variadic
+//! shape pattern, such as `*batch h w`, the whole shape waits for the length, because the
+//! pattern item the inferred axis falls on depends on it); the byte count is then compared
+//! with the limits before its divisibility.
 //!
 //! **Buffering.** A reader with a fully fixed layout is read into a buffer that grows as data
 //! arrives, up to the checked size. A reader with an inferred axis has no size to check up
@@ -58,7 +66,7 @@ use crate::array::{Array, ArrayView};
 use crate::dtype::Element;
 use crate::error::Result;
 use crate::limits::Limits;
-use crate::spec::ArraySpec;
+use crate::spec::{ArraySpec, Bindings, Plan};
 
 /// Reads a raw buffer from a slice into a typed view, with default limits.
 ///
@@ -72,7 +80,8 @@ use crate::spec::ArraySpec;
 /// dtype is not `T`'s, [`Error::ByteOrderMismatch`](crate::Error::ByteOrderMismatch), [`Error::NdimMismatch`](crate::Error::NdimMismatch),
 /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch), [`Error::OrderMismatch`](crate::Error::OrderMismatch)); [`Error::LimitExceeded`](crate::Error::LimitExceeded);
 /// [`Error::TruncatedData`](crate::Error::TruncatedData), [`Error::TrailingData`](crate::Error::TrailingData), [`Error::LengthMismatch`](crate::Error::LengthMismatch);
-/// [`Error::InvalidBool`](crate::Error::InvalidBool); [`Error::OutOfMemory`](crate::Error::OutOfMemory) when a copy cannot be allocated.
+/// [`Error::InvalidBool`](crate::Error::InvalidBool); [`Error::Values`](crate::Error::Values) when elements break the spec's value constraints;
+/// [`Error::OutOfMemory`](crate::Error::OutOfMemory) when a copy cannot be allocated.
 ///
 /// # Examples
 ///
@@ -246,6 +255,96 @@ pub fn from_path_with_limits<T: Element>(
     ReadOptions::new()
         .limits(limits.clone())
         .read_path(path, layout, spec)
+}
+
+/// Checks a raw buffer in the file at `path` against `layout`, `spec` and `limits` without
+/// holding its payload, and returns the checked plan (with the inferred axis resolved).
+///
+/// Everything [`ReadOptions::read_path_dyn`] checks is checked, in the same order and with
+/// the same errors: the layout against the spec and the limits (with the spec's overrides
+/// applied), the file's length against the layout, then the payload (`bool` bytes and the
+/// spec's value constraints, on elements converted to native byte order). The result is `Ok`
+/// exactly when [`from_path`] would accept the file, and an error has the same code and
+/// message.
+///
+/// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into one
+/// reused buffer, so memory use does not grow with the file. A file that is not a regular
+/// file (a pipe) with a fixed layout is streamed the same way, with its length judged at its
+/// end; one with an inferred axis is read whole (within the limits), as `from_path` reads it,
+/// because its shape is known only at its end.
+///
+/// # Errors
+///
+/// The errors of [`from_path`], except [`Error::DTypeMismatch`](crate::Error::DTypeMismatch)
+/// for a requested element type (there is none).
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, Limits, ValueSpec};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("labels.u8");
+/// std::fs::write(&path, [0u8, 1, 2, 1, 9, 0])?;
+/// let layout = Layout::from_typestr("|u1")?.with_shape([None, Some(2)])?;
+///
+/// let plan = raw::check_path(&path, &layout, &ArraySpec::any(), &Limits::default())?;
+/// assert_eq!(plan.shape().dims(), &[3, 2]);
+///
+/// let spec = ArraySpec::any().with_values(ValueSpec::new().one_of([0, 1, 2]));
+/// let err = raw::check_path(&path, &layout, &spec, &Limits::default()).unwrap_err();
+/// assert_eq!(err.code(), "value.not_in_enum");
+/// assert!(err.to_string().ends_with("[2, 0] = 9"));
+/// # Ok(())
+/// # }
+/// ```
+pub fn check_path(
+    path: impl AsRef<Path>,
+    layout: &Layout,
+    spec: &ArraySpec,
+    limits: &Limits,
+) -> Result<Plan> {
+    check_path_with_bindings(path, layout, spec, limits, &mut Bindings::new())
+}
+
+/// [`check_path`] with named dimensions bound in `bindings`, so that the files of a bundle
+/// agree on them: check each file in the bundle's order with the same `bindings`.
+///
+/// # Errors
+///
+/// As [`check_path`]; [`Error::NamedDimMismatch`](crate::Error::NamedDimMismatch) when a
+/// named dimension has another size than where it was bound.
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::raw::{self, Layout};
+/// use arrayguard::{ArraySpec, Bindings, Limits, ShapeSpec};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("tokens.i32");
+/// std::fs::write(&path, [0u8; 24])?;
+/// let layout = Layout::from_typestr("<i4")?.with_shape([None, Some(3)])?;
+/// let spec = ArraySpec::any().with_shape_spec(ShapeSpec::parse("n 3")?);
+/// let mut bindings = Bindings::new();
+/// raw::check_path_with_bindings(&path, &layout, &spec, &Limits::default(), &mut bindings)?;
+/// assert_eq!(bindings.size("n"), Some(2));
+/// # Ok(())
+/// # }
+/// ```
+pub fn check_path_with_bindings(
+    path: impl AsRef<Path>,
+    layout: &Layout,
+    spec: &ArraySpec,
+    limits: &Limits,
+    bindings: &mut Bindings,
+) -> Result<Plan> {
+    ReadOptions::new()
+        .limits(limits.clone())
+        .check_path_streaming(path.as_ref(), layout, spec, bindings)
 }
 
 #[cfg(test)]
@@ -579,6 +678,27 @@ mod tests {
             }
         ));
         assert_eq!(source.0, 100_001);
+    }
+
+    #[test]
+    fn variadic_patterns_wait_for_the_inferred_axis() {
+        // The inferred axis is `h`: it must not be checked as 0 before the length is known.
+        let layout = Layout::from_typestr("|u1")
+            .unwrap()
+            .with_shape([Some(2), None])
+            .unwrap();
+        let spec =
+            ArraySpec::any().with_shape_spec(crate::spec::ShapeSpec::parse("*b h:1..=10").unwrap());
+        let view = from_slice::<u8>(&[0; 6], &layout, &spec).unwrap();
+        assert_eq!(view.shape().dims(), &[2, 3]);
+        let err = from_slice::<u8>(&[0; 22], &layout, &spec).unwrap_err();
+        assert_eq!(err.code(), "spec.shape");
+        // The dtype is still checked before the length.
+        let spec = spec.with_dtypes([DType::I8]);
+        let err = ReadOptions::new()
+            .read_reader_dyn(&[0u8; 6][..], &layout, &spec)
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
     }
 
     #[test]

@@ -7,17 +7,19 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::array::{Array, ArrayView, DynArray};
+use crate::check::{self, check_plan};
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::payload;
 use crate::shape::Shape;
-use crate::spec::{ArraySpec, Dim, Plan};
+use crate::spec::{ArraySpec, Bindings, Dim, Plan};
 
 /// Options for reading raw buffers: the limits.
 ///
 /// The free functions ([`from_slice`](super::from_slice) and friends) use default options; use this builder to
-/// read into a [`DynArray`] (the layout decides the dtype) or with other limits.
+/// read into a [`DynArray`] (the layout decides the dtype) or with other limits. A spec's own
+/// limit overrides ([`ArraySpec::with_limits`]) apply on top of these limits.
 ///
 /// ```
 /// use arrayguard::raw::{Layout, ReadOptions};
@@ -51,10 +53,18 @@ impl ReadOptions {
         Self::default()
     }
 
-    /// Sets the limits. Defaults to [`Limits::default`].
+    /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
+    /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// These options with `spec`'s limit overrides applied.
+    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
+        ReadOptions {
+            limits: spec.limits_over(&self.limits),
+        }
     }
 
     /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
@@ -69,9 +79,11 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<ArrayView<'a, T>> {
-        let checked = self.check(layout, spec, Some(T::DTYPE))?;
-        let plan = self.resolve(checked, layout, spec, to_u64(bytes.len()))?;
-        payload::view(&plan, bytes, 0)
+        let this = self.for_spec(spec);
+        let mut bindings = Bindings::new();
+        let checked = this.check(layout, spec, Some(T::DTYPE), &mut bindings)?;
+        let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
+        payload::view(&plan, bytes, 0, spec.values())
     }
 
     /// Reads an array of the layout's dtype (which the spec must allow) from a slice. The data
@@ -86,9 +98,12 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<DynArray> {
-        let checked = self.check(layout, spec, None)?;
-        let plan = self.resolve(checked, layout, spec, to_u64(bytes.len()))?;
-        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0)?.into_owned().into()))
+        let this = self.for_spec(spec);
+        let mut bindings = Bindings::new();
+        let checked = this.check(layout, spec, None, &mut bindings)?;
+        let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
+        let values = spec.values();
+        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0, values)?.into_owned().into()))
     }
 
     /// Reads a typed array from any reader. See [`from_reader`](super::from_reader).
@@ -102,8 +117,9 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let checked = self.check(layout, spec, Some(T::DTYPE))?;
-        self.read_stream(checked, layout, spec, &mut reader)
+        let this = self.for_spec(spec);
+        let checked = this.check(layout, spec, Some(T::DTYPE), &mut Bindings::new())?;
+        this.read_stream(checked, layout, spec, &mut reader)
     }
 
     /// Reads an array of the layout's dtype from any reader.
@@ -117,8 +133,9 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<DynArray> {
-        let checked = self.check(layout, spec, None)?;
-        by_dtype!(layout.dtype(), T => Ok(self.read_stream::<T, R>(checked, layout, spec, &mut reader)?.into()))
+        let this = self.for_spec(spec);
+        let checked = this.check(layout, spec, None, &mut Bindings::new())?;
+        by_dtype!(layout.dtype(), T => Ok(this.read_stream::<T, R>(checked, layout, spec, &mut reader)?.into()))
     }
 
     /// Reads a typed array from a file. See [`from_path`](super::from_path).
@@ -132,9 +149,10 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let checked = self.check(layout, spec, Some(T::DTYPE))?;
+        let this = self.for_spec(spec);
+        let checked = this.check(layout, spec, Some(T::DTYPE), &mut Bindings::new())?;
         let (mut file, len) = open(path.as_ref())?;
-        self.read_file(checked, layout, spec, &mut file, len)
+        this.read_file(checked, layout, spec, &mut file, len)
     }
 
     /// Reads an array of the layout's dtype from a file.
@@ -148,18 +166,58 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<DynArray> {
-        let checked = self.check(layout, spec, None)?;
+        let this = self.for_spec(spec);
+        let checked = this.check(layout, spec, None, &mut Bindings::new())?;
         let (mut file, len) = open(path.as_ref())?;
-        by_dtype!(layout.dtype(), T => Ok(self.read_file::<T>(checked, layout, spec, &mut file, len)?.into()))
+        by_dtype!(layout.dtype(), T => Ok(this.read_file::<T>(checked, layout, spec, &mut file, len)?.into()))
     }
 
-    /// Every check that does not need the input's length: the layout's arithmetic, the spec,
-    /// the limits and the requested element type.
-    fn check(&self, layout: &Layout, spec: &ArraySpec, want: Option<DType>) -> Result<Checked> {
+    /// Checks a file as [`ReadOptions::read_path_dyn`] reads it, without holding the payload:
+    /// see [`check_path`](super::check_path). Named dimensions bind in `bindings`.
+    pub(crate) fn check_path_streaming(
+        &self,
+        path: &Path,
+        layout: &Layout,
+        spec: &ArraySpec,
+        bindings: &mut Bindings,
+    ) -> Result<Plan> {
+        let this = self.for_spec(spec);
+        let checked = this.check(layout, spec, None, bindings)?;
+        let (mut file, len) = open(path)?;
+        let values = spec.values();
+        let plan = match (len, checked) {
+            (Some(len), checked) => {
+                let plan = this.resolve(checked, layout, spec, len, bindings)?;
+                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, 0, true, true, values))?;
+                plan
+            }
+            (None, Checked::Fixed(plan)) => {
+                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, 0, false, true, values))?;
+                plan
+            }
+            (None, checked @ Checked::Inferred { .. }) => {
+                // Not a regular file, and an axis inferred from its length: the shape, and
+                // with it the logical index of every element, is known only at the end, so
+                // the input is read whole (within the limits) as `read_path_dyn` reads it.
+                by_dtype!(layout.dtype(), T => this.read_stream_with::<T, File>(checked, layout, spec, &mut file, bindings)?.1)
+            }
+        };
+        Ok(plan)
+    }
+
+    /// Every check that does not need the input's length: the layout's arithmetic, the spec
+    /// (named dimensions bound in `bindings`), the limits and the requested element type.
+    fn check(
+        &self,
+        layout: &Layout,
+        spec: &ArraySpec,
+        want: Option<DType>,
+        bindings: &mut Bindings,
+    ) -> Result<Checked> {
         let checked = match layout.inferred_axis() {
             None => {
                 let plan = layout.fixed_plan()?;
-                plan.check(spec, &self.limits)?;
+                check_plan(&plan, spec, &self.limits, bindings)?;
                 Checked::Fixed(plan)
             }
             Some(axis) => {
@@ -190,13 +248,15 @@ impl ReadOptions {
     }
 
     /// The plan for an input of `len` bytes, checked against the limits, the layout and the
-    /// spec. Nothing has been allocated for the payload yet.
+    /// spec (named dimensions bound in `bindings`). Nothing has been allocated for the
+    /// payload yet.
     fn resolve(
         &self,
         checked: Checked,
         layout: &Layout,
         spec: &ArraySpec,
         len: u64,
+        bindings: &mut Bindings,
     ) -> Result<Plan> {
         match checked {
             Checked::Fixed(plan) => {
@@ -206,7 +266,7 @@ impl ReadOptions {
             Checked::Inferred { unit } => {
                 self.check_inferred_len(layout.dtype(), len)?;
                 let plan = layout.inferred_plan(unit, len)?;
-                plan.check(spec, &self.limits)?;
+                check_plan(&plan, spec, &self.limits, bindings)?;
                 Ok(plan)
             }
         }
@@ -255,10 +315,10 @@ impl ReadOptions {
         let Some(len) = len else {
             return self.read_stream(checked, layout, spec, file);
         };
-        let plan = self.resolve(checked, layout, spec, len)?;
+        let plan = self.resolve(checked, layout, spec, len, &mut Bindings::new())?;
         // The file may have grown since its length was read: `to_end` still refuses trailing
         // bytes, before the values are checked.
-        payload::read(&plan, file, 0, true, true)
+        payload::read(&plan, file, 0, true, true, spec.values())
     }
 
     /// Reads from a source of unknown length.
@@ -275,6 +335,21 @@ impl ReadOptions {
         spec: &ArraySpec,
         reader: &mut R,
     ) -> Result<Array<T>> {
+        let (array, _) =
+            self.read_stream_with(checked, layout, spec, reader, &mut Bindings::new())?;
+        Ok(array)
+    }
+
+    /// [`ReadOptions::read_stream`] with named dimensions bound in `bindings`, also returning
+    /// the plan.
+    fn read_stream_with<T: Element, R: Read>(
+        &self,
+        checked: Checked,
+        layout: &Layout,
+        spec: &ArraySpec,
+        reader: &mut R,
+        bindings: &mut Bindings,
+    ) -> Result<(Array<T>, Plan)> {
         let cap = match &checked {
             Checked::Fixed(plan) => plan.nbytes(),
             Checked::Inferred { .. } => {
@@ -283,22 +358,40 @@ impl ReadOptions {
             }
         };
         let (raw, received) = payload::read_capped::<T, R>(reader, cap)?;
-        let plan = self.resolve(checked, layout, spec, to_u64(received))?;
-        payload::from_raw(raw, &plan, 0)
+        let plan = self.resolve(checked, layout, spec, to_u64(received), bindings)?;
+        let array = payload::from_raw(raw, &plan, 0, spec.values())?;
+        Ok((array, plan))
     }
 }
 
 /// `spec` with any size allowed on `axis`.
+///
+/// With a variadic shape pattern, which item of the pattern `axis` falls on depends on the
+/// number of axes, so the whole shape waits for the final check, once the length is known
+/// (still before anything is allocated for a slice or a regular file).
 fn relax_axis(spec: &ArraySpec, axis: usize) -> ArraySpec {
-    match spec.shape() {
-        Some(dims) => {
+    match (spec.shape(), spec.shape_spec()) {
+        (Some(dims), _) => {
             let mut dims = dims.to_vec();
             if let Some(dim) = dims.get_mut(axis) {
                 *dim = Dim::Any;
             }
             spec.clone().with_shape(dims)
         }
-        None => spec.clone(),
+        (None, Some(_)) => {
+            let mut relaxed = match spec.dtypes() {
+                Some(list) => ArraySpec::any().with_dtypes(list.iter().copied()),
+                None => ArraySpec::any(),
+            };
+            if let Some(byte_order) = spec.byte_order() {
+                relaxed = relaxed.with_byte_order(byte_order);
+            }
+            if let Some(order) = spec.order() {
+                relaxed = relaxed.with_order(order);
+            }
+            relaxed
+        }
+        (None, None) => spec.clone(),
     }
 }
 

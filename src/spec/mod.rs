@@ -9,11 +9,18 @@ use crate::limits::{LimitOverrides, Limits};
 use crate::shape::{Order, Shape};
 
 mod bundle;
+mod convert;
+mod file;
+mod locate;
+mod schema;
 mod shape;
 mod shorthand;
 mod values;
+mod wire;
 
 pub use bundle::BundleSpec;
+pub use file::SpecFile;
+pub use schema::spec_file_schema;
 pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
 pub(crate) use values::format_examples;
 pub use values::ValueSpec;

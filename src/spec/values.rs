@@ -336,6 +336,46 @@ pub(crate) fn format_examples(first: &[(Vec<usize>, String)]) -> String {
         .join(", ")
 }
 
+// Streaming validation (`crate::check`) checks a payload one chunk at a time; this block is
+// its only hook into the constraints.
+impl ValueSpec {
+    /// Checks one chunk of a payload and adds what it finds to `acc`: `data[i]` is the element
+    /// at storage position `start + i` of an array of `shape` laid out in `order`. After the
+    /// last chunk, [`Accumulator::finish`] gives exactly what [`ValueSpec::check`] gives on
+    /// the whole payload (the same kind, count and first elements).
+    ///
+    /// [`Accumulator::finish`]: crate::check::Accumulator::finish
+    pub(crate) fn check_chunk<T: Element>(
+        &self,
+        data: &[T],
+        start: usize,
+        shape: &Shape,
+        order: Order,
+        acc: &mut crate::check::Accumulator,
+    ) {
+        if self.is_empty() {
+            return;
+        }
+        for (i, value) in data.iter().enumerate() {
+            let Some(kind) = self.violation(value.value_parts()) else {
+                continue;
+            };
+            acc.count = acc.count.saturating_add(1);
+            let first = match &acc.first {
+                Some((first, _)) => *first,
+                None => {
+                    acc.first = Some((kind, self.describe(kind)));
+                    kind
+                }
+            };
+            if acc.examples.len() < MAX_REPORTED && kind == first {
+                let index = logical_index(start.saturating_add(i), shape, order);
+                acc.examples.push((index, format!("{value:?}")));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,239 @@
+//! `arrayguard.toml`: which files `arrayguard check` checks, against which spec, expecting
+//! what.
+//!
+//! ```toml
+//! [[check]]
+//! files = "data/**/*.npy"          # a glob (`*` stays within a directory, `**` crosses
+//!                                  # them), or a list of globs, relative to this file
+//! spec = "specs/images.toml"       # optional: without it, files are checked structurally
+//! expect = "valid"                 # or "invalid" for known-bad fixtures; defaults to "valid"
+//! ```
+//!
+//! Every file under the configuration's directory (skipping what `.gitignore` ignores) that
+//! ends in `.npy` or `.json` and matches no rule is reported as unmatched, unless a top-level
+//! `exclude = ["glob", ...]` matches it.
+
+use std::path::{Path, PathBuf};
+
+use arrayguard::Error;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+/// The configuration file's name, looked up in the current directory.
+pub(crate) const CONFIG_NAME: &str = "arrayguard.toml";
+
+/// What a rule expects of the files it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Expect {
+    /// Every file must be valid.
+    #[default]
+    Valid,
+    /// Every file must be refused (known-bad fixtures).
+    Invalid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    check: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    files: Globs,
+    spec: Option<PathBuf>,
+    #[serde(default)]
+    expect: Expect,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Globs {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// One `[[check]]` rule with its files resolved.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    /// The spec file, relative to the current directory.
+    pub(crate) spec: Option<PathBuf>,
+    pub(crate) expect: Expect,
+    /// The files the rule's globs match, sorted.
+    pub(crate) files: Vec<PathBuf>,
+}
+
+/// A loaded configuration: its rules, and the candidate files no rule matched.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) unmatched: Vec<PathBuf>,
+}
+
+fn invalid(path: &Path, location: &str, reason: String) -> Error {
+    Error::InvalidSpec {
+        location: format!("{}: {location}", path.display()).into(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads `path` and matches its globs against the files under its directory.
+pub(crate) fn load(path: &Path) -> Result<Config, Error> {
+    let text = std::fs::read_to_string(path)?;
+    let file: ConfigFile =
+        toml::from_str(&text).map_err(|e| invalid(path, "toml", e.message().to_string()))?;
+    if file.check.is_empty() {
+        return Err(invalid(path, "check", "no `[[check]]` rule".into()));
+    }
+    let base = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut sets = Vec::new();
+    for (i, rule) in file.check.iter().enumerate() {
+        let patterns = match &rule.files {
+            Globs::One(p) => vec![p.clone()],
+            Globs::Many(ps) => ps.clone(),
+        };
+        if patterns.is_empty() {
+            return Err(invalid(
+                path,
+                &format!("check[{i}].files"),
+                "no glob".into(),
+            ));
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &patterns {
+            let glob = glob(pattern)
+                .map_err(|e| invalid(path, &format!("check[{i}].files"), e.to_string()))?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| invalid(path, &format!("check[{i}].files"), e.to_string()))?;
+        sets.push(set);
+    }
+    let mut excluded = GlobSetBuilder::new();
+    for pattern in &file.exclude {
+        let glob = glob(pattern).map_err(|e| invalid(path, "exclude", e.to_string()))?;
+        excluded.add(glob);
+    }
+    let excluded: GlobSet = excluded
+        .build()
+        .map_err(|e| invalid(path, "exclude", e.to_string()))?;
+    let candidates = walk(&base)?;
+    let mut rules: Vec<Rule> = file
+        .check
+        .into_iter()
+        .map(|rule| Rule {
+            spec: rule.spec.map(|s| base.join(s)),
+            expect: rule.expect,
+            files: Vec::new(),
+        })
+        .collect();
+    let mut unmatched = Vec::new();
+    for (relative, full) in candidates {
+        if excluded.is_match(&relative) {
+            continue;
+        }
+        let mut matched = false;
+        for (rule, set) in rules.iter_mut().zip(&sets) {
+            if set.is_match(&relative) {
+                rule.files.push(full.clone());
+                matched = true;
+            }
+        }
+        if !matched && is_array_file(&relative) {
+            unmatched.push(full);
+        }
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.files.is_empty() {
+            return Err(invalid(
+                path,
+                &format!("check[{i}].files"),
+                "the globs match no file".into(),
+            ));
+        }
+    }
+    Ok(Config { rules, unmatched })
+}
+
+/// A glob in which `*` stops at `/` (use `**` to cross directories), as in `.gitignore`.
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
+fn is_array_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("json"))
+}
+
+/// Every file under `base` that `.gitignore` does not ignore: (path relative to `base`, path
+/// as given), sorted.
+fn walk(base: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
+    let mut files = Vec::new();
+    for entry in ignore::WalkBuilder::new(base).build() {
+        let entry = entry.map_err(|e| Error::from(std::io::Error::other(e.to_string())))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let full = entry.path().to_path_buf();
+        let relative = full.strip_prefix(base).unwrap_or(&full).to_path_buf();
+        // Report paths as the user would type them: `data/a.npy`, not `./data/a.npy`.
+        let shown = if base == Path::new(".") {
+            relative.clone()
+        } else {
+            full
+        };
+        files.push((relative, shown));
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_match_globs_and_report_the_rest() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("data/bad")).unwrap();
+        for f in ["data/a.npy", "data/bad/b.npy", "data/c.json", "notes.txt"] {
+            std::fs::write(root.join(f), b"x").unwrap();
+        }
+        std::fs::write(
+            root.join(CONFIG_NAME),
+            "exclude = [\"notes*\"]\n[[check]]\nfiles = \"data/*.npy\"\n\n[[check]]\nfiles = [\"data/bad/*.npy\"]\nexpect = \"invalid\"\n",
+        )
+        .unwrap();
+        let config = load(&root.join(CONFIG_NAME)).unwrap();
+        assert_eq!(config.rules.len(), 2);
+        assert_eq!(config.rules[0].files, vec![root.join("data/a.npy")]);
+        assert_eq!(config.rules[1].expect, Expect::Invalid);
+        assert_eq!(config.unmatched, vec![root.join("data/c.json")]);
+    }
+
+    #[test]
+    fn bad_configs_are_config_errors() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join(CONFIG_NAME);
+        for text in [
+            "",
+            "[[check]]\nfiles = \"*.npy\"\nspeck = \"x\"\n",
+            "[[check]]\nfiles = \"[\"\n",
+            "[[check]]\nfiles = \"none/*.npy\"\n",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = load(&path).unwrap_err();
+            assert_eq!(e.code(), "config.invalid_spec", "{text:?}: {e}");
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Streaming validation: a payload checked in chunks of at most [`CHUNK_BYTES`] without ever
+//! holding the array, with the same result as reading it.
+//!
+//! The readers decode the whole payload and then check it: length, byte swap, `bool` bytes,
+//! value constraints. [`stream`] runs the same checks on one chunk at a time, in a single
+//! reusable buffer, and reports in the readers' order of precedence: a truncated or trailing
+//! payload first, then the first invalid `bool` byte, then the value constraints (whose report
+//! counts every element, so the whole payload is always read).
+
+use std::io::Read;
+
+use crate::dtype::{DType, Element};
+use crate::error::{to_u64, Error, Result, ValueKind, ValueViolation};
+use crate::limits::Limits;
+use crate::payload;
+use crate::spec::{ArraySpec, Bindings, Plan, ValueSpec};
+
+/// The most payload bytes held at once: chunks hold this many bytes' worth of whole elements
+/// (at least one element).
+pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+
+/// What the value constraints found in the chunks checked so far (see
+/// [`ValueSpec::check_chunk`]).
+#[derive(Debug, Default)]
+pub(crate) struct Accumulator {
+    /// The kind of the first violation and the constraint it breaks, as written in a spec.
+    pub(crate) first: Option<(ValueKind, String)>,
+    /// How many elements break any constraint.
+    pub(crate) count: u64,
+    /// The logical indices and values of the first few elements of the first kind.
+    pub(crate) examples: Vec<(Vec<usize>, String)>,
+}
+
+impl Accumulator {
+    /// The result over every chunk: [`Error::Values`] if any element broke a constraint.
+    pub(crate) fn finish(self) -> Result<()> {
+        let Some((kind, constraint)) = self.first else {
+            return Ok(());
+        };
+        Err(Error::Values {
+            violation: Box::new(ValueViolation {
+                kind,
+                constraint,
+                count: self.count,
+                first: self.examples,
+            }),
+        })
+    }
+}
+
+/// [`Plan::check`] with named dimensions bound in `bindings`: the spec, then the limits.
+pub(crate) fn check_plan(
+    plan: &Plan,
+    spec: &ArraySpec,
+    limits: &Limits,
+    bindings: &mut Bindings,
+) -> Result<()> {
+    spec.check_with(plan, bindings)?;
+    limits.check_ndim(plan.shape().ndim())?;
+    limits.check_size(plan.shape().len(), plan.nbytes())
+}
+
+/// Reads a payload of exactly `plan.nbytes()` bytes from `reader` in chunks and checks it as
+/// [`payload::read`] would, without keeping it.
+///
+/// `offset` is the payload's position in the input, for errors. With `known_len` the caller
+/// has already compared the source's length with the plan, so the first invalid `bool` byte
+/// is reported at once; otherwise the rest is still read, because a truncated or trailing
+/// payload takes precedence. With `to_end` the reader must end right after the payload.
+pub(crate) fn stream<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    offset: u64,
+    known_len: bool,
+    to_end: bool,
+    values: &ValueSpec,
+) -> Result<()> {
+    debug_assert_eq!(plan.dtype(), T::DTYPE);
+    let total = plan.shape().len();
+    let item = T::DTYPE.itemsize();
+    let chunk = total.min((CHUNK_BYTES / item).max(1));
+    let mut buf = payload::alloc_raw::<T::Raw>(chunk)?;
+    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
+    let mut acc = Accumulator::default();
+    let mut pending: Option<Error> = None;
+    // Elements and bytes read so far; `read_bytes <= plan.nbytes()` throughout.
+    let mut done = 0usize;
+    let mut read_bytes = 0usize;
+    while done < total {
+        let n = chunk.min(total - done);
+        let Some(raw) = buf.get_mut(..n) else {
+            // `n <= chunk == buf.len()`.
+            break;
+        };
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(raw);
+        // `read_full` keeps reading until the chunk is full, so an element split across
+        // `read` calls arrives whole; only the end of input leaves a chunk short.
+        let got = payload::read_full(reader, bytes)?;
+        let start = to_u64(read_bytes);
+        read_bytes = read_bytes.saturating_add(got);
+        if got < bytes.len() {
+            return Err(Error::TruncatedData {
+                offset,
+                expected: to_u64(plan.nbytes()),
+                found: to_u64(read_bytes),
+            });
+        }
+        if pending.is_none() {
+            let part_offset = offset.saturating_add(start);
+            if let Err(e) = check_part::<T>(raw, swap, done, part_offset, plan, values, &mut acc) {
+                if known_len {
+                    return Err(e);
+                }
+                pending = Some(e);
+            }
+        }
+        done += n;
+    }
+    if to_end {
+        let nbytes = to_u64(plan.nbytes());
+        payload::expect_eof(reader, offset.saturating_add(nbytes), nbytes)?;
+    }
+    match pending {
+        Some(e) => Err(e),
+        None => acc.finish(),
+    }
+}
+
+/// Checks one chunk of raw storage in the plan's byte order: swapped to native order in
+/// place, `bool` bytes checked, then the values added to `acc`. `first` is the index of its
+/// first element and `offset` the input position of its first byte.
+fn check_part<T: Element>(
+    raw: &mut [T::Raw],
+    swap: bool,
+    first: usize,
+    offset: u64,
+    plan: &Plan,
+    values: &ValueSpec,
+    acc: &mut Accumulator,
+) -> Result<()> {
+    if swap {
+        T::swap_raw(raw);
+    }
+    if T::DTYPE == DType::Bool {
+        payload::check_bools_at(bytemuck::cast_slice(raw), to_u64(first), offset)?;
+    }
+    if values.is_empty() {
+        return Ok(());
+    }
+    // Only `bool` storage can hold invalid elements, and its bytes were checked above.
+    if let Some(elements) = T::from_raw_slice(raw) {
+        values.check_chunk(elements, first, plan.shape(), plan.order(), acc);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::ByteOrder;
+    use crate::shape::{Order, Shape};
+
+    fn plan(dtype: DType, byte_order: ByteOrder, dims: &[usize], order: Order) -> Plan {
+        Plan::new(dtype, byte_order, Shape::new(dims.to_vec()).unwrap(), order).unwrap()
+    }
+
+    /// A reader that returns at most `step` bytes per call.
+    struct Steps<'a>(&'a [u8], usize);
+
+    impl Read for Steps<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunks_report_what_the_whole_payload_reports() {
+        // Three chunks of 131 072 f64 each, a violation in each, F order: indices are computed
+        // from the storage position across chunk boundaries.
+        let n = 3 * (CHUNK_BYTES / 8);
+        let mut data = vec![0.5f64; n];
+        for i in [5, CHUNK_BYTES / 8 - 1, CHUNK_BYTES / 8, n - 1] {
+            data[i] = -1.0;
+        }
+        data[7] = f64::NAN;
+        let p = plan(DType::F64, ByteOrder::Big, &[2, n / 2], Order::F);
+        let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_be_bytes()).collect();
+        let values = ValueSpec::new().min(0.0).finite();
+        let whole = payload::read::<f64, _>(&p, &mut &bytes[..], 0, true, true, &values);
+        for step in [1 << 20, 4093, 7] {
+            let streamed = stream::<f64, _>(&p, &mut Steps(&bytes, step), 0, false, true, &values);
+            assert_eq!(
+                streamed.unwrap_err().to_string(),
+                whole.as_ref().unwrap_err().to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn short_payload_is_truncated_before_a_bad_bool() {
+        let p = plan(DType::Bool, ByteOrder::Little, &[4], Order::C);
+        let e = stream::<bool, _>(
+            &p,
+            &mut &[0u8, 9, 1][..],
+            10,
+            false,
+            true,
+            &ValueSpec::new(),
+        );
+        assert!(matches!(
+            e,
+            Err(Error::TruncatedData {
+                offset: 10,
+                expected: 4,
+                found: 3
+            })
+        ));
+        let e = stream::<bool, _>(
+            &p,
+            &mut &[0u8, 9, 1, 0][..],
+            10,
+            false,
+            true,
+            &ValueSpec::new(),
+        );
+        assert!(matches!(
+            e,
+            Err(Error::InvalidBool {
+                index: 1,
+                offset: 11,
+                value: 9
+            })
+        ));
+    }
+
+    #[test]
+    fn accumulator_without_violations_is_ok() {
+        assert!(Accumulator::default().finish().is_ok());
+    }
+}
