@@ -351,7 +351,7 @@ pub enum Error {
         detail: Box<NamedDim>,
     },
     /// Elements break the spec's value constraints.
-    #[error("{} element{} violate `{}` (first: {}): {}", violation.count, if violation.count == 1 { "" } else { "s" }, violation.constraint, violation.kind, crate::spec::format_examples(&violation.first))]
+    #[error("{} element{} violate{} `{}` (first: {}): {}", violation.count, if violation.count == 1 { "" } else { "s" }, if violation.count == 1 { "s" } else { "" }, violation.constraint, violation.kind, crate::spec::format_examples(&violation.first))]
     Values {
         /// The kind, constraint, count and first offending elements.
         violation: Box<ValueViolation>,

@@ -95,7 +95,7 @@ pub use half::f16;
 pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
 pub use shape::{Order, Shape};
+pub use spec::{spec_file_schema, SpecFile};
 pub use spec::{
     ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, Plan, ShapeItem, ShapeSpec, ValueSpec,
 };
-pub use spec::{spec_file_schema, SpecFile};

@@ -426,13 +426,13 @@ fn json_nan_tokens_need_allow_nan_and_then_meet_the_values() {
     assert_eq!(e.code(), "value.nan");
     assert_eq!(
         e.to_string(),
-        "1 element violate `nan = false` (first: NaN): [1] = NaN"
+        "1 element violates `nan = false` (first: NaN): [1] = NaN"
     );
     let no_inf = any.clone().with_values(ValueSpec::new().allow_inf(false));
     let e = lenient.read_str::<f64>(text, &no_inf).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "1 element violate `inf = false` (first: infinite value): [2] = -inf"
+        "1 element violates `inf = false` (first: infinite value): [2] = -inf"
     );
     // Envelopes and the seed behave alike.
     let envelope = r#"{"dtype": "<f8", "shape": [3], "data": [1.5, NaN, -Infinity]}"#;
@@ -484,7 +484,7 @@ fn seed_checks_values_from_cbor() {
     let e = ciborium::from_reader::<Cbor<1>, _>(&cbor[..]).unwrap_err();
     assert!(
         e.to_string().contains(
-            "value.below_min: 1 element violate `min = 0` (first: value below the minimum): [1, 1] = -1.0"
+            "value.below_min: 1 element violates `min = 0` (first: value below the minimum): [1, 1] = -1.0"
         ),
         "{e}"
     );
@@ -508,7 +508,7 @@ fn zero_copy_views_are_checked_in_place() {
     let e = npy::from_slice::<f64>(&bad, &spec).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "1 element violate `max = 1` (first: value above the maximum): [1] = 2.0"
+        "1 element violates `max = 1` (first: value above the maximum): [1] = 2.0"
     );
     let payload: Vec<u8> = [0.5f64, 2.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
     let layout = Layout::new(DType::F64, ByteOrder::NATIVE);

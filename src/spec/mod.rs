@@ -63,6 +63,10 @@ impl fmt::Display for Dim {
         match self {
             Dim::Any => f.write_str("any size"),
             Dim::Exact(n) => write!(f, "{n}"),
+            Dim::Range {
+                min,
+                max: usize::MAX,
+            } => write!(f, "{min}.."),
             Dim::Range { min, max } => write!(f, "{min}..={max}"),
         }
     }
