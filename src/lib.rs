@@ -22,6 +22,8 @@
 //! | nested JSON arrays | [`json::from_str`], [`json::from_slice`], [`json::from_reader`] |
 //! | a JSON envelope `{"dtype", "shape", "data"}` | [`json::ReadOptions::read_envelope_str_dyn`] and friends |
 //! | an array inside any serde format or request struct | [`json::ArraySeed`] (a `DeserializeSeed`) |
+//! | validate a file of any size without holding it | [`npy::check_path`], [`raw::check_path`] |
+//! | a spec from a JSON or TOML file | [`SpecFile::from_path`] |
 //! | writing | [`npy::write`], [`json::to_writer`] |
 //!
 //! # Example
