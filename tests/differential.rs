@@ -15,11 +15,15 @@
 //! interpreter. Without NumPy these tests fail, unless `ARRAYGUARD_SKIP_NUMPY=1` is set.
 //! Python runs once (one process) for all tests of this file.
 
+mod common;
+
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
+
+use common::fixtures::{fnv1a64, le_bytes};
 
 use arrayguard::{
     f16, npy, Array, ArraySpec, ByteOrder, Complex, DType, DynArray, Element, Error, Limits, Order,
@@ -265,43 +269,6 @@ fn run() -> Result<Outcome, NotRun> {
 }
 
 // ---- checksums --------------------------------------------------------------------------
-
-/// The 64-bit FNV-1a hash (same as `tests/data/npy/generate.py`).
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The elements in memory order, each little-endian (complex: real, then imaginary part).
-fn le_bytes(array: &DynArray) -> Vec<u8> {
-    macro_rules! each {
-        ($a:expr, $v:ident => $bytes:expr) => {
-            $a.as_slice().iter().flat_map(|$v| $bytes).collect()
-        };
-    }
-    match array {
-        DynArray::Bool(a) => a.as_slice().iter().map(|&b| u8::from(b)).collect(),
-        DynArray::I8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::F16(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F32(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F64(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::Complex64(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        DynArray::Complex128(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        other => panic!("le_bytes: no serializer for {}", other.dtype()),
-    }
-}
 
 fn c_order_fnv(array: &DynArray) -> String {
     format!("{:016x}", fnv1a64(&le_bytes(&array.clone().into_c_order())))

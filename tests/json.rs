@@ -22,6 +22,7 @@ use serde::de::DeserializeSeed;
 use serde::Deserialize;
 
 use common::alloc::{self, CountingAlloc};
+use common::fixtures::fnv1a64;
 use common::{payload_le, with_element, ChunkReader, OneByteReader};
 
 #[global_allocator]
@@ -36,13 +37,6 @@ const TIME_BOUND: Duration = Duration::from_secs(2);
 
 fn fixtures_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/json"))
-}
-
-/// The 64-bit FNV-1a hash, as `generate.py` computes it.
-fn fnv1a64(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    })
 }
 
 /// The elements in C order, each little-endian.

@@ -3,56 +3,25 @@
 //! slice, reader and path entry points; `bad_*` files fail with the recorded error code
 //! through all three.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use common::fixtures::{field, fnv1a64, le_bytes, read_expected, Fields};
+
 use arrayguard::{
     f16, npy, ArraySpec, Complex32, Complex64, DType, DynArray, Error, Limits, Order,
 };
-
-type Fields = BTreeMap<String, String>;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/npy")
 }
 
-/// Parses `expected.txt`: `name<TAB>key=value<TAB>...`, one line per fixture.
 fn expected() -> BTreeMap<String, Fields> {
-    let text = fs::read_to_string(data_dir().join("expected.txt")).expect("read expected.txt");
-    let mut all = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let mut parts = line.split('\t');
-        let name = parts
-            .next()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| panic!("line {}: no name", n + 1));
-        let mut fields = Fields::new();
-        for part in parts {
-            let (key, value) = part
-                .split_once('=')
-                .unwrap_or_else(|| panic!("line {}: `{part}` is not key=value", n + 1));
-            assert!(
-                fields.insert(key.to_owned(), value.to_owned()).is_none(),
-                "line {}: duplicate key {key}",
-                n + 1
-            );
-        }
-        assert!(
-            all.insert(name.to_owned(), fields).is_none(),
-            "line {}: duplicate name {name}",
-            n + 1
-        );
-    }
-    assert!(!all.is_empty(), "expected.txt is empty");
-    all
-}
-
-fn field<'a>(fields: &'a Fields, name: &str, key: &str) -> &'a str {
-    fields
-        .get(key)
-        .unwrap_or_else(|| panic!("{name}: expected.txt has no `{key}`"))
+    read_expected(&data_dir())
 }
 
 /// Parses a shape as written in expected.txt: `()`, `(7,)`, `(3,4)`.
@@ -77,44 +46,6 @@ impl<R: Read> Read for OneByte<R> {
             None => Ok(0),
             Some(_) => self.0.read(&mut buf[..1]),
         }
-    }
-}
-
-/// The 64-bit FNV-1a hash, as `generate.py` computes it.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The elements in memory order, each little-endian (complex: real, then imaginary part),
-/// serialized here without the library's writer.
-fn le_bytes(array: &DynArray) -> Vec<u8> {
-    macro_rules! each {
-        ($a:expr, $v:ident => $bytes:expr) => {
-            $a.as_slice().iter().flat_map(|$v| $bytes).collect()
-        };
-    }
-    match array {
-        DynArray::Bool(a) => a.as_slice().iter().map(|&b| u8::from(b)).collect(),
-        DynArray::I8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::F16(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F32(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F64(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::Complex64(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        DynArray::Complex128(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        other => panic!("le_bytes: no serializer for {}", other.dtype()),
     }
 }
 

@@ -27,6 +27,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use common::alloc::{self, CountingAlloc};
+use common::fixtures::{field, fnv1a64, le_bytes, read_expected, Fields};
 use common::{with_element, ChunkReader, OneByteReader};
 
 #[global_allocator]
@@ -142,43 +143,6 @@ impl Input {
 
 // ---- value serialization (independent of the library's writer) -----------------------------
 
-/// The 64-bit FNV-1a hash, as `generate.py` computes it.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The elements in memory order, each little-endian (bool 0/1; complex: real, then imaginary).
-fn le_bytes(array: &DynArray) -> Vec<u8> {
-    macro_rules! each {
-        ($a:expr, $v:ident => $bytes:expr) => {
-            $a.as_slice().iter().flat_map(|$v| $bytes).collect()
-        };
-    }
-    match array {
-        DynArray::Bool(a) => a.as_slice().iter().map(|&b| u8::from(b)).collect(),
-        DynArray::I8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::I64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U8(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U16(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U32(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::U64(a) => each!(a, v => v.to_le_bytes()),
-        DynArray::F16(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F32(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::F64(a) => each!(a, v => v.to_bits().to_le_bytes()),
-        DynArray::Complex64(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        DynArray::Complex128(a) => {
-            each!(a, v => [v.re.to_bits().to_le_bytes(), v.im.to_bits().to_le_bytes()].concat())
-        }
-        other => panic!("le_bytes: no serializer for {}", other.dtype()),
-    }
-}
-
 /// The C-order little-endian bytes of `array`, the bytes `fnv1a64` in expected.txt covers.
 fn c_order_le_bytes(array: &DynArray) -> Vec<u8> {
     le_bytes(&array.clone().into_c_order())
@@ -186,47 +150,12 @@ fn c_order_le_bytes(array: &DynArray) -> Vec<u8> {
 
 // ---- 1. fixtures ----------------------------------------------------------------------------
 
-type Fields = BTreeMap<String, String>;
-
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/raw")
 }
 
-/// Parses `expected.txt`: `name<TAB>key=value<TAB>...`, one line per fixture.
 fn expected() -> BTreeMap<String, Fields> {
-    let text = fs::read_to_string(data_dir().join("expected.txt")).expect("read expected.txt");
-    let mut all = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let mut parts = line.split('\t');
-        let name = parts
-            .next()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| panic!("line {}: no name", n + 1));
-        let mut fields = Fields::new();
-        for part in parts {
-            let (key, value) = part
-                .split_once('=')
-                .unwrap_or_else(|| panic!("line {}: `{part}` is not key=value", n + 1));
-            assert!(
-                fields.insert(key.to_owned(), value.to_owned()).is_none(),
-                "line {}: duplicate key {key}",
-                n + 1
-            );
-        }
-        assert!(
-            all.insert(name.to_owned(), fields).is_none(),
-            "line {}: duplicate name {name}",
-            n + 1
-        );
-    }
-    assert!(!all.is_empty(), "expected.txt is empty");
-    all
-}
-
-fn field<'a>(fields: &'a Fields, name: &str, key: &str) -> &'a str {
-    fields
-        .get(key)
-        .unwrap_or_else(|| panic!("{name}: expected.txt has no `{key}`"))
+    read_expected(&data_dir())
 }
 
 /// Parses the layout's axes: `?,3`, `2`, `()`.

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod alloc;
+pub mod fixtures;
 
 use std::io::{self, Read, Write};
 use std::path::Path;
