@@ -23,7 +23,17 @@ pub(crate) fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>
 }
 
 /// Grows `buf` to `len` zeroed elements with a fallible reservation.
+///
+/// An empty buffer is allocated zeroed by the allocator (`calloc`), which for large sizes
+/// maps fresh zero pages instead of writing zeros: the payload is then written once, not
+/// twice.
 fn grow_raw<R: bytemuck::Pod + Default>(buf: &mut Vec<R>, len: usize) -> Result<()> {
+    if buf.is_empty() {
+        *buf = bytemuck::allocation::try_zeroed_vec(len).map_err(|()| Error::OutOfMemory {
+            bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
+        })?;
+        return Ok(());
+    }
     let extra = len.saturating_sub(buf.len());
     buf.try_reserve_exact(extra)
         .map_err(|_| Error::OutOfMemory {
