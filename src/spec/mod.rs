@@ -154,8 +154,9 @@ impl ArraySpec {
         self
     }
 
-    /// Requires the memory order `order`. An array with at most one axis longer than 1 has
-    /// the same bytes in both orders and satisfies either (NumPy writes such arrays as C).
+    /// Requires the memory order `order`. An array with at most one axis longer than 1, or
+    /// with no element, has the same bytes in both orders and satisfies either (NumPy writes
+    /// such arrays as C).
     pub fn with_order(mut self, order: Order) -> Self {
         self.order = Some(order);
         self
@@ -271,7 +272,7 @@ impl ArraySpec {
         }
         if let Some(required) = self.order {
             let long_axes = plan.shape.dims().iter().filter(|&&d| d > 1).count();
-            if long_axes > 1 && plan.order != required {
+            if long_axes > 1 && !plan.shape.is_empty() && plan.order != required {
                 return Err(Error::OrderMismatch {
                     expected: required.name(),
                     found: plan.order.name(),
@@ -403,6 +404,11 @@ mod tests {
         assert!(spec.check(&plan(DType::F32, &[0, 3], Order::C)).is_ok());
         // One long axis: both orders have the same bytes.
         assert!(spec.check(&plan(DType::F32, &[1, 3], Order::F)).is_ok());
+        // No element: both orders have the same (no) bytes; fuzz/regressions/structured.
+        let any_shape = ArraySpec::new(DType::F32).with_order(Order::C);
+        assert!(any_shape
+            .check(&plan(DType::F32, &[3, 3, 0], Order::F))
+            .is_ok());
     }
 
     #[test]
