@@ -11,9 +11,8 @@ use std::io::Read;
 
 use crate::dtype::{DType, Element};
 use crate::error::{to_u64, Error, Result, ValueKind, ValueViolation};
-use crate::limits::Limits;
 use crate::payload;
-use crate::spec::{ArraySpec, Bindings, Plan, ValueSpec};
+use crate::spec::{Plan, ValueSpec};
 
 /// The most payload bytes held at once: chunks hold this many bytes' worth of whole elements
 /// (at least one element).
@@ -46,18 +45,6 @@ impl Accumulator {
             }),
         })
     }
-}
-
-/// [`Plan::check`] with named dimensions bound in `bindings`: the spec, then the limits.
-pub(crate) fn check_plan(
-    plan: &Plan,
-    spec: &ArraySpec,
-    limits: &Limits,
-    bindings: &mut Bindings,
-) -> Result<()> {
-    spec.check_with(plan, bindings)?;
-    limits.check_ndim(plan.shape().ndim())?;
-    limits.check_size(plan.shape().len(), plan.nbytes())
 }
 
 /// Reads a payload of exactly `plan.nbytes()` bytes from `reader` in chunks and checks it as

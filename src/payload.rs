@@ -170,19 +170,15 @@ fn read_raw<T: Element, R: Read>(
         let target = total.min(raw.len().saturating_add(chunk_items));
         grow_raw(&mut raw, target)?;
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut raw);
-        while filled < bytes.len() {
-            match reader.read(&mut bytes[filled..]) {
-                Ok(0) => {
-                    return Err(Error::TruncatedData {
-                        offset,
-                        expected: to_u64(plan.nbytes()),
-                        found: to_u64(filled),
-                    })
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
+        let wanted = bytes.len() - filled;
+        let got = read_full(reader, &mut bytes[filled..])?;
+        filled += got;
+        if got < wanted {
+            return Err(Error::TruncatedData {
+                offset,
+                expected: to_u64(plan.nbytes()),
+                found: to_u64(filled),
+            });
         }
         chunk_items = raw.len();
     }

@@ -239,7 +239,7 @@ fn check_plan(
     want: Option<DType>,
     bindings: &mut Bindings,
 ) -> Result<()> {
-    check::check_plan(header.plan(), spec, limits, bindings)?;
+    header.plan().check_with(spec, limits, bindings)?;
     match want {
         Some(dtype) if dtype != header.dtype() => Err(Error::DTypeMismatch {
             expected: format!("`{dtype}`").into_boxed_str(),

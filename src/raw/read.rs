@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::array::{Array, ArrayView, DynArray};
-use crate::check::{self, check_plan};
+use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
@@ -217,7 +217,7 @@ impl ReadOptions {
         let checked = match layout.inferred_axis() {
             None => {
                 let plan = layout.fixed_plan()?;
-                check_plan(&plan, spec, &self.limits, bindings)?;
+                plan.check_with(spec, &self.limits, bindings)?;
                 Checked::Fixed(plan)
             }
             Some(axis) => {
@@ -266,7 +266,7 @@ impl ReadOptions {
             Checked::Inferred { unit } => {
                 self.check_inferred_len(layout.dtype(), len)?;
                 let plan = layout.inferred_plan(unit, len)?;
-                check_plan(&plan, spec, &self.limits, bindings)?;
+                plan.check_with(spec, &self.limits, bindings)?;
                 Ok(plan)
             }
         }

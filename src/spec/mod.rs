@@ -344,7 +344,22 @@ impl Plan {
     ///
     /// The spec errors of [`ArraySpec::check`], then [`Error::LimitExceeded`].
     pub fn check(&self, spec: &ArraySpec, limits: &Limits) -> Result<()> {
-        spec.check(self)?;
+        self.check_with(spec, limits, &mut Bindings::new())
+    }
+
+    /// [`Plan::check`] with named dimensions bound in `bindings` (shared by the arrays of a
+    /// bundle).
+    ///
+    /// # Errors
+    ///
+    /// As [`Plan::check`].
+    pub fn check_with(
+        &self,
+        spec: &ArraySpec,
+        limits: &Limits,
+        bindings: &mut Bindings,
+    ) -> Result<()> {
+        spec.check_with(self, bindings)?;
         limits.check_ndim(self.shape.ndim())?;
         limits.check_size(self.shape.len(), self.nbytes)
     }
