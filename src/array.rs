@@ -5,14 +5,15 @@
 //! in native byte order, laid out in its [`Order`].
 
 use std::any::Any;
-use std::borrow::Cow;
 
 use half::f16;
 use num_complex::Complex;
 
+use crate::buffer::{Buffer, RawBuffer};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::shape::{Order, Shape};
+use crate::transpose::Transpose;
 
 fn check_len(shape: &Shape, len: usize) -> Result<()> {
     if shape.len() != len {
@@ -26,11 +27,15 @@ fn check_len(shape: &Shape, len: usize) -> Result<()> {
 }
 
 /// An owned array of `T` in native byte order.
+///
+/// Large arrays (4 MiB and more) read on Linux keep their elements in a memory map advised
+/// for transparent huge pages, which makes reading them up to several times faster; borrow
+/// them with [`Array::as_slice`] ([`Array::into_vec`] copies them into a `Vec`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Array<T> {
+pub struct Array<T: Element> {
     shape: Shape,
     order: Order,
-    data: Vec<T>,
+    data: Buffer<T>,
 }
 
 impl<T: Element> Array<T> {
@@ -41,11 +46,15 @@ impl<T: Element> Array<T> {
     /// [`Error::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_vec(shape: Shape, order: Order, data: Vec<T>) -> Result<Self> {
         check_len(&shape, data.len())?;
-        Ok(Array { shape, order, data })
+        Ok(Array {
+            shape,
+            order,
+            data: Buffer::Heap(data),
+        })
     }
 
-    pub(crate) fn from_parts_unchecked(shape: Shape, order: Order, data: Vec<T>) -> Self {
-        debug_assert_eq!(shape.len(), data.len());
+    pub(crate) fn from_parts_unchecked(shape: Shape, order: Order, data: Buffer<T>) -> Self {
+        debug_assert_eq!(shape.len(), data.as_slice().len());
         Array { shape, order, data }
     }
 
@@ -66,27 +75,29 @@ impl<T: Element> Array<T> {
 
     /// The elements in memory order.
     pub fn as_slice(&self) -> &[T] {
-        &self.data
+        self.data.as_slice()
     }
 
-    /// Takes the elements, in memory order.
+    /// Takes the elements, in memory order. Elements kept in a huge-page map (see
+    /// [`Array`]) are copied into the `Vec`.
     pub fn into_vec(self) -> Vec<T> {
-        self.data
+        self.data.into_vec()
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.as_slice().len()
     }
 
     /// Whether there is no element.
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The element at a logical index (one entry per axis), whatever the memory order.
     pub fn get(&self, index: &[usize]) -> Option<&T> {
-        self.data.get(flat_index(&self.shape, self.order, index)?)
+        self.as_slice()
+            .get(flat_index(&self.shape, self.order, index)?)
     }
 
     /// A borrowed view of this array.
@@ -94,22 +105,49 @@ impl<T: Element> Array<T> {
         ArrayView {
             shape: self.shape.clone(),
             order: self.order,
-            data: Cow::Borrowed(&self.data),
+            data: Data::Borrowed(self.as_slice()),
         }
+    }
+
+    /// This array as an owned view.
+    pub(crate) fn into_view<'a>(self) -> ArrayView<'a, T> {
+        ArrayView::owned_unchecked(self.shape, self.order, self.data)
     }
 
     /// The same array laid out in C (row-major) order; a no-op for C arrays.
     pub fn into_c_order(self) -> Self {
-        match self.order {
-            Order::C => self,
-            Order::F => {
-                let data = fortran_to_c(&self.data, self.shape.dims());
-                Array {
-                    shape: self.shape,
-                    order: Order::C,
-                    data,
-                }
+        let Some(transpose) = self.c_order_transpose() else {
+            // C order already, or F and C order store the same sequence: relabel.
+            return Array {
+                order: Order::C,
+                ..self
+            };
+        };
+        let src = T::as_raw_slice(self.as_slice());
+        let data = match RawBuffer::<T>::zeroed(src.len()) {
+            Ok(mut raw) => {
+                transpose.slabs(src, 0, raw.as_mut_slice());
+                raw.into_buffer()
             }
+            // As a `Vec` would, abort if even the heap has no room.
+            Err(_) => {
+                let mut v = self.as_slice().to_vec();
+                transpose.slabs(self.as_slice(), 0, &mut v);
+                Buffer::Heap(v)
+            }
+        };
+        Array {
+            shape: self.shape,
+            order: Order::C,
+            data,
+        }
+    }
+
+    /// The conversion [`Array::into_c_order`] needs, if any.
+    fn c_order_transpose(&self) -> Option<Transpose> {
+        match self.order {
+            Order::C => None,
+            Order::F => Transpose::new(self.shape.dims()),
         }
     }
 }
@@ -134,60 +172,41 @@ fn flat_index(shape: &Shape, order: Order, index: &[usize]) -> Option<usize> {
     Some(flat)
 }
 
-/// Reorders column-major data into row-major order.
-fn fortran_to_c<T: Copy>(src: &[T], dims: &[usize]) -> Vec<T> {
-    let n = src.len();
-    if n <= 1 || dims.iter().filter(|&&d| d > 1).count() <= 1 {
-        return src.to_vec();
-    }
-    // Column-major strides: axis j advances by the product of the dims before it. Each is
-    // at most `n`, which fits in `usize`.
-    let mut strides = Vec::with_capacity(dims.len());
-    let mut acc = 1usize;
-    for &d in dims {
-        strides.push(acc);
-        acc = acc.saturating_mul(d);
-    }
-    let last = dims.len() - 1;
-    let (inner_len, inner_stride) = (dims[last], strides[last]);
-    let mut out = Vec::with_capacity(n);
-    // Odometer over all axes but the last, in row-major order.
-    let mut counter = vec![0usize; last];
-    let mut base = 0usize;
-    loop {
-        out.extend((0..inner_len).map(|k| src[base + k * inner_stride]));
-        let mut axis = last;
-        loop {
-            if axis == 0 {
-                return out;
-            }
-            axis -= 1;
-            counter[axis] += 1;
-            base += strides[axis];
-            if counter[axis] < dims[axis] {
-                break;
-            }
-            base -= strides[axis] * dims[axis];
-            counter[axis] = 0;
-        }
-    }
-}
-
 /// An array of `T` that borrows its input when it can.
 ///
 /// Readers return a borrowed view when the payload is aligned for `T` and already in native
 /// byte order (so `as_slice` is the input itself, zero-copy), and an owned copy otherwise.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ArrayView<'a, T: Clone> {
+pub struct ArrayView<'a, T: Element> {
     shape: Shape,
     order: Order,
-    data: Cow<'a, [T]>,
+    data: Data<'a, T>,
+}
+
+/// The elements of an [`ArrayView`].
+#[derive(Clone, Debug, PartialEq)]
+enum Data<'a, T: Element> {
+    Borrowed(&'a [T]),
+    Owned(Buffer<T>),
 }
 
 impl<'a, T: Element> ArrayView<'a, T> {
-    pub(crate) fn from_cow_unchecked(shape: Shape, order: Order, data: Cow<'a, [T]>) -> Self {
+    pub(crate) fn borrowed_unchecked(shape: Shape, order: Order, data: &'a [T]) -> Self {
         debug_assert_eq!(shape.len(), data.len());
-        ArrayView { shape, order, data }
+        ArrayView {
+            shape,
+            order,
+            data: Data::Borrowed(data),
+        }
+    }
+
+    pub(crate) fn owned_unchecked(shape: Shape, order: Order, data: Buffer<T>) -> Self {
+        debug_assert_eq!(shape.len(), data.as_slice().len());
+        ArrayView {
+            shape,
+            order,
+            data: Data::Owned(data),
+        }
     }
 
     /// Makes a view of `data` laid out in `order`.
@@ -200,7 +219,7 @@ impl<'a, T: Element> ArrayView<'a, T> {
         Ok(ArrayView {
             shape,
             order,
-            data: Cow::Borrowed(data),
+            data: Data::Borrowed(data),
         })
     }
 
@@ -221,35 +240,43 @@ impl<'a, T: Element> ArrayView<'a, T> {
 
     /// The elements in memory order.
     pub fn as_slice(&self) -> &[T] {
-        &self.data
+        match &self.data {
+            Data::Borrowed(s) => s,
+            Data::Owned(b) => b.as_slice(),
+        }
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.as_slice().len()
     }
 
     /// Whether there is no element.
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// Whether the elements are borrowed from the input (zero-copy).
     pub fn is_borrowed(&self) -> bool {
-        matches!(self.data, Cow::Borrowed(_))
+        matches!(self.data, Data::Borrowed(_))
     }
 
     /// The element at a logical index (one entry per axis), whatever the memory order.
     pub fn get(&self, index: &[usize]) -> Option<&T> {
-        self.data.get(flat_index(&self.shape, self.order, index)?)
+        self.as_slice()
+            .get(flat_index(&self.shape, self.order, index)?)
     }
 
     /// Copies the elements if they are borrowed, giving an owned array.
     pub fn into_owned(self) -> Array<T> {
+        let data = match self.data {
+            Data::Borrowed(s) => Buffer::copied(s),
+            Data::Owned(b) => b,
+        };
         Array {
             shape: self.shape,
             order: self.order,
-            data: self.data.into_owned(),
+            data,
         }
     }
 }

@@ -9,9 +9,9 @@
 
 use std::io::Read;
 
-use crate::dtype::{DType, Element};
-use crate::error::{to_u64, Error, Result, ValueKind, ValueViolation};
-use crate::payload;
+use crate::dtype::Element;
+use crate::error::{Error, Result, ValueKind, ValueViolation};
+use crate::payload::{self, Position, Scratch};
 use crate::spec::{Plan, ValueSpec};
 
 /// The most payload bytes held at once: chunks hold this many bytes' worth of whole elements
@@ -48,104 +48,32 @@ impl Accumulator {
 }
 
 /// Reads a payload of exactly `plan.nbytes()` bytes from `reader` in chunks and checks it as
-/// [`payload::read`] would, without keeping it.
-///
-/// `offset` is the payload's position in the input, for errors. With `known_len` the caller
-/// has already compared the source's length with the plan, so the first invalid `bool` byte
-/// is reported at once; otherwise the rest is still read, because a truncated or trailing
-/// payload takes precedence. With `to_end` the reader must end right after the payload.
+/// [`payload::read`] would, without keeping it (see [`payload::pump`] for `at`).
 pub(crate) fn stream<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
-    offset: u64,
-    known_len: bool,
-    to_end: bool,
+    at: Position,
     values: &ValueSpec,
 ) -> Result<()> {
-    debug_assert_eq!(plan.dtype(), T::DTYPE);
     let total = plan.shape().len();
-    let item = T::DTYPE.itemsize();
-    let chunk = total.min((CHUNK_BYTES / item).max(1));
-    let mut buf = payload::alloc_raw::<T::Raw>(chunk)?;
-    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
-    let mut acc = Accumulator::default();
-    let mut pending: Option<Error> = None;
-    // Elements and bytes read so far; `read_bytes <= plan.nbytes()` throughout.
-    let mut done = 0usize;
-    let mut read_bytes = 0usize;
-    while done < total {
-        let n = chunk.min(total - done);
-        let Some(raw) = buf.get_mut(..n) else {
-            // `n <= chunk == buf.len()`.
-            break;
-        };
-        let bytes: &mut [u8] = bytemuck::cast_slice_mut(raw);
-        // `read_full` keeps reading until the chunk is full, so an element split across
-        // `read` calls arrives whole; only the end of input leaves a chunk short.
-        let got = payload::read_full(reader, bytes)?;
-        let start = to_u64(read_bytes);
-        read_bytes = read_bytes.saturating_add(got);
-        if got < bytes.len() {
-            return Err(Error::TruncatedData {
-                offset,
-                expected: to_u64(plan.nbytes()),
-                found: to_u64(read_bytes),
-            });
-        }
-        if pending.is_none() {
-            let part_offset = offset.saturating_add(start);
-            if let Err(e) = check_part::<T>(raw, swap, done, part_offset, plan, values, &mut acc) {
-                if known_len {
-                    return Err(e);
-                }
-                pending = Some(e);
-            }
-        }
-        done += n;
-    }
-    if to_end {
-        let nbytes = to_u64(plan.nbytes());
-        payload::expect_eof(reader, offset.saturating_add(nbytes), nbytes)?;
-    }
-    match pending {
-        Some(e) => Err(e),
-        None => acc.finish(),
-    }
-}
-
-/// Checks one chunk of raw storage in the plan's byte order: swapped to native order in
-/// place, `bool` bytes checked, then the values added to `acc`. `first` is the index of its
-/// first element and `offset` the input position of its first byte.
-fn check_part<T: Element>(
-    raw: &mut [T::Raw],
-    swap: bool,
-    first: usize,
-    offset: u64,
-    plan: &Plan,
-    values: &ValueSpec,
-    acc: &mut Accumulator,
-) -> Result<()> {
-    if swap {
-        T::swap_raw(raw);
-    }
-    if T::DTYPE == DType::Bool {
-        payload::check_bools_at(bytemuck::cast_slice(raw), to_u64(first), offset)?;
-    }
-    if values.is_empty() {
-        return Ok(());
-    }
-    // Only `bool` storage can hold invalid elements, and its bytes were checked above.
-    if let Some(elements) = T::from_raw_slice(raw) {
-        values.check_chunk(elements, first, plan.shape(), plan.order(), acc);
-    }
-    Ok(())
+    let chunk = total.min((CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
+    let mut scratch = Scratch(payload::alloc_raw::<T::Raw>(chunk)?);
+    payload::pump::<T, R, _>(plan, reader, at, values, &mut scratch, chunk)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dtype::ByteOrder;
+    use crate::dtype::{ByteOrder, DType};
     use crate::shape::{Order, Shape};
+
+    fn at(offset: u64, known_len: bool) -> Position {
+        Position {
+            offset,
+            known_len,
+            to_end: true,
+        }
+    }
 
     fn plan(dtype: DType, byte_order: ByteOrder, dims: &[usize], order: Order) -> Plan {
         Plan::new(dtype, byte_order, Shape::new(dims.to_vec()).unwrap(), order).unwrap()
@@ -176,9 +104,9 @@ mod tests {
         let p = plan(DType::F64, ByteOrder::Big, &[2, n / 2], Order::F);
         let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_be_bytes()).collect();
         let values = ValueSpec::new().min(0.0).finite();
-        let whole = payload::read::<f64, _>(&p, &mut &bytes[..], 0, true, true, &values);
+        let whole = payload::read::<f64, _>(&p, &mut &bytes[..], at(0, true), &values, false);
         for step in [1 << 20, 4093, 7] {
-            let streamed = stream::<f64, _>(&p, &mut Steps(&bytes, step), 0, false, true, &values);
+            let streamed = stream::<f64, _>(&p, &mut Steps(&bytes, step), at(0, false), &values);
             assert_eq!(
                 streamed.unwrap_err().to_string(),
                 whole.as_ref().unwrap_err().to_string()
@@ -189,14 +117,7 @@ mod tests {
     #[test]
     fn short_payload_is_truncated_before_a_bad_bool() {
         let p = plan(DType::Bool, ByteOrder::Little, &[4], Order::C);
-        let e = stream::<bool, _>(
-            &p,
-            &mut &[0u8, 9, 1][..],
-            10,
-            false,
-            true,
-            &ValueSpec::new(),
-        );
+        let e = stream::<bool, _>(&p, &mut &[0u8, 9, 1][..], at(10, false), &ValueSpec::new());
         assert!(matches!(
             e,
             Err(Error::TruncatedData {
@@ -208,9 +129,7 @@ mod tests {
         let e = stream::<bool, _>(
             &p,
             &mut &[0u8, 9, 1, 0][..],
-            10,
-            false,
-            true,
+            at(10, false),
             &ValueSpec::new(),
         );
         assert!(matches!(

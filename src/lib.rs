@@ -79,6 +79,7 @@
 #![warn(unreachable_pub)]
 
 mod array;
+mod buffer;
 mod check;
 mod dtype;
 mod error;
@@ -89,6 +90,7 @@ mod payload;
 pub mod raw;
 mod shape;
 mod spec;
+mod transpose;
 
 pub use array::{Array, ArrayView, DynArray};
 pub use dtype::{ByteOrder, DType, Element};

@@ -3,19 +3,31 @@
 //! checked first. Byte swapping, `bool` checking and the spec's value constraints happen here,
 //! in that order, after the length was checked.
 
-use std::borrow::Cow;
 use std::io::{self, Read};
 
 use crate::array::{Array, ArrayView};
-use crate::dtype::{ByteOrder, Element};
+use crate::buffer::{Buffer, RawBuffer};
+use crate::check::Accumulator;
+use crate::dtype::{ByteOrder, DType, Element};
 use crate::error::{to_u64, Error, Result};
+use crate::shape::Order;
 use crate::spec::{Plan, ValueSpec};
+use crate::transpose::Transpose;
 
 /// The first chunk a reader of unknown length gets; later chunks double as data arrives, so a
 /// stream that ends early never costs more than twice what it delivered plus this.
 const FIRST_CHUNK_BYTES: usize = 8 * 1024;
 
-/// Allocates `len` zeroed raw elements, failing instead of aborting when memory is short.
+/// The chunk a reader converts (byte swap, `bool` check, value constraints, F to C order)
+/// while it is still in the processor's cache.
+const CONVERT_CHUNK_BYTES: usize = 256 * 1024;
+
+/// Fortran-order payloads whose slabs (all elements with one index on the last axis) are
+/// larger than this are read whole and then converted, instead of a slab at a time.
+const MAX_SLAB_BYTES: usize = 4 << 20;
+
+/// Allocates `len` zeroed raw elements on the heap, failing instead of aborting when memory is
+/// short.
 pub(crate) fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>> {
     let mut buf: Vec<R> = Vec::new();
     grow_raw(&mut buf, len)?;
@@ -41,6 +53,200 @@ fn grow_raw<R: bytemuck::Pod + Default>(buf: &mut Vec<R>, len: usize) -> Result<
         })?;
     buf.resize(len, R::default());
     Ok(())
+}
+
+/// Where the chunks of a payload go: see [`pump`].
+pub(crate) trait Sink<T: Element> {
+    /// Storage for the next elements, from element `done` on: at least one element when
+    /// `max >= 1`, at most `max`.
+    fn space(&mut self, done: usize, max: usize) -> Result<&mut [T::Raw]>;
+
+    /// The chunk [`Sink::space`] gave, `n` elements from `done`, is now in native order and
+    /// checked.
+    fn filled(&mut self, done: usize, n: usize) {
+        let _ = (done, n);
+    }
+}
+
+/// One reusable buffer: the payload is checked, not kept.
+pub(crate) struct Scratch<R>(pub(crate) Vec<R>);
+
+impl<T: Element> Sink<T> for Scratch<T::Raw> {
+    fn space(&mut self, _: usize, max: usize) -> Result<&mut [T::Raw]> {
+        let n = max.min(self.0.len());
+        Ok(&mut self.0[..n])
+    }
+}
+
+/// The whole destination, allocated once (the source's length was checked).
+struct Whole<T: Element>(RawBuffer<T>);
+
+impl<T: Element> Sink<T> for Whole<T> {
+    fn space(&mut self, done: usize, max: usize) -> Result<&mut [T::Raw]> {
+        let raw = self.0.as_mut_slice();
+        let end = raw.len().min(done.saturating_add(max));
+        Ok(&mut raw[done..end])
+    }
+}
+
+/// A destination that grows as data arrives, for sources of unknown length.
+struct Growing<R> {
+    raw: Vec<R>,
+    total: usize,
+}
+
+impl<T: Element> Sink<T> for Growing<T::Raw> {
+    fn space(&mut self, done: usize, max: usize) -> Result<&mut [T::Raw]> {
+        if done >= self.raw.len() {
+            let first = (FIRST_CHUNK_BYTES / T::DTYPE.itemsize()).max(1);
+            let target = self
+                .total
+                .min(self.raw.len().saturating_mul(2).max(first))
+                .max(done.saturating_add(1));
+            grow_raw(&mut self.raw, target)?;
+        }
+        let end = self.raw.len().min(done.saturating_add(max));
+        Ok(&mut self.raw[done..end])
+    }
+}
+
+/// A Fortran-order payload read a few slabs at a time through a small buffer and written into
+/// a C-order destination.
+struct ToC<T: Element> {
+    transpose: Transpose,
+    slabs: Vec<T::Raw>,
+    dst: RawBuffer<T>,
+}
+
+impl<T: Element> Sink<T> for ToC<T> {
+    fn space(&mut self, _: usize, max: usize) -> Result<&mut [T::Raw]> {
+        let slab = self.transpose.slab_len();
+        // `max` is a whole number of slabs or more (the payload is), the buffer one or more.
+        let len = self.slabs.len();
+        let n = ((max.min(len) / slab).max(1) * slab).min(len);
+        Ok(&mut self.slabs[..n])
+    }
+
+    fn filled(&mut self, done: usize, n: usize) {
+        let slab = self.transpose.slab_len();
+        self.transpose
+            .slabs(&self.slabs[..n], done / slab, self.dst.as_mut_slice());
+    }
+}
+
+/// Reads a payload of exactly `plan.nbytes()` bytes from `reader` a chunk at a time into
+/// `sink`, converting and checking each chunk while it is in cache: swapped to native order,
+/// `bool` bytes checked, value constraints accumulated.
+///
+/// Errors come in the order of precedence of a whole read: a truncated or trailing payload
+/// first, then the first invalid `bool` byte, then the value constraints (whose report counts
+/// every element). `offset` is the payload's position in the input. With `known_len` the
+/// caller has already compared the source's length with the plan, so the first invalid `bool`
+/// byte is reported at once; otherwise the rest is still read. With `to_end` the reader must
+/// end right after the payload. `chunk` caps the elements per chunk.
+pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
+    plan: &Plan,
+    reader: &mut R,
+    at: Position,
+    values: &ValueSpec,
+    sink: &mut S,
+    chunk: usize,
+) -> Result<()> {
+    debug_assert_eq!(plan.dtype(), T::DTYPE);
+    let total = plan.shape().len();
+    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
+    let mut acc = Accumulator::default();
+    let mut pending: Option<Error> = None;
+    // Elements and bytes read so far; `read_bytes <= plan.nbytes()` throughout.
+    let mut done = 0usize;
+    let mut read_bytes = 0usize;
+    while done < total {
+        let raw = sink.space(done, chunk.max(1).min(total - done))?;
+        let n = raw.len();
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(raw);
+        // `read_full` keeps reading until the chunk is full, so an element split across
+        // `read` calls arrives whole; only the end of input leaves a chunk short.
+        let got = read_full(reader, bytes)?;
+        let start = to_u64(read_bytes);
+        read_bytes = read_bytes.saturating_add(got);
+        if got < bytes.len() {
+            return Err(Error::TruncatedData {
+                offset: at.offset,
+                expected: to_u64(plan.nbytes()),
+                found: to_u64(read_bytes),
+            });
+        }
+        if pending.is_none() {
+            let part_offset = at.offset.saturating_add(start);
+            let raw: &mut [T::Raw] = bytemuck::cast_slice_mut(bytes);
+            if let Err(e) = check_part::<T>(raw, swap, done, part_offset, plan, values, &mut acc) {
+                if at.known_len {
+                    return Err(e);
+                }
+                pending = Some(e);
+            }
+        }
+        sink.filled(done, n);
+        done += n;
+    }
+    if at.to_end {
+        let nbytes = to_u64(plan.nbytes());
+        expect_eof(reader, at.offset.saturating_add(nbytes), nbytes)?;
+    }
+    match pending {
+        Some(e) => Err(e),
+        None => acc.finish(),
+    }
+}
+
+/// Where a payload is and what is known about its source, for [`pump`] and [`read`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Position {
+    /// The payload's position in the input, for errors.
+    pub(crate) offset: u64,
+    /// Whether the source's length was checked against the plan (a slice, a regular file).
+    pub(crate) known_len: bool,
+    /// Whether the source must end right after the payload.
+    pub(crate) to_end: bool,
+}
+
+/// Converts one chunk of raw storage in the plan's byte order: swapped to native order in
+/// place, `bool` bytes checked, then the values added to `acc`. `first` is the index of its
+/// first element and `offset` the input position of its first byte.
+fn check_part<T: Element>(
+    raw: &mut [T::Raw],
+    swap: bool,
+    first: usize,
+    offset: u64,
+    plan: &Plan,
+    values: &ValueSpec,
+    acc: &mut Accumulator,
+) -> Result<()> {
+    if swap {
+        T::swap_raw(raw);
+    }
+    if T::DTYPE == DType::Bool {
+        check_bools_at(bytemuck::cast_slice(raw), to_u64(first), offset)?;
+    }
+    if values.is_empty() {
+        return Ok(());
+    }
+    // Only `bool` storage can hold invalid elements, and its bytes were checked above.
+    if let Some(elements) = T::from_raw_slice(raw) {
+        values.check_chunk(elements, first, plan.shape(), plan.order(), acc);
+    }
+    Ok(())
+}
+
+/// The elements per chunk for a read into `T` under `plan`: small when each chunk is converted
+/// or checked, the whole payload when it is only copied.
+fn convert_chunk<T: Element>(plan: &Plan, values: &ValueSpec) -> usize {
+    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
+    if swap || T::DTYPE == DType::Bool || !values.is_empty() {
+        (CONVERT_CHUNK_BYTES / T::DTYPE.itemsize()).max(1)
+    } else {
+        usize::MAX
+    }
 }
 
 /// Checks that every byte of a `bool` payload is 0 or 1. `offset` is the payload's position.
@@ -72,7 +278,7 @@ fn finish<T: Element>(
     if T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native() {
         T::swap_raw(&mut raw);
     }
-    if T::DTYPE == crate::DType::Bool {
+    if T::DTYPE == DType::Bool {
         check_bools(bytemuck::cast_slice(&raw), offset)?;
     }
     let data = T::from_raw_vec(raw);
@@ -88,101 +294,97 @@ pub(crate) fn view<'a, T: Element>(
     bytes: &'a [u8],
     offset: u64,
     values: &ValueSpec,
+    to_c: bool,
 ) -> Result<ArrayView<'a, T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert_eq!(bytes.len(), plan.nbytes());
     let native = T::DTYPE.unit_size() == 1 || plan.byte_order() == ByteOrder::NATIVE;
-    if native {
+    // With `to_c`, a Fortran-order payload is delivered in C order: relabelled when both
+    // orders store the same sequence, converted into an owned array otherwise.
+    let (order, convert) = match plan.order() {
+        Order::F if to_c => match Transpose::new(plan.shape().dims()) {
+            None => (Order::C, false),
+            Some(_) => (Order::C, true),
+        },
+        order => (order, false),
+    };
+    if native && !convert {
         if let Ok(raw) = bytemuck::try_cast_slice::<u8, T::Raw>(bytes) {
-            if T::DTYPE == crate::DType::Bool {
+            if T::DTYPE == DType::Bool {
                 check_bools(bytes, offset)?;
             }
             if let Some(elements) = T::from_raw_slice(raw) {
                 values.check(elements, plan.shape(), plan.order())?;
-                let data = Cow::Borrowed(elements);
-                return Ok(ArrayView::from_cow_unchecked(
+                return Ok(ArrayView::borrowed_unchecked(
                     plan.shape().clone(),
-                    plan.order(),
+                    order,
+                    elements,
+                ));
+            }
+        }
+    }
+    let at = Position {
+        offset,
+        known_len: true,
+        to_end: false,
+    };
+    let array = read::<T, _>(plan, &mut &bytes[..], at, values, to_c)?;
+    Ok(array.into_view())
+}
+
+/// Reads exactly `plan.nbytes()` payload bytes from `reader` into an owned array, converting
+/// and checking it chunk by chunk (see [`pump`]).
+///
+/// With `at.known_len` (the caller compared the source's length, e.g. from file metadata,
+/// with the plan) the buffer is allocated once. Without it, the buffer grows as data
+/// arrives, so a stream that lies about its size never makes us allocate the declared size up
+/// front. With `to_c`, a Fortran-order payload is delivered in C order, converted while it is
+/// read when the source's length is known.
+pub(crate) fn read<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    at: Position,
+    values: &ValueSpec,
+    to_c: bool,
+) -> Result<Array<T>> {
+    debug_assert_eq!(plan.dtype(), T::DTYPE);
+    let total = plan.shape().len();
+    let chunk = convert_chunk::<T>(plan, values);
+    let fortran = to_c && plan.order() == Order::F;
+    if fortran && at.known_len {
+        if let Some(transpose) = Transpose::new(plan.shape().dims()) {
+            let slab = transpose.slab_len();
+            if slab.saturating_mul(T::DTYPE.itemsize()) <= MAX_SLAB_BYTES {
+                let per_chunk = (CONVERT_CHUNK_BYTES / T::DTYPE.itemsize() / slab).max(1) * slab;
+                let mut sink = ToC::<T> {
+                    transpose,
+                    slabs: alloc_raw(per_chunk.min(total))?,
+                    dst: RawBuffer::zeroed(total)?,
+                };
+                pump::<T, R, _>(plan, reader, at, values, &mut sink, per_chunk)?;
+                let data = sink.dst.into_buffer();
+                return Ok(Array::from_parts_unchecked(
+                    plan.shape().clone(),
+                    Order::C,
                     data,
                 ));
             }
         }
     }
-    let mut raw = alloc_raw::<T::Raw>(plan.shape().len())?;
-    bytemuck::cast_slice_mut::<T::Raw, u8>(&mut raw).copy_from_slice(bytes);
-    let data = Cow::Owned(finish::<T>(raw, plan, offset, values)?);
-    Ok(ArrayView::from_cow_unchecked(
-        plan.shape().clone(),
-        plan.order(),
-        data,
-    ))
-}
-
-/// Reads exactly `plan.nbytes()` payload bytes from `reader` into an owned array.
-///
-/// With `known_len` (the payload bytes the source is known to hold from `offset` on, e.g. from
-/// file metadata) the buffer is allocated once, after the length was checked by the caller.
-/// Without it, the buffer grows as data arrives, so a stream that lies about its size never
-/// makes us allocate the declared size up front.
-///
-/// With `to_end`, the reader must end right after the payload ([`Error::TrailingData`]); the
-/// length is checked before the values, as the slice and path readers do. The elements are
-/// then checked against `values`.
-pub(crate) fn read<T: Element, R: Read>(
-    plan: &Plan,
-    reader: &mut R,
-    offset: u64,
-    known_len: bool,
-    to_end: bool,
-    values: &ValueSpec,
-) -> Result<Array<T>> {
-    debug_assert_eq!(plan.dtype(), T::DTYPE);
-    let raw = read_raw::<T, R>(plan, reader, offset, known_len)?;
-    if to_end {
-        let nbytes = to_u64(plan.nbytes());
-        expect_eof(reader, offset.saturating_add(nbytes), nbytes)?;
-    }
-    let data = finish::<T>(raw, plan, offset, values)?;
-    Ok(Array::from_parts_unchecked(
-        plan.shape().clone(),
-        plan.order(),
-        data,
-    ))
-}
-
-/// Reads the payload bytes into raw storage, unchecked.
-fn read_raw<T: Element, R: Read>(
-    plan: &Plan,
-    reader: &mut R,
-    offset: u64,
-    known_len: bool,
-) -> Result<Vec<T::Raw>> {
-    let total = plan.shape().len();
-    let item = T::DTYPE.itemsize();
-    let mut raw: Vec<T::Raw> = Vec::new();
-    let mut filled = 0usize;
-    let mut chunk_items = if known_len {
-        total
+    let data = if at.known_len {
+        let mut sink = Whole(RawBuffer::<T>::zeroed(total)?);
+        pump::<T, R, _>(plan, reader, at, values, &mut sink, chunk)?;
+        sink.0.into_buffer()
     } else {
-        (FIRST_CHUNK_BYTES / item).max(1)
+        let mut sink = Growing {
+            raw: Vec::new(),
+            total,
+        };
+        pump::<T, R, _>(plan, reader, at, values, &mut sink, chunk)?;
+        RawBuffer::<T>::Heap(sink.raw).into_buffer()
     };
-    while raw.len() < total {
-        let target = total.min(raw.len().saturating_add(chunk_items));
-        grow_raw(&mut raw, target)?;
-        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut raw);
-        let wanted = bytes.len() - filled;
-        let got = read_full(reader, &mut bytes[filled..])?;
-        filled += got;
-        if got < wanted {
-            return Err(Error::TruncatedData {
-                offset,
-                expected: to_u64(plan.nbytes()),
-                found: to_u64(filled),
-            });
-        }
-        chunk_items = raw.len();
-    }
-    Ok(raw)
+    let array = Array::from_parts_unchecked(plan.shape().clone(), plan.order(), data);
+    Ok(if fortran { array.into_c_order() } else { array })
 }
 
 /// Reads `reader` to its end into storage for `T`, for sources whose length is unknown and
@@ -239,7 +441,7 @@ pub(crate) fn from_raw<T: Element>(
     Ok(Array::from_parts_unchecked(
         plan.shape().clone(),
         plan.order(),
-        data,
+        Buffer::Heap(data),
     ))
 }
 
@@ -273,7 +475,16 @@ pub(crate) fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DType, Order, Shape};
+    use crate::Shape;
+
+    /// A stream of unknown length that must end after the payload.
+    fn stream_at(offset: u64) -> Position {
+        Position {
+            offset,
+            known_len: false,
+            to_end: true,
+        }
+    }
 
     fn plan(dtype: DType, order: ByteOrder, n: usize) -> Plan {
         Plan::new(dtype, order, Shape::vector(n).unwrap(), Order::C).unwrap()
@@ -283,16 +494,17 @@ mod tests {
     fn big_endian_is_swapped() {
         let bytes = [0u8, 0, 0, 1, 0, 0, 1, 0];
         let p = plan(DType::U32, ByteOrder::Big, 2);
-        let v = view::<u32>(&p, &bytes, 0, &ValueSpec::new()).unwrap();
+        let v = view::<u32>(&p, &bytes, 0, &ValueSpec::new(), false).unwrap();
         assert_eq!(v.as_slice(), &[1, 256]);
-        let a = read::<u32, _>(&p, &mut &bytes[..], 0, false, true, &ValueSpec::new()).unwrap();
+        let a =
+            read::<u32, _>(&p, &mut &bytes[..], stream_at(0), &ValueSpec::new(), false).unwrap();
         assert_eq!(a.as_slice(), &[1, 256]);
     }
 
     #[test]
     fn bad_bool_reports_its_offset() {
         let p = plan(DType::Bool, ByteOrder::Little, 3);
-        let e = view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new()).unwrap_err();
+        let e = view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new(), false).unwrap_err();
         assert!(matches!(
             e,
             Error::InvalidBool {
@@ -301,15 +513,13 @@ mod tests {
                 value: 7
             }
         ));
-        let e = read::<bool, _>(
-            &p,
-            &mut &[0u8, 1, 7][..],
-            100,
-            true,
-            true,
-            &ValueSpec::new(),
-        )
-        .unwrap_err();
+        let at = Position {
+            offset: 100,
+            known_len: true,
+            to_end: true,
+        };
+        let e =
+            read::<bool, _>(&p, &mut &[0u8, 1, 7][..], at, &ValueSpec::new(), false).unwrap_err();
         assert!(matches!(
             e,
             Error::InvalidBool {
@@ -323,8 +533,14 @@ mod tests {
     #[test]
     fn short_stream_is_truncated() {
         let p = plan(DType::F64, ByteOrder::Little, 1 << 20);
-        let e = read::<f64, _>(&p, &mut &[0u8; 100][..], 64, false, true, &ValueSpec::new())
-            .unwrap_err();
+        let e = read::<f64, _>(
+            &p,
+            &mut &[0u8; 100][..],
+            stream_at(64),
+            &ValueSpec::new(),
+            false,
+        )
+        .unwrap_err();
         assert!(matches!(
             e,
             Error::TruncatedData {

@@ -13,7 +13,7 @@ use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, Result};
 use crate::limits::Limits;
-use crate::payload;
+use crate::payload::{self, Position};
 use crate::spec::{ArraySpec, Bindings};
 
 /// Options for reading `.npy` input: limits and whether bytes may follow the array.
@@ -36,6 +36,7 @@ use crate::spec::{ArraySpec, Bindings};
 pub struct ReadOptions {
     limits: Limits,
     allow_trailing: bool,
+    c_order: bool,
 }
 
 impl ReadOptions {
@@ -55,7 +56,7 @@ impl ReadOptions {
     fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
         ReadOptions {
             limits: spec.limits_over(&self.limits),
-            allow_trailing: self.allow_trailing,
+            ..self.clone()
         }
     }
 
@@ -64,6 +65,27 @@ impl ReadOptions {
     /// [`Error::TrailingData`], which also refuses npy+zip polyglots.
     pub fn allow_trailing(mut self, allow: bool) -> Self {
         self.allow_trailing = allow;
+        self
+    }
+
+    /// Delivers arrays in C (row-major) order: a Fortran-order payload is converted while it is
+    /// read, a few slabs at a time through a small buffer, when the source's length is known (a
+    /// slice, a regular file), and after it is read otherwise; when F and C order store the
+    /// same sequence (a vector, say) the array is only relabelled. A borrowed view needs no
+    /// conversion only in that case: [`ReadOptions::read_slice`] then gives an owned view.
+    /// Defaults to `false`: arrays keep the file's order. A spec's `order` is checked against
+    /// the file's order, before any conversion.
+    ///
+    /// ```
+    /// use arrayguard::{npy, Array, ArraySpec, Order, Shape};
+    /// let f = Array::from_vec(Shape::new([2, 3])?, Order::F, vec![0u16, 3, 1, 4, 2, 5])?;
+    /// let bytes = npy::to_vec(&f.view())?;
+    /// let c = npy::ReadOptions::new().c_order(true).read_slice::<u16>(&bytes, &ArraySpec::any())?;
+    /// assert_eq!((c.order(), c.as_slice()), (Order::C, &[0, 1, 2, 3, 4, 5][..]));
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn c_order(mut self, c_order: bool) -> Self {
+        self.c_order = c_order;
         self
     }
 
@@ -81,7 +103,7 @@ impl ReadOptions {
         let this = self.for_spec(spec);
         let (header, payload) = this.checked_slice(bytes, spec, Some(T::DTYPE))?;
         let offset = to_u64(header.data_offset());
-        payload::view(header.plan(), payload, offset, spec.values())
+        payload::view(header.plan(), payload, offset, spec.values(), self.c_order)
     }
 
     /// Reads an array of whatever dtype the file declares (and the spec allows) from a slice.
@@ -95,7 +117,7 @@ impl ReadOptions {
         let (header, payload) = this.checked_slice(bytes, spec, None)?;
         let offset = to_u64(header.data_offset());
         let values = spec.values();
-        by_dtype!(header.dtype(), T => Ok(payload::view::<T>(header.plan(), payload, offset, values)?.into_owned().into()))
+        by_dtype!(header.dtype(), T => Ok(payload::view::<T>(header.plan(), payload, offset, values, this.c_order)?.into_owned().into()))
     }
 
     /// Reads a typed array from any reader. See [`from_reader`](crate::npy::from_reader).
@@ -171,9 +193,13 @@ impl ReadOptions {
         let this = self.for_spec(spec);
         let header = this.checked_reader_header(reader, spec, None, file_len, bindings)?;
         let offset = to_u64(header.data_offset());
-        let (known_len, to_end) = (file_len.is_some(), !this.allow_trailing);
+        let at = Position {
+            offset,
+            known_len: file_len.is_some(),
+            to_end: !this.allow_trailing,
+        };
         let values = spec.values();
-        by_dtype!(header.dtype(), T => check::stream::<T, R>(header.plan(), reader, offset, known_len, to_end, values))?;
+        by_dtype!(header.dtype(), T => check::stream::<T, R>(header.plan(), reader, at, values))?;
         Ok(header)
     }
 
@@ -218,15 +244,12 @@ impl ReadOptions {
         known_len: bool,
         spec: &ArraySpec,
     ) -> Result<Array<T>> {
-        let offset = to_u64(header.data_offset());
-        payload::read(
-            header.plan(),
-            reader,
-            offset,
+        let at = Position {
+            offset: to_u64(header.data_offset()),
             known_len,
-            !self.allow_trailing,
-            spec.values(),
-        )
+            to_end: !self.allow_trailing,
+        };
+        payload::read(header.plan(), reader, at, spec.values(), self.c_order)
     }
 }
 

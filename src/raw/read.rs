@@ -11,11 +11,25 @@ use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
-use crate::payload;
+use crate::payload::{self, Position};
 use crate::shape::Shape;
 use crate::spec::{ArraySpec, Bindings, Dim, Plan};
 
-/// Options for reading raw buffers: the limits.
+/// A raw file whose length was compared with the plan: the payload is the whole file.
+const FILE: Position = Position {
+    offset: 0,
+    known_len: true,
+    to_end: true,
+};
+
+/// A source of unknown length that must end after the payload.
+const STREAM: Position = Position {
+    offset: 0,
+    known_len: false,
+    to_end: true,
+};
+
+/// Options for reading raw buffers: the limits, and the memory order of owned arrays.
 ///
 /// The free functions ([`from_slice`](super::from_slice) and friends) use default options; use this builder to
 /// read into a [`DynArray`] (the layout decides the dtype) or with other limits. A spec's own
@@ -35,6 +49,7 @@ use crate::spec::{ArraySpec, Bindings, Dim, Plan};
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
     limits: Limits,
+    c_order: bool,
 }
 
 /// A layout checked against a spec and limits as far as possible before the input's length
@@ -64,7 +79,19 @@ impl ReadOptions {
     fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
         ReadOptions {
             limits: spec.limits_over(&self.limits),
+            ..self.clone()
         }
+    }
+
+    /// Delivers arrays in C (row-major) order: a Fortran-order layout is converted while the
+    /// payload is read, a few slabs at a time, when the source's length is known (a slice, a
+    /// regular file), and after it is read otherwise; when F and C order store the same
+    /// sequence (a vector, say) the array is only relabelled. A borrowed view needs no
+    /// conversion only in that case: [`ReadOptions::read_slice`] then gives an owned view.
+    /// Defaults to `false`: arrays keep the layout's order.
+    pub fn c_order(mut self, c_order: bool) -> Self {
+        self.c_order = c_order;
+        self
     }
 
     /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
@@ -83,7 +110,7 @@ impl ReadOptions {
         let mut bindings = Bindings::new();
         let checked = this.check(layout, spec, Some(T::DTYPE), &mut bindings)?;
         let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
-        payload::view(&plan, bytes, 0, spec.values())
+        payload::view(&plan, bytes, 0, spec.values(), self.c_order)
     }
 
     /// Reads an array of the layout's dtype (which the spec must allow) from a slice. The data
@@ -103,7 +130,7 @@ impl ReadOptions {
         let checked = this.check(layout, spec, None, &mut bindings)?;
         let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
         let values = spec.values();
-        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0, values)?.into_owned().into()))
+        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0, values, self.c_order)?.into_owned().into()))
     }
 
     /// Reads a typed array from any reader. See [`from_reader`](super::from_reader).
@@ -188,11 +215,11 @@ impl ReadOptions {
         let plan = match (len, checked) {
             (Some(len), checked) => {
                 let plan = this.resolve(checked, layout, spec, len, bindings)?;
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, 0, true, true, values))?;
+                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, FILE, values))?;
                 plan
             }
             (None, Checked::Fixed(plan)) => {
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, 0, false, true, values))?;
+                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, STREAM, values))?;
                 plan
             }
             (None, checked @ Checked::Inferred { .. }) => {
@@ -318,7 +345,7 @@ impl ReadOptions {
         let plan = self.resolve(checked, layout, spec, len, &mut Bindings::new())?;
         // The file may have grown since its length was read: `to_end` still refuses trailing
         // bytes, before the values are checked.
-        payload::read(&plan, file, 0, true, true, spec.values())
+        payload::read(&plan, file, FILE, spec.values(), self.c_order)
     }
 
     /// Reads from a source of unknown length.
@@ -359,7 +386,10 @@ impl ReadOptions {
         };
         let (raw, received) = payload::read_capped::<T, R>(reader, cap)?;
         let plan = self.resolve(checked, layout, spec, to_u64(received), bindings)?;
-        let array = payload::from_raw(raw, &plan, 0, spec.values())?;
+        let mut array = payload::from_raw(raw, &plan, 0, spec.values())?;
+        if self.c_order {
+            array = array.into_c_order();
+        }
         Ok((array, plan))
     }
 }
