@@ -359,7 +359,9 @@ fn to_byte_order(le: &[u8], dtype: DType, order: ByteOrder) -> Vec<u8> {
 /// `npy`: the whole input is a `.npy` file read by `read_slice_dyn` with any spec.
 ///
 /// Oracles: no panic; peak allocation at most payload + [`SLACK`] when accepted and
-/// [`SLACK`] when rejected; accepted arrays within the limits; `read_header` allocates at
+/// [`SLACK`] when rejected; accepted arrays within the limits; a read with
+/// `c_order(true)` gives what `into_c_order` gives (at most twice the payload + [`SLACK`]);
+/// `read_header` allocates at
 /// most [`SLACK`] and agrees with the full read (same dtype and shape when accepted, same
 /// error when the header is refused).
 pub fn npy<M: Meter>(data: &[u8], meter: &M) {
@@ -373,6 +375,19 @@ pub fn npy<M: Meter>(data: &[u8], meter: &M) {
             peak_at_most(peak, payload_len(array) + SLACK, "accepted .npy");
         }
         Err(_) => peak_at_most(peak, SLACK, "rejected .npy"),
+    }
+    // Converted to C order while read: the array `into_c_order` gives, or the same error; the
+    // slab buffer is at most the payload.
+    let to_c = options.clone().c_order(true);
+    let (converted, peak) = meter.measure(|| to_c.read_slice_dyn(data, &spec));
+    match (&converted, &result) {
+        (Ok(c), Ok(a)) => {
+            assert_eq!(c.order(), Order::C);
+            assert!(bits_equal(c, &a.clone().into_c_order()), "c_order differs");
+            peak_at_most(peak, 2 * payload_len(c) + SLACK, "c_order .npy");
+        }
+        (Err(x), Err(y)) => assert_eq!(x.code(), y.code(), "c_order error differs"),
+        _ => panic!("c_order {converted:?} vs {result:?}"),
     }
     let (header, peak) = meter.measure(|| npy::read_header(data, &limits));
     peak_at_most(peak, SLACK, "read_header");
