@@ -102,7 +102,8 @@ pub(crate) enum InputError {
 }
 
 impl InputArgs {
-    /// Reads the whole input with every check of the library. `allow_nan` accepts the JSON
+    /// Reads the whole input with every check of the library, in C order (a Fortran-order
+    /// `.npy` or raw payload is converted while it is read). `allow_nan` accepts the JSON
     /// tokens `NaN`, `Infinity` and `-Infinity`.
     pub(crate) fn read(
         &self,
@@ -122,14 +123,14 @@ impl InputArgs {
                         "--dtype, --typecode, --shape and --order describe raw or JSON input; add --from raw or --from json".into(),
                     ));
                 }
-                let options = npy::ReadOptions::new().limits(limits.clone());
+                let options = npy::ReadOptions::new().limits(limits.clone()).c_order(true);
                 options
                     .read_path_dyn(input, &spec)
                     .map_err(InputError::Input)
             }
             Source::Raw => {
                 let layout = self.layout()?;
-                let options = raw::ReadOptions::new().limits(limits.clone());
+                let options = raw::ReadOptions::new().limits(limits.clone()).c_order(true);
                 options
                     .read_path_dyn(input, &layout, &spec)
                     .map_err(InputError::Input)
