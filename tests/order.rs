@@ -223,3 +223,41 @@ fn conversion_while_reading_holds_one_small_buffer_besides_the_array() {
         .read_path::<f64>(file.path(), &spec);
     assert_eq!(e.unwrap_err().code(), "limit.bytes");
 }
+
+#[test]
+fn numpy_written_fortran_files_convert_like_into_c_order() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/npy");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("ok_") || !name.contains("fortran") {
+            continue;
+        }
+        let spec = ArraySpec::any();
+        let plain = npy::ReadOptions::new().read_path_dyn(&path, &spec).unwrap();
+        let expected = plain.clone().into_c_order();
+        let opts = npy::ReadOptions::new().c_order(true);
+        let from_path = opts.read_path_dyn(&path, &spec).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let from_slice = opts.read_slice_dyn(&bytes, &spec).unwrap();
+        let from_reader = opts
+            .read_reader_dyn(ChunkReader::new(&bytes, vec![5, 300]), &spec)
+            .unwrap();
+        for (how, got) in [
+            ("path", &from_path),
+            ("slice", &from_slice),
+            ("reader", &from_reader),
+        ] {
+            assert_eq!(got.order(), Order::C, "{name} {how}");
+            // Bit for bit: NaN payloads included.
+            assert_eq!(
+                common::canonical(got),
+                common::canonical(&expected),
+                "{name} {how}"
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} Fortran-order fixtures found");
+}
