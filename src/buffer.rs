@@ -75,14 +75,13 @@ pub(crate) enum Buffer<T: Element> {
 impl<T: Element> Buffer<T> {
     /// A copy of `values`, mapped when large.
     pub(crate) fn copied(values: &[T]) -> Self {
-        match RawBuffer::<T>::zeroed(values.len()) {
-            Ok(mut raw) => {
-                raw.as_mut_slice().copy_from_slice(T::as_raw_slice(values));
-                raw.into_buffer()
-            }
-            // As `to_vec` would, abort if even a plain allocation fails.
-            Err(_) => Buffer::Heap(values.to_vec()),
+        #[cfg(target_os = "linux")]
+        if let Some(mut m) = map::Mapped::zeroed::<T>(values.len()) {
+            m.raw_mut::<T>().copy_from_slice(T::as_raw_slice(values));
+            return Buffer::Mapped(m);
         }
+        // Small payloads: `to_vec` copies into uninitialized memory, with no zeroing pass.
+        Buffer::Heap(values.to_vec())
     }
 
     /// The elements.
