@@ -9,6 +9,7 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use arrayguard::raw::{self, Layout};
 use arrayguard::{npy, Array, ArraySpec, ByteOrder, DType, Limits, Order, Shape};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray_npy::ReadNpyExt;
@@ -17,6 +18,9 @@ struct Case {
     name: &'static str,
     bytes: Vec<u8>,
     path: PathBuf,
+    /// The payload alone, as a raw buffer file.
+    raw_path: PathBuf,
+    layout: Layout,
     payload: usize,
 }
 
@@ -29,10 +33,18 @@ fn case(name: &'static str, dims: &[usize], order: Order, byte_order: ByteOrder)
     let path = std::env::temp_dir().join(format!("arrayguard-bench-{name}.npy"));
     std::fs::write(&path, &bytes).expect("temp dir is writable");
     let payload = array.len() * 8;
+    let raw_path = std::env::temp_dir().join(format!("arrayguard-bench-{name}.raw"));
+    std::fs::write(&raw_path, &bytes[bytes.len() - payload..]).expect("temp dir is writable");
+    let layout = Layout::new(DType::F64, byte_order)
+        .with_shape(dims.to_vec())
+        .expect("small shape")
+        .with_order(order);
     Case {
         name,
         bytes,
         path,
+        raw_path,
+        layout,
         payload,
     }
 }
@@ -83,6 +95,22 @@ fn read_group(c: &mut Criterion, case: &Case) {
             to_c.read_slice::<f64>(black_box(&case.bytes), &spec)
                 .unwrap()
                 .into_owned()
+        })
+    });
+    let raw_options = raw::ReadOptions::new().limits(limits.clone());
+    group.bench_function("arrayguard/raw_slice", |b| {
+        b.iter(|| {
+            raw_options
+                .read_slice::<f64>(black_box(payload), &case.layout, &spec)
+                .unwrap()
+                .into_owned()
+        })
+    });
+    group.bench_function("arrayguard/raw_path", |b| {
+        b.iter(|| {
+            raw_options
+                .read_path::<f64>(&case.raw_path, &case.layout, &spec)
+                .unwrap()
         })
     });
     group.bench_function("arrayguard/path+into_c_order", |b| {
@@ -146,6 +174,7 @@ fn reads(c: &mut Criterion) {
     group.finish();
     for case in &cases {
         let _ = std::fs::remove_file(&case.path);
+        let _ = std::fs::remove_file(&case.raw_path);
     }
 }
 
