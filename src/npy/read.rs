@@ -68,13 +68,15 @@ impl ReadOptions {
         self
     }
 
-    /// Delivers arrays in C (row-major) order: a Fortran-order payload is converted while it is
-    /// read, a few slabs at a time through a small buffer, when the source's length is known (a
-    /// slice, a regular file), and after it is read otherwise; when F and C order store the
-    /// same sequence (a vector, say) the array is only relabelled. A borrowed view needs no
-    /// conversion only in that case: [`ReadOptions::read_slice`] then gives an owned view.
-    /// Defaults to `false`: arrays keep the file's order. A spec's `order` is checked against
-    /// the file's order, before any conversion.
+    /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
+    /// is read, a few slabs at a time through a small buffer, when the source's length is
+    /// known (a slice, a regular file) and one slab (the elements sharing an index on the last
+    /// axis) holds at most 4 MiB; otherwise it is converted after it is read, briefly holding
+    /// two copies. When F and C order store the same sequence (a vector, say) the array is
+    /// only relabelled; that is also the only case in which [`ReadOptions::read_slice`] can
+    /// still borrow, and it gives an owned view otherwise. Defaults to `false`: arrays keep
+    /// the file's order. A spec's `order` is checked against the file's order, before any
+    /// conversion.
     ///
     /// ```
     /// use arrayguard::{npy, Array, ArraySpec, Order, Shape};
