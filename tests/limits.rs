@@ -7,7 +7,7 @@
 mod common;
 
 use arrayguard::npy::{self, ReadOptions};
-use arrayguard::{ArraySpec, DType, DynArray, Limits, Order, Shape};
+use arrayguard::{ArraySpec, DType, DynArray, Limits, Order, Shape, SpecFile};
 
 use common::alloc::{measure, CountingAlloc};
 use common::{
@@ -632,4 +632,34 @@ fn a_short_v1_header_len_field_is_not_confused_with_the_limit() {
             Expect::Code("npy.invalid_header"),
         ),
     ]);
+}
+
+/// Locating an error in a spec file indexes its keys; paths are built only for the key an
+/// error names, so a long key over many list items costs memory in proportion to the text
+/// (storing every item's full path cost 32 MB here). The bounds are the spec fuzz targets'.
+#[test]
+fn locating_spec_errors_costs_memory_linear_in_the_text() {
+    let key = "k".repeat(8000);
+    let items = vec!["1"; 4000].join(", ");
+    let json = format!(r#"{{"version": 1, "array": {{"dtype": "f32", "{key}": [{items}]}}}}"#);
+    let toml = format!("version = 1\n[array]\ndtype = \"f32\"\n{key} = [{items}]\n");
+    for (text, load, factor) in [
+        (
+            &json,
+            SpecFile::from_json_str as fn(&str) -> arrayguard::Result<SpecFile>,
+            32,
+        ),
+        (&toml, SpecFile::from_toml_str, 128),
+    ] {
+        let (result, peak) = measure(|| load(text));
+        let e = result.unwrap_err();
+        assert_eq!(e.code(), "config.invalid_spec");
+        assert!(e.to_string().contains("unknown field"), "{e}");
+        let bound = (256 << 10) + factor * text.len();
+        assert!(
+            peak <= bound,
+            "peak {peak} > {bound} for {} bytes",
+            text.len()
+        );
+    }
 }

@@ -374,6 +374,7 @@ fn json_error(text: &str, e: &serde_json::Error) -> Error {
     // The position is that of the last byte read: inside the offending key or value.
     let index = KeyIndex::json(text);
     let path = index.path_at(offset);
+    let path = path.as_deref();
     // serde_json counts the column of an error before the first byte of a line as 0.
     let (line, column) = (
         crate::error::to_u64(line),
@@ -396,7 +397,7 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     let (line, column) = line_column(text, span.start);
     let index = KeyIndex::toml(text);
     Error::InvalidSpec {
-        location: located(index.path_at(span.start), line, column),
+        location: located(index.path_at(span.start).as_deref(), line, column),
         reason: reason.into(),
     }
 }

@@ -8,10 +8,29 @@
 //! conversion writes them. Offsets count bytes from 0; lines and columns count from 1, and
 //! columns count bytes (as serde_json's do).
 
-/// The span of one key and its value (or of one list item) in the text.
+/// What one entry adds to its parent's path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    /// An object key or table key: `parent.key` (or `key` at the top).
+    Key(String),
+    /// A list item: `parent[i]`.
+    Index(usize),
+    /// A value without a key of its own (malformed JSON): its parent's path.
+    Same,
+}
+
+/// The span of one key and its value (or of one list item) in the text, and its place in the
+/// tree of keys.
+///
+/// Entries store one segment and their parent, never their whole path: a path is built only
+/// for the one entry an error names, so a text with long keys or deep nesting costs memory in
+/// proportion to its length, not to the sum of its paths.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
-    path: String,
+    parent: Option<usize>,
+    segment: Segment,
+    /// Ancestors above this entry.
+    depth: usize,
     /// The key's first byte (for a list item, the item's).
     start: usize,
     /// One past the value's last byte.
@@ -37,76 +56,136 @@ impl KeyIndex {
         let Ok(root) = toml::de::DeTable::parse(text) else {
             return KeyIndex::default();
         };
-        let mut entries = Vec::new();
+        let mut index = KeyIndex::default();
         // An explicit stack: a file nested deeper than the call stack allows must not crash us.
         let mut pending = Vec::new();
-        index_toml_table("", root.get_ref(), &mut entries, &mut pending);
-        while let Some((path, value)) = pending.pop() {
+        index.toml_table(None, root.get_ref(), &mut pending);
+        while let Some((parent, value)) = pending.pop() {
             match value {
                 toml::de::DeValue::Table(table) => {
-                    index_toml_table(&path, table, &mut entries, &mut pending);
+                    index.toml_table(Some(parent), table, &mut pending);
                 }
                 toml::de::DeValue::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        let item_path = format!("{path}[{i}]");
-                        entries.push(Entry {
-                            path: item_path.clone(),
-                            start: item.span().start,
-                            end: item.span().end,
-                        });
-                        pending.push((item_path, item.get_ref()));
+                        let span = item.span();
+                        let entry =
+                            index.push(Some(parent), Segment::Index(i), span.start, span.end);
+                        pending.push((entry, item.get_ref()));
                     }
                 }
                 _ => {}
             }
         }
-        KeyIndex { entries }
+        index
+    }
+
+    /// Records the keys of `table` and queues their values.
+    fn toml_table<'a, 'i>(
+        &mut self,
+        parent: Option<usize>,
+        table: &'a toml::de::DeTable<'i>,
+        pending: &mut Vec<(usize, &'a toml::de::DeValue<'i>)>,
+    ) {
+        for (key, value) in table {
+            let (start, end) = (key.span().start, value.span().end.max(key.span().end));
+            let segment = Segment::Key(key.get_ref().to_string());
+            let entry = self.push(parent, segment, start, end);
+            pending.push((entry, value.get_ref()));
+        }
+    }
+
+    /// Adds an entry; returns its number.
+    fn push(&mut self, parent: Option<usize>, segment: Segment, start: usize, end: usize) -> usize {
+        let depth = parent.map_or(0, |p| self.entries[p].depth + 1);
+        self.entries.push(Entry {
+            parent,
+            segment,
+            depth,
+            start,
+            end,
+        });
+        self.entries.len() - 1
+    }
+
+    /// The path of entry `i` (`None`: the top), as the conversion writes paths.
+    fn path(&self, i: Option<usize>) -> String {
+        let mut chain = Vec::new();
+        let mut at = i;
+        while let Some(e) = at {
+            chain.push(&self.entries[e].segment);
+            at = self.entries[e].parent;
+        }
+        let mut path = String::new();
+        for segment in chain.into_iter().rev() {
+            match segment {
+                Segment::Key(key) if path.is_empty() => path.push_str(key),
+                Segment::Key(key) => {
+                    path.push('.');
+                    path.push_str(key);
+                }
+                Segment::Index(n) => path.push_str(&format!("[{n}]")),
+                Segment::Same => {}
+            }
+        }
+        path
+    }
+
+    /// Whether the path of entry `i` is `query`, compared from the end, so that the cost per
+    /// entry is at most the query's length (plus keyless levels, which only malformed JSON
+    /// has, at most [`MAX_DEPTH`]).
+    fn path_is(&self, i: Option<usize>, query: &str) -> bool {
+        let (mut at, mut rest) = (i, query);
+        while let Some(e) = at {
+            let entry = &self.entries[e];
+            match &entry.segment {
+                Segment::Key(key) => {
+                    let Some(before) = rest.strip_suffix(key.as_str()) else {
+                        return false;
+                    };
+                    if before.is_empty() {
+                        // `key` alone: the levels above must add nothing.
+                        return self.path(entry.parent).is_empty();
+                    }
+                    match before.strip_suffix('.') {
+                        Some(prefix) if !prefix.is_empty() => rest = prefix,
+                        _ => return false,
+                    }
+                }
+                Segment::Index(n) => {
+                    let item = format!("[{n}]");
+                    let Some(prefix) = rest.strip_suffix(item.as_str()) else {
+                        return false;
+                    };
+                    rest = prefix;
+                }
+                Segment::Same => {}
+            }
+            at = entry.parent;
+        }
+        rest.is_empty()
     }
 
     /// The innermost key path whose span contains `offset`.
-    pub(crate) fn path_at(&self, offset: usize) -> Option<&str> {
-        self.entries
+    pub(crate) fn path_at(&self, offset: usize) -> Option<String> {
+        let (i, _) = self
+            .entries
             .iter()
-            .filter(|e| e.start <= offset && offset < e.end)
-            .min_by_key(|e| (e.end - e.start, usize::MAX - e.path.len()))
-            .map(|e| e.path.as_str())
+            .enumerate()
+            .filter(|(_, e)| e.start <= offset && offset < e.end)
+            .min_by_key(|(_, e)| (e.end - e.start, usize::MAX - e.depth))?;
+        Some(self.path(Some(i)))
     }
 
     /// The offset of `path`'s key, or of the nearest enclosing key that is in the text.
     pub(crate) fn offset_of(&self, path: &str) -> Option<usize> {
         let mut path = path;
         loop {
-            if let Some(entry) = self.entries.iter().find(|e| e.path == path) {
-                return Some(entry.start);
+            let found = (0..self.entries.len()).find(|&i| self.path_is(Some(i), path));
+            if let Some(i) = found {
+                return Some(self.entries[i].start);
             }
             path = &path[..path.rfind(['.', '['])?];
         }
-    }
-}
-
-/// Records the keys of `table` and queues their values.
-fn index_toml_table<'a, 'i>(
-    prefix: &str,
-    table: &'a toml::de::DeTable<'i>,
-    entries: &mut Vec<Entry>,
-    pending: &mut Vec<(String, &'a toml::de::DeValue<'i>)>,
-) {
-    for (key, value) in table {
-        let path = join(prefix, key.get_ref());
-        entries.push(Entry {
-            path: path.clone(),
-            start: key.span().start,
-            end: value.span().end.max(key.span().end),
-        });
-        pending.push((path, value.get_ref()));
-    }
-}
-
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
     }
 }
 
@@ -142,8 +221,8 @@ const MAX_DEPTH: usize = 128;
 /// One open object or array.
 #[derive(Debug)]
 struct Frame {
-    path: String,
-    /// The entry whose end is set when this container closes (none for the root).
+    /// The container's entry, the parent of its items, whose end is set when it closes
+    /// (none for the root and beyond [`MAX_DEPTH`]).
     entry: Option<usize>,
     is_object: bool,
     /// The next item's index (arrays).
@@ -157,7 +236,7 @@ struct Frame {
 /// A forgiving, iterative JSON tokenizer that records where keys and items are.
 #[derive(Default)]
 struct JsonScanner {
-    entries: Vec<Entry>,
+    index: KeyIndex,
     stack: Vec<Frame>,
 }
 
@@ -177,9 +256,8 @@ impl JsonScanner {
                     i += 1;
                 }
                 b'{' | b'[' => {
-                    let (path, entry) = self.begin_value(i);
+                    let entry = self.begin_value(i);
                     self.stack.push(Frame {
-                        path,
                         entry,
                         is_object: b == b'{',
                         index: 0,
@@ -193,7 +271,7 @@ impl JsonScanner {
                         entry: Some(entry), ..
                     }) = self.stack.pop()
                     {
-                        self.entries[entry].end = i + 1;
+                        self.index.entries[entry].end = i + 1;
                     }
                     i += 1;
                 }
@@ -222,38 +300,32 @@ impl JsonScanner {
                 }
             }
         }
-        KeyIndex {
-            entries: self.entries,
-        }
+        self.index
     }
 
-    /// Records the value starting at `start` under its key or index; returns its path and
-    /// entry.
-    fn begin_value(&mut self, start: usize) -> (String, Option<usize>) {
-        // Paths grow with depth: beyond serde_json's own nesting limit, where no valid spec
-        // reaches, values get no path, so deep text costs linear time, not quadratic.
+    /// Records the value starting at `start` under its key or index; returns its entry.
+    fn begin_value(&mut self, start: usize) -> Option<usize> {
+        // Beyond serde_json's own nesting limit, where no valid spec reaches, values get no
+        // entry.
         if self.stack.len() > MAX_DEPTH {
-            return (String::new(), None);
+            return None;
         }
-        let (path, start) = match self.stack.last_mut() {
-            None => return (String::new(), None),
-            Some(top) if top.is_object => match top.key.take() {
-                Some((key, key_start)) => (join(&top.path, &key), key_start),
-                None => (top.path.clone(), start),
-            },
-            Some(top) => (format!("{}[{}]", top.path, top.index), start),
+        let top = self.stack.last_mut()?;
+        let parent = top.entry;
+        let (segment, start) = if top.is_object {
+            match top.key.take() {
+                Some((key, key_start)) => (Segment::Key(key), key_start),
+                None => (Segment::Same, start),
+            }
+        } else {
+            (Segment::Index(top.index), start)
         };
-        self.entries.push(Entry {
-            path: path.clone(),
-            start,
-            end: usize::MAX,
-        });
-        (path, Some(self.entries.len() - 1))
+        Some(self.index.push(parent, segment, start, usize::MAX))
     }
 
     fn scalar(&mut self, start: usize, end: usize) {
-        if let (_, Some(entry)) = self.begin_value(start) {
-            self.entries[entry].end = end;
+        if let Some(entry) = self.begin_value(start) {
+            self.index.entries[entry].end = end;
         }
     }
 }
@@ -287,10 +359,22 @@ mod tests {
     fn json_paths_and_offsets_agree() {
         let index = KeyIndex::json(JSON);
         let at = |needle: &str| JSON.find(needle).unwrap();
-        assert_eq!(index.path_at(at("\"f32\"")), Some("arrays.X.dtype"));
-        assert_eq!(index.path_at(at("\"min\"")), Some("arrays.X.shape[1].min"));
-        assert_eq!(index.path_at(at("\"n\"")), Some("arrays.X.shape[2]"));
-        assert_eq!(index.path_at(at("\"i16\"")), Some("arrays.y1.dtype[1]"));
+        assert_eq!(
+            index.path_at(at("\"f32\"")).as_deref(),
+            Some("arrays.X.dtype")
+        );
+        assert_eq!(
+            index.path_at(at("\"min\"")).as_deref(),
+            Some("arrays.X.shape[1].min")
+        );
+        assert_eq!(
+            index.path_at(at("\"n\"")).as_deref(),
+            Some("arrays.X.shape[2]")
+        );
+        assert_eq!(
+            index.path_at(at("\"i16\"")).as_deref(),
+            Some("arrays.y1.dtype[1]")
+        );
         assert_eq!(index.path_at(0), None);
         assert_eq!(index.offset_of("arrays.X.shape"), Some(at("\"shape\"")));
         // A path the text does not have falls back to its nearest enclosing key.
@@ -303,8 +387,11 @@ mod tests {
     fn malformed_json_is_indexed_up_to_the_break() {
         let text = r#"{"array": {"dtype": "f32", "shape": [1, 2"#;
         let index = KeyIndex::json(text);
-        assert_eq!(index.path_at(text.len() - 1), Some("array.shape[1]"));
-        assert_eq!(index.path_at(text.len()), Some("array.shape"));
+        assert_eq!(
+            index.path_at(text.len() - 1).as_deref(),
+            Some("array.shape[1]")
+        );
+        assert_eq!(index.path_at(text.len()).as_deref(), Some("array.shape"));
     }
 
     #[test]
@@ -325,9 +412,18 @@ mod tests {
         let text = "version = 1\n[arrays.X]\ndtype = \"f32\"\nshape = [3, \"n\"]\n[arrays.X.values]\nmin = 0\n";
         let index = KeyIndex::toml(text);
         let at = |needle: &str| text.find(needle).unwrap();
-        assert_eq!(index.path_at(at("\"f32\"")), Some("arrays.X.dtype"));
-        assert_eq!(index.path_at(at("\"n\"")), Some("arrays.X.shape[1]"));
-        assert_eq!(index.path_at(at("min")), Some("arrays.X.values.min"));
+        assert_eq!(
+            index.path_at(at("\"f32\"")).as_deref(),
+            Some("arrays.X.dtype")
+        );
+        assert_eq!(
+            index.path_at(at("\"n\"")).as_deref(),
+            Some("arrays.X.shape[1]")
+        );
+        assert_eq!(
+            index.path_at(at("min")).as_deref(),
+            Some("arrays.X.values.min")
+        );
         assert_eq!(index.offset_of("arrays.X.shape"), Some(at("shape")));
         assert_eq!(line_column(text, at("min")), (6, 1));
         assert_eq!(KeyIndex::toml("a = [").entries, []);
