@@ -56,8 +56,8 @@
 //! - more dimensions than [`Limits::max_ndim`] or than the spec has, at the `[` that opens one
 //!   too many; an axis longer than the spec allows, at the first element beyond it;
 //! - an element beyond [`Limits::max_elements`] or [`Limits::max_bytes`]: the output grows as
-//!   elements arrive, never past that budget (doubling up to 64 KiB, then by an eighth, so an
-//!   accepted array costs at most 9/8 of its size plus 64 KiB);
+//!   elements arrive, never past that budget (doubling up to 64 KiB, then by a sixteenth, so
+//!   an accepted array costs at most 17/16 of its size plus 64 KiB);
 //! - a number token longer than [`MAX_NUMBER_LEN`] bytes ([`Error::NumberTooLong`]), before
 //!   its end is looked for.
 //!

@@ -4,9 +4,15 @@
 //! - Integers: the token must have no fraction and no exponent (`1.0`, `1e2` are refused), and
 //!   its value must fit the type; digits are accumulated with checked arithmetic, so nothing
 //!   wraps. `-0` is 0.
-//! - `f32` and `f64`: [`str::parse`], which is correctly rounded (round to nearest, ties to
-//!   even) from the decimal text, however long.
-//! - `f16`: the text is parsed as `f64` (correctly rounded), then rounded to `f16`. Rounding
+//! - `f32` and `f64`: correctly rounded (round to nearest, ties to even) from the decimal
+//!   text, however long. The scanner hands over the token's digits as an integer `m` and a
+//!   power of ten `e` when they fit (at most 19 significant digits, see
+//!   [`Digits`](super::scan::Digits)). When `m` and `10^|e|` are both exact in the float type
+//!   (`m <= 2^53` and `|e| <= 22` for `f64`; `m <= 2^24` and `|e| <= 10` for `f32`), one
+//!   multiplication or division by the power of ten is correctly rounded by IEEE 754 itself
+//!   (Clinger's fast path). Every other token goes to [`str::parse`], which is correctly
+//!   rounded (Eisel-Lemire, with an exact big-decimal fallback).
+//! - `f16`: the text is read as `f64` (correctly rounded, as above), then rounded to `f16`. Rounding
 //!   twice can only go wrong when the `f64` lands exactly on a midpoint between two `f16`
 //!   values while the decimal text is not that midpoint; every `f16` midpoint is exact in
 //!   `f64`, so this is detected exactly, and then the decimal text is compared digit by digit
@@ -18,6 +24,25 @@ use std::cmp::Ordering;
 
 use half::f16;
 use num_complex::Complex;
+
+use super::scan::Digits;
+
+/// A number token as the scanner hands it over: its text (JSON grammar), whether it has
+/// neither fraction nor exponent, and its exact digits when they fit in a `u64`.
+#[derive(Clone, Copy, Debug)]
+pub struct Number<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) integer: bool,
+    pub(crate) digits: Option<Digits>,
+}
+
+impl Number<'_> {
+    /// Whether the token starts with `-`.
+    #[inline]
+    fn is_negative(&self) -> bool {
+        self.text.as_bytes().first() == Some(&b'-')
+    }
+}
 
 /// Why a leaf was refused; the reader adds the position and the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +80,13 @@ pub trait FromJson: Copy + Sized {
     /// A part from a number token that follows the JSON grammar; `integer` when the token
     /// has no fraction and no exponent.
     fn part_from_token(text: &str, integer: bool) -> Result<Self::Part, LeafError>;
+
+    /// A part from a scanned number token: the same value as [`FromJson::part_from_token`]
+    /// on its text, sooner when the token's digits allow it.
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<Self::Part, LeafError> {
+        Self::part_from_token(number.text, number.integer)
+    }
 
     /// A part from `true` or `false`.
     fn part_from_bool(value: bool) -> Result<Self::Part, LeafError> {
@@ -119,6 +151,52 @@ fn magnitude(digits: &[u8]) -> Option<u64> {
     Some(value)
 }
 
+/// Powers of ten that are exact in `f64`: 10^k = 5^k × 2^k, and 5^k < 2^53 for k <= 22.
+const F64_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Powers of ten that are exact in `f32` (5^10 < 2^24).
+const F32_POW10: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// Clinger's fast path for `f64`: `mantissa × 10^exponent` when both factors are exact, so
+/// that the one rounding IEEE 754 does is the correct one.
+#[inline]
+fn fast_f64(digits: Digits) -> Option<f64> {
+    if digits.mantissa > 1 << 53 {
+        return None;
+    }
+    let power = *usize::try_from(digits.exponent.unsigned_abs())
+        .ok()
+        .and_then(|k| F64_POW10.get(k))?;
+    // Exact: the mantissa is at most 2^53.
+    let m = digits.mantissa as f64;
+    Some(if digits.exponent < 0 {
+        m / power
+    } else {
+        m * power
+    })
+}
+
+/// Clinger's fast path for `f32`, as [`fast_f64`].
+#[inline]
+fn fast_f32(digits: Digits) -> Option<f32> {
+    if digits.mantissa > 1 << 24 {
+        return None;
+    }
+    let power = *usize::try_from(digits.exponent.unsigned_abs())
+        .ok()
+        .and_then(|k| F32_POW10.get(k))?;
+    // Exact: the mantissa is at most 2^24.
+    let m = digits.mantissa as f32;
+    Some(if digits.exponent < 0 {
+        m / power
+    } else {
+        m * power
+    })
+}
+
 macro_rules! int_from_json {
     ($($t:ty),*) => {$(
         impl FromJson for $t {
@@ -137,6 +215,22 @@ macro_rules! int_from_json {
                 };
                 let m = magnitude(digits).ok_or(LeafError::OutOfRange)?;
                 if negative {
+                    let v = 0i64.checked_sub_unsigned(m).ok_or(LeafError::OutOfRange)?;
+                    <$t>::try_from(v).map_err(|_| LeafError::OutOfRange)
+                } else {
+                    <$t>::try_from(m).map_err(|_| LeafError::OutOfRange)
+                }
+            }
+
+            #[inline]
+            fn part_from_number(number: Number<'_>) -> Result<$t, LeafError> {
+                if !number.integer {
+                    return Err(LeafError::NotAnInteger);
+                }
+                // An integer token's exponent is 0, and its digits are `None` only when they
+                // exceed `u64`.
+                let m = number.digits.map(|d| d.mantissa).ok_or(LeafError::OutOfRange)?;
+                if number.is_negative() {
                     let v = 0i64.checked_sub_unsigned(m).ok_or(LeafError::OutOfRange)?;
                     <$t>::try_from(v).map_err(|_| LeafError::OutOfRange)
                 } else {
@@ -176,6 +270,15 @@ impl FromJson for f64 {
         Ok(value)
     }
 
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<f64, LeafError> {
+        match number.digits.and_then(fast_f64) {
+            Some(v) if number.is_negative() => Ok(-v),
+            Some(v) => Ok(v),
+            None => Self::part_from_token(number.text, number.integer),
+        }
+    }
+
     fn part_from_non_finite(value: NonFinite) -> Result<f64, LeafError> {
         Ok(match value {
             NonFinite::NaN => f64::NAN,
@@ -211,6 +314,15 @@ impl FromJson for f32 {
             return Err(LeafError::OutOfRange);
         }
         Ok(value)
+    }
+
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<f32, LeafError> {
+        match number.digits.and_then(fast_f32) {
+            Some(v) if number.is_negative() => Ok(-v),
+            Some(v) => Ok(v),
+            None => Self::part_from_token(number.text, number.integer),
+        }
     }
 
     fn part_from_non_finite(value: NonFinite) -> Result<f32, LeafError> {
@@ -255,6 +367,11 @@ impl FromJson for f16 {
         f16_from_f64(wide, || compare_decimal(text, wide))
     }
 
+    fn part_from_number(number: Number<'_>) -> Result<f16, LeafError> {
+        let wide = f64::part_from_number(number)?;
+        f16_from_f64(wide, || compare_decimal(number.text, wide))
+    }
+
     fn part_from_non_finite(value: NonFinite) -> Result<f16, LeafError> {
         Ok(match value {
             NonFinite::NaN => f16::NAN,
@@ -293,6 +410,11 @@ where
     #[inline]
     fn part_from_token(text: &str, integer: bool) -> Result<F, LeafError> {
         F::part_from_token(text, integer)
+    }
+
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<F, LeafError> {
+        F::part_from_number(number)
     }
 
     fn part_from_non_finite(value: NonFinite) -> Result<F, LeafError> {

@@ -11,7 +11,7 @@ use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Plan};
 
 use super::nest::{Nest, NestError};
-use super::number::{LeafError, NonFinite};
+use super::number::{LeafError, NonFinite, Number};
 use super::scan::{describe_byte, Fail, Mark, Scanner, MAX_NUMBER_LEN};
 use super::source::Source;
 use super::JsonValue;
@@ -50,8 +50,9 @@ impl<T> Sink<T> {
         Ok(())
     }
 
-    /// Grows the buffer: doubling up to 64 KiB, then by an eighth (at least 64 KiB), so that
-    /// an accepted array costs at most 9/8 of its size plus 64 KiB, and never past the budget.
+    /// Grows the buffer: doubling up to 64 KiB, then by a sixteenth (at least 64 KiB), so that
+    /// an accepted array costs at most 17/16 of its size plus 64 KiB, and never past the
+    /// budget.
     #[cold]
     fn grow(&mut self) -> Result<()> {
         let len = self.data.len();
@@ -68,7 +69,7 @@ impl<T> Sink<T> {
         let step = if len < small {
             len.max(16)
         } else {
-            (len / 8).max(small)
+            (len / 16).max(small)
         };
         let target = len.saturating_add(step).min(self.max_len);
         self.data
@@ -267,7 +268,12 @@ fn scalar<T: JsonValue, S: Source>(
         b'-' | b'0'..=b'9' => {
             let token = scan.number().map_err(|f| locate.fail(nest, f))?;
             let text = scan.token(token);
-            T::part_from_token(text, token.integer).map_err(|e| {
+            let number = Number {
+                text,
+                integer: token.integer,
+                digits: token.digits,
+            };
+            T::part_from_number(number).map_err(|e| {
                 let at = scan.mark_at(token.start);
                 leaf_error(
                     e,
