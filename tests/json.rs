@@ -1565,3 +1565,40 @@ fn large_arrays_allocate_little_beyond_their_output() {
         }
     }
 }
+
+/// Exact midpoints between two doubles (and texts just either side) written with at most 20
+/// digits, so that the exact integer path rounds them: ties go to the even neighbour.
+#[test]
+fn exact_midpoints_round_to_even() {
+    for text in [
+        "9007199254740993",
+        "9007199254740995",
+        "-9007199254740993",
+        "18014398509481986000e-3",
+        "18014398509481986001e-3",
+        "18014398509481985999e-3",
+        "18014398509481990000e-3",
+        "1801439850948198.6e1",
+        "9007199254740993e5",
+        "9007199254740993e-5",
+        "16777217e-27",
+        "16777217",
+        "16777219e20",
+        "33554434e-1",
+        "18446744073709551615e27",
+        "18446744073709551615e-27",
+        "1e-27",
+        "340282356779733661637539395458142568448",
+        "34028235677973366e22",
+        "34028235677973367e22",
+    ] {
+        let want: f64 = text.parse().unwrap();
+        assert_eq!(
+            read_one::<f64>(text).map(f64::to_bits),
+            Some(want.to_bits()),
+            "{text}"
+        );
+        let want32 = parsed_bits::<f32>(text).map(f32::to_bits);
+        assert_eq!(read_one::<f32>(text).map(f32::to_bits), want32, "{text}");
+    }
+}

@@ -76,6 +76,8 @@ pub(crate) struct Digits {
 #[derive(Clone, Copy, Debug)]
 struct Accumulator {
     value: u64,
+    /// Digits appended since the value was last zero: the value is below 10^`written`.
+    written: usize,
     /// False once the value overflowed; `value` means nothing then.
     exact: bool,
 }
@@ -84,14 +86,24 @@ impl Accumulator {
     const fn new() -> Self {
         Accumulator {
             value: 0,
+            written: 0,
             exact: true,
         }
     }
 
-    /// Appends `count` digits (1 to 8) worth `digits` as an integer.
+    /// Appends `count` digits (0 to 8) worth `digits` as an integer.
     #[inline]
     fn push(&mut self, count: usize, digits: u64) {
+        if self.value == 0 {
+            self.written = 0;
+        }
+        self.written += count;
         let scale = POW10.get(count).copied().unwrap_or(u64::MAX);
+        if self.written <= 19 {
+            // Below 10^19 < 2^64: no overflow, no check needed.
+            self.value = self.value.wrapping_mul(scale).wrapping_add(digits);
+            return;
+        }
         match self
             .value
             .checked_mul(scale)
@@ -226,6 +238,7 @@ impl<S: Source> Scanner<S> {
     }
 
     /// The byte after the next one (no whitespace skipped), if any.
+    #[inline]
     pub(crate) fn second(&mut self) -> Result<Option<u8>, Error> {
         self.fill(2)?;
         Ok(self.src.text().as_bytes().get(self.pos + 1).copied())
@@ -459,8 +472,8 @@ impl<S: Source> Scanner<S> {
 
 /// The number of ASCII digits `bytes` starts with, looked at eight bytes at a time (number
 /// tokens are mostly digits, and this loop is the reader's hottest); the digits are appended
-/// to `acc`.
-#[inline]
+/// to `acc`. Always inlined: a call per digit run costs more than the loop on short tokens.
+#[inline(always)]
 fn scan_digits(bytes: &[u8], acc: &mut Accumulator) -> usize {
     let mut n = 0;
     while let Some(Ok(word)) = bytes.get(n..n + 8).map(<[u8; 8]>::try_from) {
@@ -470,16 +483,17 @@ fn scan_digits(bytes: &[u8], acc: &mut Accumulator) -> usize {
         let x = u64::from_le_bytes(word) ^ 0x3030_3030_3030_3030;
         let high =
             (((x & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
-        // The first byte is the lowest (little-endian): count the digits before a non-digit.
-        let count = if high == 0 {
-            8
-        } else {
-            usize::try_from(high.trailing_zeros() / 8).unwrap_or(0)
-        };
-        if count > 0 {
-            // Shift the digits to the top bytes; the zero bytes below read as leading zeros.
-            acc.push(count, eight_digits(x << (64 - 8 * count)));
-        }
+        // The first byte is the lowest (little-endian): count the digits before a non-digit
+        // (eight when there is none: `high` is 0 and has 64 trailing zeros).
+        let count = usize::try_from(high.trailing_zeros() / 8).unwrap_or(0);
+        // Shift the digits to the top bytes; the zero bytes below read as leading zeros. No
+        // digit (a shift by 64) appends nothing; the token's random lengths make a branch
+        // on it mispredict.
+        let digits = u32::try_from(64 - 8 * count)
+            .ok()
+            .and_then(|shift| x.checked_shl(shift))
+            .unwrap_or(0);
+        acc.push(count, eight_digits(digits));
         n += count;
         if count < 8 {
             return n;
