@@ -366,8 +366,10 @@ impl FromJson for f64 {
             fast_f64(digits).or_else(|| exact_binary(digits).map(f64_from_binary))
         });
         match exact {
-            Some(v) if number.is_negative() => Ok(-v),
-            Some(v) => Ok(v),
+            // The magnitude with the token's sign bit (no branch: signs are random).
+            Some(v) => Ok(f64::from_bits(
+                v.to_bits() | u64::from(number.is_negative()) << 63,
+            )),
             None => Self::part_from_token(number.text, number.integer),
         }
     }
@@ -416,8 +418,9 @@ impl FromJson for f32 {
         });
         match exact {
             Some(v) if v.is_infinite() => Err(LeafError::OutOfRange),
-            Some(v) if number.is_negative() => Ok(-v),
-            Some(v) => Ok(v),
+            Some(v) => Ok(f32::from_bits(
+                v.to_bits() | u32::from(number.is_negative()) << 31,
+            )),
             None => Self::part_from_token(number.text, number.integer),
         }
     }

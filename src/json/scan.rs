@@ -94,10 +94,8 @@ impl Accumulator {
     /// Appends `count` digits (0 to 8) worth `digits` as an integer.
     #[inline]
     fn push(&mut self, count: usize, digits: u64) {
-        if self.value == 0 {
-            self.written = 0;
-        }
-        self.written += count;
+        // Restart the count while the value is zero (leading zeros), without a branch.
+        self.written = self.written * usize::from(self.value != 0) + count;
         let scale = POW10.get(count).copied().unwrap_or(u64::MAX);
         if self.written <= 19 {
             // Below 10^19 < 2^64: no overflow, no check needed.
@@ -149,6 +147,12 @@ impl<S: Source> Scanner<S> {
             line: 1,
             line_start: 0,
         }
+    }
+
+    /// Bytes read so far and bytes still to come, when the source knows its length.
+    pub(crate) fn progress(&self) -> Option<(u64, u64)> {
+        let read = self.src.base().saturating_add(to_u64(self.pos));
+        Some((read, self.src.remaining(self.pos)?))
     }
 
     /// The place of the next byte.
@@ -237,11 +241,12 @@ impl<S: Source> Scanner<S> {
         }
     }
 
-    /// The byte after the next one (no whitespace skipped), if any.
+    /// Whether the next two bytes (no whitespace skipped) are `pair`.
     #[inline]
-    pub(crate) fn second(&mut self) -> Result<Option<u8>, Error> {
+    pub(crate) fn next_two_are(&mut self, pair: &[u8; 2]) -> Result<bool, Error> {
         self.fill(2)?;
-        Ok(self.src.text().as_bytes().get(self.pos + 1).copied())
+        let window = self.src.text().as_bytes();
+        Ok(window.get(self.pos..self.pos + 2) == Some(pair))
     }
 
     /// Consumes the byte [`Scanner::peek`] returned.
@@ -281,26 +286,24 @@ impl<S: Source> Scanner<S> {
         let cut = window.len().min(start.saturating_add(MAX_NUMBER_LEN + 1));
         let text = &window[..cut];
         let digit = |i: usize| text.get(i).is_some_and(u8::is_ascii_digit);
-        let mut i = start;
-        if text.get(i) == Some(&b'-') {
-            i += 1;
-        }
+        // Signs and leading digits are random in real data: the steps below avoid
+        // branching on them where the grammar allows.
+        let mut i = start + usize::from(text.get(start) == Some(&b'-'));
         let mut integer = true;
         let mut problem: Option<&'static str> = None;
         let mut mantissa = Accumulator::new();
         let mut fraction_digits = 0;
         let mut exponent = Accumulator::new();
         let mut negative_exponent = false;
-        match text.get(i) {
-            Some(b'0') => {
-                i += 1;
-                if digit(i) {
-                    problem =
-                        Some("expected a single `0` before the point: leading zeros are not JSON");
-                }
-            }
-            Some(b'1'..=b'9') => i += scan_digits(&text[i..], &mut mantissa),
-            _ => problem = Some("expected a digit after `-`"),
+        let count = scan_digits(&text[i..], &mut mantissa);
+        if count == 0 {
+            problem = Some("expected a digit after `-`");
+        } else if count > 1 && text.get(i) == Some(&b'0') {
+            // Reported at the digit after the `0`.
+            i += 1;
+            problem = Some("expected a single `0` before the point: leading zeros are not JSON");
+        } else {
+            i += count;
         }
         if problem.is_none() && text.get(i) == Some(&b'.') {
             integer = false;
@@ -483,21 +486,23 @@ fn scan_digits(bytes: &[u8], acc: &mut Accumulator) -> usize {
         let x = u64::from_le_bytes(word) ^ 0x3030_3030_3030_3030;
         let high =
             (((x & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
-        // The first byte is the lowest (little-endian): count the digits before a non-digit
-        // (eight when there is none: `high` is 0 and has 64 trailing zeros).
+        if high == 0 {
+            // Eight digits. Advancing by a constant, on a predicted branch, lets the next
+            // load start before this word is counted.
+            acc.push(8, eight_digits(x));
+            n += 8;
+            continue;
+        }
+        // The first byte is the lowest (little-endian): count the digits before a non-digit.
         let count = usize::try_from(high.trailing_zeros() / 8).unwrap_or(0);
         // Shift the digits to the top bytes; the zero bytes below read as leading zeros. No
-        // digit (a shift by 64) appends nothing; the token's random lengths make a branch
-        // on it mispredict.
+        // digit at all (a shift by 64) appends nothing.
         let digits = u32::try_from(64 - 8 * count)
             .ok()
             .and_then(|shift| x.checked_shl(shift))
             .unwrap_or(0);
         acc.push(count, eight_digits(digits));
-        n += count;
-        if count < 8 {
-            return n;
-        }
+        return n + count;
     }
     for &b in &bytes[n..] {
         if !b.is_ascii_digit() {
