@@ -29,7 +29,7 @@ use common::{payload_le, with_element, ChunkReader, OneByteReader};
 static ALLOC: CountingAlloc = CountingAlloc;
 
 /// What a refused input may allocate, and what an accepted one may allocate beyond its
-/// output (the output grows by an eighth at a time, so an eighth of it is allowed too).
+/// output (the output grows by a sixteenth at a time, so a sixteenth of it is allowed too).
 const SLACK: usize = 64 * 1024;
 
 /// No entry point may take longer than this on any fixture (the reader is linear).
@@ -167,7 +167,7 @@ fn every_fixture_is_listed() {
 
 /// Every fixture through every entry point: `ok_*` files give the array NumPy made (shape
 /// and a hash of its bytes), `bad_*` files the recorded error code and path; a refused file
-/// costs less than 64 KiB, an accepted one at most its output plus 64 KiB (and an eighth).
+/// costs less than 64 KiB, an accepted one at most its output plus 64 KiB (and a sixteenth).
 #[test]
 fn fixtures_through_every_entry_point() {
     let mut failures = Vec::new();
@@ -204,7 +204,7 @@ fn fixtures_through_every_entry_point() {
                     if array.dtype() != dtype {
                         failures.push(format!("{who}: dtype {}", array.dtype()));
                     }
-                    let bound = output_bytes(&array) * 9 / 8 + SLACK;
+                    let bound = output_bytes(&array) * 17 / 16 + SLACK;
                     if peak > bound {
                         failures.push(format!("{who}: accepted with peak {peak} > {bound}"));
                     }
@@ -556,12 +556,12 @@ fn the_output_never_grows_past_the_budget() {
     assert_eq!(e.json_position().unwrap().path(), "[131072]");
     assert!(peak <= (1 << 20) + SLACK, "{peak}");
 
-    // Accepted: the output plus at most an eighth and 64 KiB.
+    // Accepted: the output plus at most a sixteenth and 64 KiB.
     let text = format!("[{}1]", "0.5,".repeat(999_999));
     let (r, peak) = alloc::measure(|| json::from_str::<f64>(&text, &ArraySpec::any()));
     let a = r.unwrap();
     assert_eq!(a.len(), 1_000_000);
-    assert!(peak <= 8_000_000 * 9 / 8 + SLACK, "{peak}");
+    assert!(peak <= 8_000_000 * 17 / 16 + SLACK, "{peak}");
 }
 
 #[test]
@@ -1435,5 +1435,170 @@ proptest! {
                 prop_assert!(positioned || declared, "{}", e);
             }
         }
+    }
+}
+
+/// A decimal text whose value lies near an edge of the float formats: the largest and
+/// smallest normal and subnormal `f64` and `f32`, the end of the exact fast path (mantissas
+/// near 2^53 and 2^24, powers of ten near 10^22 and 10^10), with 1 to 25 significant digits.
+fn edge_decimal() -> impl Strategy<Value = String> {
+    let digits = prop_oneof![
+        "[1-9][0-9]{0,24}",
+        // Just around 2^53 = 9007199254740992 and 2^24 = 16777216.
+        "900719925474099[0-9]{1,4}",
+        "1677721[0-9]{1,4}",
+    ];
+    let magnitude = prop_oneof![
+        Just(308),
+        Just(-308),
+        Just(-324),
+        Just(38),
+        Just(-38),
+        Just(-45),
+        Just(22),
+        Just(-22),
+        Just(10),
+        Just(-10),
+        Just(0),
+    ];
+    (any::<bool>(), digits, magnitude, -3i32..=3, any::<bool>()).prop_map(
+        |(neg, digits, magnitude, nudge, point)| {
+            // Place the value at about 10^(magnitude + nudge).
+            let len = i32::try_from(digits.len()).unwrap();
+            let exp = magnitude + nudge - len + 1;
+            let sign = if neg { "-" } else { "" };
+            if point && len > 1 {
+                let (a, b) = digits.split_at(1);
+                format!("{sign}{a}.{b}e{}", exp + len - 1)
+            } else {
+                format!("{sign}{digits}e{exp}")
+            }
+        },
+    )
+}
+
+/// Reads `text` as a one-element array of `T`; `None` when refused as out of range.
+fn read_one<T: json::JsonValue>(text: &str) -> Option<T> {
+    match json::from_str::<T>(&format!("[{text}]"), &ArraySpec::any()) {
+        Ok(a) => Some(a.as_slice()[0]),
+        Err(e) => {
+            assert_eq!(e.code(), "json.number_out_of_range", "{text}: {e}");
+            None
+        }
+    }
+}
+
+/// The bits `str::parse` gives, or `None` for text that overflows to infinity.
+fn parsed_bits<F: std::str::FromStr<Err = std::num::ParseFloatError> + Into<f64> + Copy>(
+    text: &str,
+) -> Option<F> {
+    let v: F = text.parse().unwrap();
+    v.into().is_finite().then_some(v)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every finite double, printed shortest (`{}` and `{:e}`) and with 17 and 25 digits:
+    /// the reader's fast path and its fallback both give `str::parse`'s bits, for f64 and f32.
+    #[test]
+    fn printed_doubles_agree_with_str_parse(bits in any::<u64>()) {
+        let v = f64::from_bits(bits);
+        prop_assume!(v.is_finite());
+        for text in [format!("{v}"), format!("{v:e}"), format!("{v:.16e}"), format!("{v:.24e}")] {
+            let ours = read_one::<f64>(&text).map(f64::to_bits);
+            prop_assert_eq!(ours, parsed_bits::<f64>(&text).map(f64::to_bits), "{}", text);
+            let ours32 = read_one::<f32>(&text).map(f32::to_bits);
+            prop_assert_eq!(ours32, parsed_bits::<f32>(&text).map(f32::to_bits), "{}", text);
+        }
+    }
+
+    /// Decimal texts near the edges of the formats and of the fast path agree with
+    /// `str::parse`, one by one and inside a longer array.
+    #[test]
+    fn edge_decimals_agree_with_str_parse(texts in prop::collection::vec(edge_decimal(), 1..8)) {
+        for t in &texts {
+            prop_assert_eq!(read_one::<f64>(t).map(f64::to_bits), parsed_bits::<f64>(t).map(f64::to_bits), "{}", t);
+            prop_assert_eq!(read_one::<f32>(t).map(f32::to_bits), parsed_bits::<f32>(t).map(f32::to_bits), "{}", t);
+        }
+        let list = format!("[{}]", texts.join(","));
+        if let Ok(all) = json::from_str::<f64>(&list, &ArraySpec::any()) {
+            for (t, v) in texts.iter().zip(all.as_slice()) {
+                prop_assert_eq!(Some(v.to_bits()), parsed_bits::<f64>(t).map(f64::to_bits), "{}", t);
+            }
+        }
+    }
+}
+
+/// 10^5 doubles, flat and 1000 × 100 nested, through a string, a slice and a reader: the
+/// output buffer grows by a sixteenth at a time and is trimmed at the end, so the peak stays
+/// within the output plus a tenth and 64 KiB (the reader's window included).
+#[test]
+fn large_arrays_allocate_little_beyond_their_output() {
+    let values: Vec<f64> = (0..100_000u32)
+        .map(|i| f64::from(i).mul_add(0.001_234_567_89, -17.0) / 3.0)
+        .collect();
+    let flat = serde_json::to_string(&values).unwrap();
+    let rows: Vec<&[f64]> = values.chunks(100).collect();
+    let nested = serde_json::to_string(&rows).unwrap();
+    let output = values.len() * 8;
+    let bound = output + output / 10 + SLACK;
+    let spec = ArraySpec::any();
+    for text in [&flat, &nested] {
+        let (a, peak_str) = alloc::measure(|| json::from_str::<f64>(text, &spec).unwrap());
+        assert_eq!(a.as_slice(), &values[..]);
+        let (a, peak_slice) =
+            alloc::measure(|| json::from_slice::<f64>(text.as_bytes(), &spec).unwrap());
+        assert_eq!(a.as_slice(), &values[..]);
+        let (a, peak_reader) =
+            alloc::measure(|| json::from_reader::<f64, _>(text.as_bytes(), &spec).unwrap());
+        assert_eq!(a.as_slice(), &values[..]);
+        for (who, peak) in [
+            ("str", peak_str),
+            ("slice", peak_slice),
+            ("reader", peak_reader),
+        ] {
+            assert!(
+                peak <= bound,
+                "{who}: peak {peak} > {bound} for {output} output bytes"
+            );
+        }
+    }
+}
+
+/// Exact midpoints between two doubles (and texts just either side) written with at most 20
+/// digits, so that the exact integer path rounds them: ties go to the even neighbour.
+#[test]
+fn exact_midpoints_round_to_even() {
+    for text in [
+        "9007199254740993",
+        "9007199254740995",
+        "-9007199254740993",
+        "18014398509481986000e-3",
+        "18014398509481986001e-3",
+        "18014398509481985999e-3",
+        "18014398509481990000e-3",
+        "1801439850948198.6e1",
+        "9007199254740993e5",
+        "9007199254740993e-5",
+        "16777217e-27",
+        "16777217",
+        "16777219e20",
+        "33554434e-1",
+        "18446744073709551615e27",
+        "18446744073709551615e-27",
+        "1e-27",
+        "340282356779733661637539395458142568448",
+        "34028235677973366e22",
+        "34028235677973367e22",
+    ] {
+        let want: f64 = text.parse().unwrap();
+        assert_eq!(
+            read_one::<f64>(text).map(f64::to_bits),
+            Some(want.to_bits()),
+            "{text}"
+        );
+        let want32 = parsed_bits::<f32>(text).map(f32::to_bits);
+        assert_eq!(read_one::<f32>(text).map(f32::to_bits), want32, "{text}");
     }
 }

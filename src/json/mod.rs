@@ -56,8 +56,11 @@
 //! - more dimensions than [`Limits::max_ndim`] or than the spec has, at the `[` that opens one
 //!   too many; an axis longer than the spec allows, at the first element beyond it;
 //! - an element beyond [`Limits::max_elements`] or [`Limits::max_bytes`]: the output grows as
-//!   elements arrive, never past that budget (doubling up to 64 KiB, then by an eighth, so an
-//!   accepted array costs at most 9/8 of its size plus 64 KiB);
+//!   elements arrive, never past that budget (doubling up to 64 KiB, then by a sixteenth, so
+//!   an accepted array read from a reader costs at most 17/16 of its size plus 64 KiB; from
+//!   a string or slice, whose length is known, it grows at once to the elements the rest of
+//!   the text would hold at the bytes per element seen so far, plus 1/32, never more than
+//!   the rest of the text's bytes divided by the element size, and is trimmed at the end);
 //! - a number token longer than [`MAX_NUMBER_LEN`] bytes ([`Error::NumberTooLong`]), before
 //!   its end is looked for.
 //!
@@ -69,8 +72,10 @@
 //!
 //! # `f16` rounding
 //!
-//! The text is parsed as `f64` (correctly rounded by the standard library), then rounded to
-//! `f16`. Rounding twice differs from rounding once only when the `f64` falls exactly on a
+//! The text is read as `f64` (correctly rounded, like `f32` and `f64` themselves: an exact
+//! fast path from the digits the scanner accumulates, exact integer arithmetic for up to 20
+//! digits and exponents within ±27, and the standard library's parser for anything else),
+//! then rounded to `f16`. Rounding twice differs from rounding once only when the `f64` falls exactly on a
 //! midpoint between two `f16` values while the text is not exactly that midpoint. Every `f16`
 //! midpoint is exact in `f64`, so that case is detected exactly, and the decimal text is then
 //! compared digit by digit with the midpoint's exact decimal expansion to choose the side.

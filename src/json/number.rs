@@ -4,9 +4,18 @@
 //! - Integers: the token must have no fraction and no exponent (`1.0`, `1e2` are refused), and
 //!   its value must fit the type; digits are accumulated with checked arithmetic, so nothing
 //!   wraps. `-0` is 0.
-//! - `f32` and `f64`: [`str::parse`], which is correctly rounded (round to nearest, ties to
-//!   even) from the decimal text, however long.
-//! - `f16`: the text is parsed as `f64` (correctly rounded), then rounded to `f16`. Rounding
+//! - `f32` and `f64`: correctly rounded (round to nearest, ties to even) from the decimal
+//!   text, however long. The scanner hands over the token's digits as an integer `m` and a
+//!   power of ten `e` when they fit (at most 19 significant digits, see
+//!   [`Digits`](super::scan::Digits)). When `m` and `10^|e|` are both exact in the float type
+//!   (`m <= 2^53` and `|e| <= 22` for `f64`; `m <= 2^24` and `|e| <= 10` for `f32`), one
+//!   multiplication or division by the power of ten is correctly rounded by IEEE 754 itself
+//!   (Clinger's fast path). Otherwise, when `|e| <= 27`, the value is computed in exact
+//!   `u128` arithmetic as an integer with a sticky bit times a power of two, which the
+//!   integer-to-float conversion rounds correctly (see [`exact_binary`]). Every other token
+//!   goes to [`str::parse`], which is correctly rounded (Eisel-Lemire, with an exact
+//!   big-decimal fallback).
+//! - `f16`: the text is read as `f64` (correctly rounded, as above), then rounded to `f16`. Rounding
 //!   twice can only go wrong when the `f64` lands exactly on a midpoint between two `f16`
 //!   values while the decimal text is not that midpoint; every `f16` midpoint is exact in
 //!   `f64`, so this is detected exactly, and then the decimal text is compared digit by digit
@@ -18,6 +27,25 @@ use std::cmp::Ordering;
 
 use half::f16;
 use num_complex::Complex;
+
+use super::scan::Digits;
+
+/// A number token as the scanner hands it over: its text (JSON grammar), whether it has
+/// neither fraction nor exponent, and its exact digits when they fit in a `u64`.
+#[derive(Clone, Copy, Debug)]
+pub struct Number<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) integer: bool,
+    pub(crate) digits: Option<Digits>,
+}
+
+impl Number<'_> {
+    /// Whether the token starts with `-`.
+    #[inline]
+    fn is_negative(&self) -> bool {
+        self.text.as_bytes().first() == Some(&b'-')
+    }
+}
 
 /// Why a leaf was refused; the reader adds the position and the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +83,13 @@ pub trait FromJson: Copy + Sized {
     /// A part from a number token that follows the JSON grammar; `integer` when the token
     /// has no fraction and no exponent.
     fn part_from_token(text: &str, integer: bool) -> Result<Self::Part, LeafError>;
+
+    /// A part from a scanned number token: the same value as [`FromJson::part_from_token`]
+    /// on its text, sooner when the token's digits allow it.
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<Self::Part, LeafError> {
+        Self::part_from_token(number.text, number.integer)
+    }
 
     /// A part from `true` or `false`.
     fn part_from_bool(value: bool) -> Result<Self::Part, LeafError> {
@@ -119,6 +154,139 @@ fn magnitude(digits: &[u8]) -> Option<u64> {
     Some(value)
 }
 
+/// Powers of ten that are exact in `f64`: 10^k = 5^k × 2^k, and 5^k < 2^53 for k <= 22.
+const F64_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Powers of ten that are exact in `f32` (5^10 < 2^24).
+const F32_POW10: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// Clinger's fast path for `f64`: `mantissa × 10^exponent` when both factors are exact, so
+/// that the one rounding IEEE 754 does is the correct one.
+#[inline]
+fn fast_f64(digits: Digits) -> Option<f64> {
+    if digits.mantissa > 1 << 53 {
+        return None;
+    }
+    let power = *usize::try_from(digits.exponent.unsigned_abs())
+        .ok()
+        .and_then(|k| F64_POW10.get(k))?;
+    // Exact: the mantissa is at most 2^53 (converted from `i64`, one instruction).
+    let m = i64::try_from(digits.mantissa).ok()? as f64;
+    Some(if digits.exponent < 0 {
+        m / power
+    } else {
+        m * power
+    })
+}
+
+/// 5^k for k in 0..=27, the powers of five below 2^64.
+const POW5: [u64; 28] = {
+    let mut table = [1u64; 28];
+    let mut k = 1;
+    while k < 28 {
+        table[k] = table[k - 1] * 5;
+        k += 1;
+    }
+    table
+};
+
+/// The magnitude `mantissa × 10^exponent` as `q × 2^shift` for `|exponent| <= 27`, in exact
+/// integer arithmetic, such that converting `q` to a float (which rounds correctly, ties to
+/// even) and then scaling by `2^shift` (which is exact: the result is far from the subnormal
+/// range and from overflow) gives the correctly rounded value.
+///
+/// - `exponent >= 0`: `q = mantissa × 5^exponent` exactly (both factors are below 2^64) and
+///   `shift = exponent`.
+/// - `exponent = -k < 0`: `mantissa / 10^k = (mantissa × 2^s / 5^k) × 2^-(s + k)`, with `s`
+///   chosen so that `mantissa × 2^s` lies in [2^126, 2^127). The quotient then has at least 63
+///   significant bits, ten more than an `f64` keeps; its lowest bit is set when the division
+///   leaves a remainder (a sticky bit), which tells "just above" from "exactly on" a
+///   rounding midpoint without moving the rounding position.
+#[inline]
+fn exact_binary(digits: Digits) -> Option<(u128, i32)> {
+    let k = usize::try_from(digits.exponent.unsigned_abs()).ok()?;
+    let five = u128::from(*POW5.get(k)?);
+    let shift = i32::try_from(k).ok()?;
+    let m = u128::from(digits.mantissa);
+    if digits.exponent >= 0 {
+        return Some((m.checked_mul(five)?, shift));
+    }
+    if digits.mantissa == 0 {
+        return Some((0, 0));
+    }
+    let s = digits.mantissa.leading_zeros() + 63;
+    let n = m << s;
+    // `five` is at least 1.
+    let q = n / five;
+    let sticky = u128::from(n % five != 0);
+    Some((
+        q | sticky,
+        shift.checked_add(i32::try_from(s).ok()?)?.checked_neg()?,
+    ))
+}
+
+/// `q × 2^shift` as an `i64` with a sticky bit and a new shift: when `q` has more than 63
+/// bits, the bits shifted out are or-ed into the lowest bit. The result still has 63
+/// significant bits, more than a float keeps plus one, so it rounds as `q` does; and the
+/// conversion from `i64` is one machine instruction where `u128`'s is a library call.
+#[inline]
+fn narrow((q, shift): (u128, i32)) -> (i64, i32) {
+    // `q` has 128 - leading_zeros bits; keep 63.
+    let excess = 65u32.saturating_sub(q.leading_zeros());
+    let kept = q >> excess;
+    let sticky = u128::from(kept << excess != q);
+    let narrow = i64::try_from(kept | sticky).unwrap_or(i64::MAX);
+    // `excess` is at most 65.
+    (narrow, shift + i32::try_from(excess).unwrap_or(0))
+}
+
+/// An `f64` from [`exact_binary`]'s result: `shift` is within [-153, 27], and at most 65
+/// more after [`narrow`].
+#[inline]
+fn f64_from_binary(binary: (u128, i32)) -> f64 {
+    let (q, shift) = narrow(binary);
+    // Correctly rounded, ties to even; then scaled exactly.
+    (q as f64) * pow2(shift)
+}
+
+/// An `f32` from [`exact_binary`]'s result, scaled in two steps since 2^-153 is not an
+/// `f32`. Both factors are normal `f32`s, and so is every product short of overflow (the
+/// value is at least 10^-27); a product that overflows is infinite, as the correctly
+/// rounded value is then.
+#[inline]
+fn f32_from_binary(binary: (u128, i32)) -> f32 {
+    let (q, shift) = narrow(binary);
+    let half = shift / 2;
+    (q as f32) * pow2_f32(half) * pow2_f32(shift - half)
+}
+
+/// 2^e for -126 <= e <= 127, exactly.
+fn pow2_f32(e: i32) -> f32 {
+    let biased = u32::try_from(e + 127).unwrap_or(0);
+    f32::from_bits(biased << 23)
+}
+
+/// Clinger's fast path for `f32`, as [`fast_f64`].
+#[inline]
+fn fast_f32(digits: Digits) -> Option<f32> {
+    if digits.mantissa > 1 << 24 {
+        return None;
+    }
+    let power = *usize::try_from(digits.exponent.unsigned_abs())
+        .ok()
+        .and_then(|k| F32_POW10.get(k))?;
+    // Exact: the mantissa is at most 2^24.
+    let m = i64::try_from(digits.mantissa).ok()? as f32;
+    Some(if digits.exponent < 0 {
+        m / power
+    } else {
+        m * power
+    })
+}
+
 macro_rules! int_from_json {
     ($($t:ty),*) => {$(
         impl FromJson for $t {
@@ -137,6 +305,22 @@ macro_rules! int_from_json {
                 };
                 let m = magnitude(digits).ok_or(LeafError::OutOfRange)?;
                 if negative {
+                    let v = 0i64.checked_sub_unsigned(m).ok_or(LeafError::OutOfRange)?;
+                    <$t>::try_from(v).map_err(|_| LeafError::OutOfRange)
+                } else {
+                    <$t>::try_from(m).map_err(|_| LeafError::OutOfRange)
+                }
+            }
+
+            #[inline]
+            fn part_from_number(number: Number<'_>) -> Result<$t, LeafError> {
+                if !number.integer {
+                    return Err(LeafError::NotAnInteger);
+                }
+                // An integer token's exponent is 0, and its digits are `None` only when they
+                // exceed `u64`.
+                let m = number.digits.map(|d| d.mantissa).ok_or(LeafError::OutOfRange)?;
+                if number.is_negative() {
                     let v = 0i64.checked_sub_unsigned(m).ok_or(LeafError::OutOfRange)?;
                     <$t>::try_from(v).map_err(|_| LeafError::OutOfRange)
                 } else {
@@ -176,6 +360,20 @@ impl FromJson for f64 {
         Ok(value)
     }
 
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<f64, LeafError> {
+        let exact = number.digits.and_then(|digits| {
+            fast_f64(digits).or_else(|| exact_binary(digits).map(f64_from_binary))
+        });
+        match exact {
+            // The magnitude with the token's sign bit (no branch: signs are random).
+            Some(v) => Ok(f64::from_bits(
+                v.to_bits() | u64::from(number.is_negative()) << 63,
+            )),
+            None => Self::part_from_token(number.text, number.integer),
+        }
+    }
+
     fn part_from_non_finite(value: NonFinite) -> Result<f64, LeafError> {
         Ok(match value {
             NonFinite::NaN => f64::NAN,
@@ -211,6 +409,20 @@ impl FromJson for f32 {
             return Err(LeafError::OutOfRange);
         }
         Ok(value)
+    }
+
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<f32, LeafError> {
+        let exact = number.digits.and_then(|digits| {
+            fast_f32(digits).or_else(|| exact_binary(digits).map(f32_from_binary))
+        });
+        match exact {
+            Some(v) if v.is_infinite() => Err(LeafError::OutOfRange),
+            Some(v) => Ok(f32::from_bits(
+                v.to_bits() | u32::from(number.is_negative()) << 31,
+            )),
+            None => Self::part_from_token(number.text, number.integer),
+        }
     }
 
     fn part_from_non_finite(value: NonFinite) -> Result<f32, LeafError> {
@@ -255,6 +467,11 @@ impl FromJson for f16 {
         f16_from_f64(wide, || compare_decimal(text, wide))
     }
 
+    fn part_from_number(number: Number<'_>) -> Result<f16, LeafError> {
+        let wide = f64::part_from_number(number)?;
+        f16_from_f64(wide, || compare_decimal(number.text, wide))
+    }
+
     fn part_from_non_finite(value: NonFinite) -> Result<f16, LeafError> {
         Ok(match value {
             NonFinite::NaN => f16::NAN,
@@ -293,6 +510,11 @@ where
     #[inline]
     fn part_from_token(text: &str, integer: bool) -> Result<F, LeafError> {
         F::part_from_token(text, integer)
+    }
+
+    #[inline]
+    fn part_from_number(number: Number<'_>) -> Result<F, LeafError> {
+        F::part_from_number(number)
     }
 
     fn part_from_non_finite(value: NonFinite) -> Result<F, LeafError> {

@@ -11,7 +11,7 @@ use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Plan};
 
 use super::nest::{Nest, NestError};
-use super::number::{LeafError, NonFinite};
+use super::number::{LeafError, NonFinite, Number};
 use super::scan::{describe_byte, Fail, Mark, Scanner, MAX_NUMBER_LEN};
 use super::source::Source;
 use super::JsonValue;
@@ -44,16 +44,33 @@ impl<T> Sink<T> {
     /// Makes room for one more element.
     #[inline]
     pub(crate) fn reserve(&mut self) -> Result<()> {
+        self.reserve_with(|| None)
+    }
+
+    /// Makes room for one more element; `progress` tells the bytes of text read so far and
+    /// still to come, when known, to size the buffer from.
+    #[inline]
+    pub(crate) fn reserve_with(
+        &mut self,
+        progress: impl FnOnce() -> Option<(u64, u64)>,
+    ) -> Result<()> {
         if self.data.len() == self.data.capacity() {
-            return self.grow();
+            return self.grow(progress());
         }
         Ok(())
     }
 
-    /// Grows the buffer: doubling up to 64 KiB, then by an eighth (at least 64 KiB), so that
-    /// an accepted array costs at most 9/8 of its size plus 64 KiB, and never past the budget.
+    /// Grows the buffer: doubling up to 64 KiB, then by a sixteenth (at least 64 KiB), so that
+    /// an accepted array costs at most 17/16 of its size plus 64 KiB, and never past the
+    /// budget.
+    ///
+    /// When the rest of the text is known (`progress`: bytes read, bytes to come), the step
+    /// is instead the elements the rest would hold at the bytes per element seen so far,
+    /// plus 1/32, in one reservation rather than dozens; but never more elements than the
+    /// rest of the text has bytes divided by the element size, so that this reservation
+    /// beyond the output is bounded by the text's own size.
     #[cold]
-    fn grow(&mut self) -> Result<()> {
+    fn grow(&mut self, progress: Option<(u64, u64)>) -> Result<()> {
         let len = self.data.len();
         if len >= self.max_len {
             let wanted = len.saturating_add(1);
@@ -65,11 +82,18 @@ impl<T> Sink<T> {
         }
         let item = std::mem::size_of::<T>().max(1);
         let small = (64 * 1024 / item).max(16);
-        let step = if len < small {
+        let mut step = if len < small {
             len.max(16)
         } else {
-            (len / 8).max(small)
+            (len / 16).max(small)
         };
+        if let Some((read, rest)) = progress.filter(|&(read, _)| read > 0 && len >= small) {
+            let estimate = u128::from(rest) * u128::from(to_u64(len)) / u128::from(read);
+            let estimate = estimate + estimate / 32;
+            let cap = u128::from(rest / to_u64(item));
+            let wanted = usize::try_from(estimate.min(cap)).unwrap_or(usize::MAX);
+            step = step.max(wanted);
+        }
         let target = len.saturating_add(step).min(self.max_len);
         self.data
             .try_reserve_exact(target - len)
@@ -252,11 +276,12 @@ fn scalar<T: JsonValue, S: Source>(
         .map_err(|e| locate.nest(nest, scan.mark(), e))?;
     if part == 0 {
         // The budget is checked before the element is read.
-        sink.reserve()
+        sink.reserve_with(|| scan.progress())
             .map_err(|e| e.at_json(locate.position(nest, scan.mark())))?;
     }
     let leaf = match b {
-        b'-' if scan.second()? == Some(b'I') => non_finite::<T, S>(
+        // One check for both arms rather than a branch on the sign, which mispredicts.
+        b'-' | b'0'..=b'9' if scan.next_two_are(b"-I")? => non_finite::<T, S>(
             scan,
             nest,
             allow_nan,
@@ -267,7 +292,12 @@ fn scalar<T: JsonValue, S: Source>(
         b'-' | b'0'..=b'9' => {
             let token = scan.number().map_err(|f| locate.fail(nest, f))?;
             let text = scan.token(token);
-            T::part_from_token(text, token.integer).map_err(|e| {
+            let number = Number {
+                text,
+                integer: token.integer,
+                digits: token.digits,
+            };
+            T::part_from_number(number).map_err(|e| {
                 let at = scan.mark_at(token.start);
                 leaf_error(
                     e,

@@ -4,6 +4,11 @@
 //! The scanner never copies a number: a token is a range of the current window. It asks the
 //! source for [`MAX_NUMBER_LEN`] + 1 bytes ahead of a number's first byte, so every token it
 //! accepts is contiguous, and one that is longer is refused before its end is looked for.
+//!
+//! While it walks a number's digits (eight bytes at a time) the scanner also accumulates them
+//! into an integer, so that a token of at most 19 significant digits arrives with its exact
+//! value as `mantissa × 10^exponent` ([`Digits`]). Float conversion uses that for its exact
+//! fast path and hands any other token's text to a correctly rounding parser.
 
 use std::borrow::Cow;
 
@@ -53,7 +58,77 @@ pub(crate) struct NumberToken {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) integer: bool,
+    /// The token's magnitude exactly, when its digits fit in a `u64` and its exponent in an
+    /// `i64`; `None` for longer tokens.
+    pub(crate) digits: Option<Digits>,
 }
+
+/// The magnitude of a number token, exactly: `mantissa × 10^exponent`, where `mantissa` is
+/// every digit before and after the point read as one integer, and `exponent` the written
+/// exponent less the number of digits after the point. The sign is the token's first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Digits {
+    pub(crate) mantissa: u64,
+    pub(crate) exponent: i64,
+}
+
+/// Digits accumulated into a `u64` as they are scanned, until they no longer fit.
+#[derive(Clone, Copy, Debug)]
+struct Accumulator {
+    value: u64,
+    /// Digits appended since the value was last zero: the value is below 10^`written`.
+    written: usize,
+    /// False once the value overflowed; `value` means nothing then.
+    exact: bool,
+}
+
+impl Accumulator {
+    const fn new() -> Self {
+        Accumulator {
+            value: 0,
+            written: 0,
+            exact: true,
+        }
+    }
+
+    /// Appends `count` digits (0 to 8) worth `digits` as an integer.
+    #[inline]
+    fn push(&mut self, count: usize, digits: u64) {
+        // Restart the count while the value is zero (leading zeros), without a branch.
+        self.written = self.written * usize::from(self.value != 0) + count;
+        let scale = POW10.get(count).copied().unwrap_or(u64::MAX);
+        if self.written <= 19 {
+            // Below 10^19 < 2^64: no overflow, no check needed.
+            self.value = self.value.wrapping_mul(scale).wrapping_add(digits);
+            return;
+        }
+        match self
+            .value
+            .checked_mul(scale)
+            .and_then(|v| v.checked_add(digits))
+        {
+            Some(v) => self.value = v,
+            None => self.exact = false,
+        }
+    }
+
+    fn get(self) -> Option<u64> {
+        self.exact.then_some(self.value)
+    }
+}
+
+/// 10^k for k in 0..=8, to append k digits.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
 
 /// The scanner: a position in a source, and the line it is on.
 pub(crate) struct Scanner<S> {
@@ -72,6 +147,12 @@ impl<S: Source> Scanner<S> {
             line: 1,
             line_start: 0,
         }
+    }
+
+    /// Bytes read so far and bytes still to come, when the source knows its length.
+    pub(crate) fn progress(&self) -> Option<(u64, u64)> {
+        let read = self.src.base().saturating_add(to_u64(self.pos));
+        Some((read, self.src.remaining(self.pos)?))
     }
 
     /// The place of the next byte.
@@ -160,10 +241,12 @@ impl<S: Source> Scanner<S> {
         }
     }
 
-    /// The byte after the next one (no whitespace skipped), if any.
-    pub(crate) fn second(&mut self) -> Result<Option<u8>, Error> {
+    /// Whether the next two bytes (no whitespace skipped) are `pair`.
+    #[inline]
+    pub(crate) fn next_two_are(&mut self, pair: &[u8; 2]) -> Result<bool, Error> {
         self.fill(2)?;
-        Ok(self.src.text().as_bytes().get(self.pos + 1).copied())
+        let window = self.src.text().as_bytes();
+        Ok(window.get(self.pos..self.pos + 2) == Some(pair))
     }
 
     /// Consumes the byte [`Scanner::peek`] returned.
@@ -192,7 +275,8 @@ impl<S: Source> Scanner<S> {
     }
 
     /// Scans a number at the next byte (a `-` or a digit, as [`Scanner::peek`] returned) by
-    /// the JSON grammar `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// the JSON grammar `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, accumulating
+    /// its digits as it goes (see [`Digits`]).
     #[inline]
     pub(crate) fn number(&mut self) -> Result<NumberToken, Fail> {
         self.fill(MAX_NUMBER_LEN + 1)?;
@@ -202,25 +286,24 @@ impl<S: Source> Scanner<S> {
         let cut = window.len().min(start.saturating_add(MAX_NUMBER_LEN + 1));
         let text = &window[..cut];
         let digit = |i: usize| text.get(i).is_some_and(u8::is_ascii_digit);
-        let mut i = start;
-        if text.get(i) == Some(&b'-') {
-            i += 1;
-        }
+        // Signs and leading digits are random in real data: the steps below avoid
+        // branching on them where the grammar allows.
+        let mut i = start + usize::from(text.get(start) == Some(&b'-'));
         let mut integer = true;
         let mut problem: Option<&'static str> = None;
-        match text.get(i) {
-            Some(b'0') => {
-                i += 1;
-                if digit(i) {
-                    problem =
-                        Some("expected a single `0` before the point: leading zeros are not JSON");
-                }
-            }
-            Some(b'1'..=b'9') => {
-                i += 1;
-                i += count_digits(&text[i..]);
-            }
-            _ => problem = Some("expected a digit after `-`"),
+        let mut mantissa = Accumulator::new();
+        let mut fraction_digits = 0;
+        let mut exponent = Accumulator::new();
+        let mut negative_exponent = false;
+        let count = scan_digits(&text[i..], &mut mantissa);
+        if count == 0 {
+            problem = Some("expected a digit after `-`");
+        } else if count > 1 && text.get(i) == Some(&b'0') {
+            // Reported at the digit after the `0`.
+            i += 1;
+            problem = Some("expected a single `0` before the point: leading zeros are not JSON");
+        } else {
+            i += count;
         }
         if problem.is_none() && text.get(i) == Some(&b'.') {
             integer = false;
@@ -228,18 +311,24 @@ impl<S: Source> Scanner<S> {
             if !digit(i) {
                 problem = Some("expected a digit after the decimal point");
             }
-            i += count_digits(&text[i..]);
+            fraction_digits = scan_digits(&text[i..], &mut mantissa);
+            i += fraction_digits;
         }
         if problem.is_none() && matches!(text.get(i), Some(b'e' | b'E')) {
             integer = false;
             i += 1;
-            if matches!(text.get(i), Some(b'+' | b'-')) {
-                i += 1;
+            match text.get(i) {
+                Some(b'-') => {
+                    negative_exponent = true;
+                    i += 1;
+                }
+                Some(b'+') => i += 1,
+                _ => {}
             }
             if !digit(i) {
                 problem = Some("expected a digit in the exponent");
             }
-            i += count_digits(&text[i..]);
+            i += scan_digits(&text[i..], &mut exponent);
         }
         if i - start > MAX_NUMBER_LEN || (problem.is_some() && i >= cut && cut < window.len()) {
             return Err(Fail::TooLong {
@@ -253,10 +342,19 @@ impl<S: Source> Scanner<S> {
             });
         }
         self.pos = i;
+        let digits = match (mantissa.get(), exponent.get()) {
+            (Some(mantissa), Some(written)) => i64::try_from(written)
+                .ok()
+                .map(|e| if negative_exponent { -e } else { e })
+                .and_then(|e| e.checked_sub(i64::try_from(fraction_digits).ok()?))
+                .map(|exponent| Digits { mantissa, exponent }),
+            _ => None,
+        };
         Ok(NumberToken {
             start,
             end: i,
             integer,
+            digits,
         })
     }
 
@@ -376,9 +474,10 @@ impl<S: Source> Scanner<S> {
 }
 
 /// The number of ASCII digits `bytes` starts with, looked at eight bytes at a time (number
-/// tokens are mostly digits, and this loop is the reader's hottest).
-#[inline]
-fn count_digits(bytes: &[u8]) -> usize {
+/// tokens are mostly digits, and this loop is the reader's hottest); the digits are appended
+/// to `acc`. Always inlined: a call per digit run costs more than the loop on short tokens.
+#[inline(always)]
+fn scan_digits(bytes: &[u8], acc: &mut Accumulator) -> usize {
     let mut n = 0;
     while let Some(Ok(word)) = bytes.get(n..n + 8).map(<[u8; 8]>::try_from) {
         // Per byte: x = b ^ b'0' is below 10 exactly for a digit. Adding 0x76 to the low
@@ -387,13 +486,46 @@ fn count_digits(bytes: &[u8]) -> usize {
         let x = u64::from_le_bytes(word) ^ 0x3030_3030_3030_3030;
         let high =
             (((x & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
-        if high != 0 {
-            // The first byte is the lowest (little-endian): count the digits before it.
-            return n + usize::try_from(high.trailing_zeros() / 8).unwrap_or(0);
+        if high == 0 {
+            // Eight digits. Advancing by a constant, on a predicted branch, lets the next
+            // load start before this word is counted.
+            acc.push(8, eight_digits(x));
+            n += 8;
+            continue;
         }
-        n += 8;
+        // The first byte is the lowest (little-endian): count the digits before a non-digit.
+        let count = usize::try_from(high.trailing_zeros() / 8).unwrap_or(0);
+        // Shift the digits to the top bytes; the zero bytes below read as leading zeros. No
+        // digit at all (a shift by 64) appends nothing.
+        let digits = u32::try_from(64 - 8 * count)
+            .ok()
+            .and_then(|shift| x.checked_shl(shift))
+            .unwrap_or(0);
+        acc.push(count, eight_digits(digits));
+        return n + count;
     }
-    n + bytes[n..].iter().take_while(|b| b.is_ascii_digit()).count()
+    for &b in &bytes[n..] {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        acc.push(1, u64::from(b - b'0'));
+        n += 1;
+    }
+    n
+}
+
+/// The integer written by eight digits, given as their values (0 to 9) one per byte, the
+/// first in the lowest byte. Three multiplications combine neighbours into pairs, pairs into
+/// fours and fours into the eight-digit value (the well-known SWAR conversion).
+#[inline]
+fn eight_digits(x: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let pairs = x.wrapping_mul(10).wrapping_add(x >> 8);
+    let high = (pairs & MASK).wrapping_mul(MUL1);
+    let low = ((pairs >> 16) & MASK).wrapping_mul(MUL2);
+    high.wrapping_add(low) >> 32
 }
 
 /// A byte as an error message shows it: `` `x` `` when printable ASCII, its value otherwise.
@@ -438,18 +570,59 @@ mod tests {
         assert!(scan_number("-a").is_err());
     }
 
+    fn count_digits(bytes: &[u8]) -> (usize, Option<u64>) {
+        let mut acc = Accumulator::new();
+        let n = scan_digits(bytes, &mut acc);
+        (n, acc.get())
+    }
+
     #[test]
-    fn digits_are_counted_eight_at_a_time() {
+    fn digits_are_counted_and_read_eight_at_a_time() {
         for b in 0..=255u8 {
             for at in 0..12 {
-                let mut bytes = vec![b'7'; 12];
+                let mut bytes: Vec<u8> = b"314159265358".to_vec();
                 bytes[at] = b;
                 let naive = bytes.iter().take_while(|c| c.is_ascii_digit()).count();
-                assert_eq!(count_digits(&bytes), naive, "byte {b} at {at}");
+                let value = std::str::from_utf8(&bytes[..naive])
+                    .map_or(0, |t| t.parse::<u64>().unwrap_or(0));
+                assert_eq!(
+                    count_digits(&bytes),
+                    (naive, Some(value)),
+                    "byte {b} at {at}"
+                );
             }
         }
-        assert_eq!(count_digits(b""), 0);
-        assert_eq!(count_digits(b"123456789012345678901234"), 24);
+        assert_eq!(count_digits(b""), (0, Some(0)));
+        assert_eq!(count_digits(b"18446744073709551615x"), (20, Some(u64::MAX)));
+        assert_eq!(count_digits(b"18446744073709551616"), (20, None));
+        assert_eq!(count_digits(b"123456789012345678901234"), (24, None));
+        assert_eq!(count_digits(b"000000000000000000000000012"), (27, Some(12)));
+    }
+
+    fn digits_of(text: &str) -> Option<(u64, i64)> {
+        let mut s = Scanner::new(SliceSource::new(text));
+        s.number().ok()?.digits.map(|d| (d.mantissa, d.exponent))
+    }
+
+    #[test]
+    fn numbers_carry_their_exact_digits() {
+        assert_eq!(digits_of("0"), Some((0, 0)));
+        assert_eq!(digits_of("-12]"), Some((12, 0)));
+        assert_eq!(digits_of("1.5e-3"), Some((15, -4)));
+        assert_eq!(digits_of("0.000123"), Some((123, -6)));
+        assert_eq!(digits_of("2E+10"), Some((2, 10)));
+        assert_eq!(digits_of("12.50e000000000000000000000007"), Some((1250, 5)));
+        assert_eq!(
+            digits_of("0.1234567890123456789"),
+            Some((1_234_567_890_123_456_789, -19))
+        );
+        assert_eq!(digits_of("123456789012345678901"), None);
+        assert_eq!(digits_of("1e99999999999999999999"), None);
+        assert_eq!(
+            digits_of("1e-9223372036854775807"),
+            Some((1, -9_223_372_036_854_775_807))
+        );
+        assert_eq!(digits_of("1.5e-9223372036854775808"), None);
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub(crate) trait Source {
     /// Makes at least `want` bytes available from byte `pos` of the window when the input has
     /// them, possibly moving the window; returns the new index of the byte that was at `pos`.
     fn fill(&mut self, pos: usize, want: usize) -> Result<usize, SourceError>;
+    /// The number of bytes of the whole input after window index `pos`, when known (a text
+    /// in memory), to size the output from.
+    fn remaining(&self, pos: usize) -> Option<u64> {
+        let _ = pos;
+        None
+    }
 }
 
 /// A whole text in memory.
@@ -75,6 +81,10 @@ impl Source for SliceSource<'_> {
     #[inline]
     fn base(&self) -> u64 {
         0
+    }
+
+    fn remaining(&self, pos: usize) -> Option<u64> {
+        Some(to_u64(self.text.len().saturating_sub(pos)))
     }
 
     #[inline]
