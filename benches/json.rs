@@ -85,8 +85,11 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.sample_size(20);
-        // The anchor: a copy of the text's bytes into a fresh buffer.
-        group.bench_function("memcpy", |b| b.iter(|| black_box(text.as_bytes()).to_vec()));
+        // The anchor: a copy of the text's bytes into a buffer that is already mapped.
+        let mut warm = text.as_bytes().to_vec();
+        group.bench_function("memcpy", |b| {
+            b.iter(|| warm.copy_from_slice(black_box(text.as_bytes())))
+        });
         group.bench_function("arrayguard/json::from_str", |b| {
             b.iter(|| json::from_str::<f64>(black_box(&text), &spec).expect("valid"))
         });
