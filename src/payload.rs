@@ -20,7 +20,7 @@ const FIRST_CHUNK_BYTES: usize = 8 * 1024;
 
 /// The chunk a reader converts (byte swap, `bool` check, value constraints, F to C order)
 /// while it is still in the processor's cache.
-const CONVERT_CHUNK_BYTES: usize = 256 * 1024;
+const CONVERT_CHUNK_BYTES: usize = 1 << 20;
 
 /// Fortran-order payloads whose slabs (all elements with one index on the last axis) are
 /// larger than this are read whole and then converted, instead of a slab at a time.
