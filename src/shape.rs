@@ -78,6 +78,21 @@ impl Shape {
         self.len == 0
     }
 
+    /// Whether C and Fortran order store the same element sequence for this shape: at most
+    /// one axis is longer than 1, or the array holds no element. Such an array satisfies
+    /// either order (NumPy writes it as C), and converting it is only a relabelling.
+    ///
+    /// ```
+    /// use arrayguard::Shape;
+    /// assert!(Shape::new([1, 5, 1])?.orders_coincide());
+    /// assert!(Shape::new([3, 3, 0])?.orders_coincide());
+    /// assert!(!Shape::new([2, 3])?.orders_coincide());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn orders_coincide(&self) -> bool {
+        self.is_empty() || self.dims.iter().filter(|&&d| d > 1).count() <= 1
+    }
+
     /// Bytes needed for `itemsize`-byte elements, with the same overflow rule as
     /// [`Shape::new`] applied to the non-zero dimensions.
     ///
