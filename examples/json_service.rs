@@ -3,8 +3,8 @@
 //!
 //! Two ways to put a validated array in a request struct are shown:
 //!
-//! - `#[serde(deserialize_with = "features")]`: a function that runs an
-//!   [`ArraySeed`](arrayguard::json::ArraySeed) with the field's spec and limits;
+//! - `#[serde(deserialize_with = "features")]`: a function that runs
+//!   [`json::ReadOptions::seed`](arrayguard::json::ReadOptions::seed) with the field's spec and limits;
 //! - a wrapper type (`Labels`) whose `Deserialize` does the same with a spec from a static.
 //!
 //! A third endpoint takes a bare JSON array body or an envelope, read by arrayguard's own
@@ -14,7 +14,7 @@
 
 use std::sync::LazyLock;
 
-use arrayguard::json::{self, ArraySeed, ReadOptions};
+use arrayguard::json::{self, ReadOptions};
 use arrayguard::{Array, ArraySpec, DType, Dim, Limits};
 use base64::Engine as _;
 use serde::de::{DeserializeSeed, Deserializer};
@@ -34,8 +34,9 @@ fn feature_limits() -> Limits {
 }
 
 fn features<'de, D: Deserializer<'de>>(d: D) -> Result<Array<f32>, D::Error> {
-    ArraySeed::new(&FEATURES)
+    json::ReadOptions::new()
         .limits(feature_limits())
+        .seed::<f32>(&FEATURES)
         .deserialize(d)
 }
 
@@ -50,8 +51,9 @@ impl<'de> Deserialize<'de> for Labels {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut limits = Limits::default();
         limits.max_depth = 1;
-        ArraySeed::new(&LABELS)
+        json::ReadOptions::new()
             .limits(limits)
+            .seed::<u8>(&LABELS)
             .deserialize(d)
             .map(Labels)
     }

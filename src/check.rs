@@ -12,7 +12,8 @@ use std::io::Read;
 use crate::dtype::Element;
 use crate::error::{Error, Result, ValueKind, ValueViolation};
 use crate::payload::{self, Position, Scratch};
-use crate::spec::{Plan, ValueSpec};
+use crate::plan::Plan;
+use crate::spec::ValueSpec;
 
 /// The most payload bytes held at once: chunks hold this many bytes' worth of whole elements
 /// (at least one element).

@@ -613,14 +613,6 @@ impl Error {
         }
     }
 
-    /// Wraps an error found while checking one array of a bundle.
-    pub(crate) fn in_array(self, array: &str) -> Error {
-        Error::InArray {
-            array: array.into(),
-            error: Box::new(self),
-        }
-    }
-
     /// Attaches a JSON position to an error that has none. Errors that already carry a
     /// position are returned unchanged.
     pub(crate) fn at_json(self, position: JsonPosition) -> Error {

@@ -80,26 +80,32 @@
 
 mod array;
 mod buffer;
+mod bundle;
 mod check;
+mod compat;
 mod dtype;
 mod error;
 pub mod json;
 mod limits;
 pub mod npy;
+mod options;
 mod payload;
+mod plan;
 pub mod raw;
 mod shape;
 mod spec;
+mod target;
 mod transpose;
 
 pub use array::{Array, ArrayView, DynArray};
+pub use bundle::{BundleChecker, Input, Verdict};
 pub use dtype::{ByteOrder, DType, Element};
 pub use error::{Error, Fault, LimitKind, NamedDim, Result, ValueKind, ValueViolation};
 pub use half::f16;
 pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
+pub use plan::Plan;
 pub use shape::{Order, Shape};
 pub use spec::{spec_file_schema, SpecFile};
-pub use spec::{
-    ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, Plan, ShapeItem, ShapeSpec, ValueSpec,
-};
+pub use spec::{ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, ShapeItem, ShapeSpec, ValueSpec};
+pub use target::Target;

@@ -10,8 +10,9 @@ use crate::buffer::{Buffer, RawBuffer};
 use crate::check::Accumulator;
 use crate::dtype::{ByteOrder, DType, Element};
 use crate::error::{to_u64, Error, Result};
+use crate::plan::Plan;
 use crate::shape::Order;
-use crate::spec::{Plan, ValueSpec};
+use crate::spec::ValueSpec;
 use crate::transpose::Transpose;
 
 /// The first chunk a reader of unknown length gets; later chunks double as data arrives, so a

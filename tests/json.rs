@@ -856,7 +856,7 @@ static POINTS: LazyLock<ArraySpec> =
 fn points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Array<f32>, D::Error> {
     let mut l = Limits::default();
     l.max_elements = 8;
-    ArraySeed::new(&POINTS).limits(l).deserialize(d)
+    ArraySeed::<f32>::new(&POINTS).limits(l).deserialize(d)
 }
 
 #[derive(Deserialize, Debug)]
@@ -966,7 +966,7 @@ static SAMPLES: LazyLock<ArraySpec> =
 
 impl<'de> Deserialize<'de> for Samples {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ArraySeed::new(&SAMPLES)
+        ArraySeed::<f64>::new(&SAMPLES)
             .allow_nan(true)
             .deserialize(d)
             .map(Samples)
@@ -1034,7 +1034,7 @@ struct Ints(Array<i16>);
 impl<'de> Deserialize<'de> for Ints {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         static SPEC: LazyLock<ArraySpec> = LazyLock::new(|| ArraySpec::new(DType::I16));
-        ArraySeed::new(&SPEC).deserialize(d).map(Ints)
+        ArraySeed::<i16>::new(&SPEC).deserialize(d).map(Ints)
     }
 }
 
@@ -1042,7 +1042,7 @@ struct Pairs(Array<Complex32>);
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         static SPEC: LazyLock<ArraySpec> = LazyLock::new(ArraySpec::any);
-        ArraySeed::new(&SPEC).deserialize(d).map(Pairs)
+        ArraySeed::<Complex32>::new(&SPEC).deserialize(d).map(Pairs)
     }
 }
 

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use arrayguard::{
-    json, npy, spec_file_schema, Array, ArraySpec, ByteOrder, DType, Dim, Fault, Limits, Order,
-    Plan, Result, Shape, ShapeSpec, SpecFile,
+    json, npy, spec_file_schema, Array, ArraySpec, Bindings, ByteOrder, DType, Dim, Fault, Limits,
+    Order, Plan, Result, Shape, ShapeSpec, SpecFile,
 };
 
 fn specs_dir() -> PathBuf {
@@ -254,14 +254,10 @@ fn shorthand_grammar_through_files() {
     ];
     for (pattern, dims, expected) in cases {
         let spec = toml_array(&format!("shape = {pattern:?}")).unwrap();
-        let plan = Plan::new(
-            DType::U8,
-            ByteOrder::Little,
-            Shape::new(dims.to_vec()).unwrap(),
-            Order::C,
-        )
-        .unwrap();
-        let found = spec.check(&plan).err().map(|e| e.to_string());
+        let found = spec
+            .check_shape(dims, &mut Bindings::new())
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(found.as_deref(), *expected, "{pattern:?} {dims:?}");
     }
     let errors = [

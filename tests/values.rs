@@ -466,7 +466,7 @@ struct Cbor<const K: usize>(#[allow(dead_code)] Array<f64>);
 impl<'de, const K: usize> Deserialize<'de> for Cbor<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (spec, allow_nan) = &CBOR_SPECS[K];
-        ArraySeed::new(spec)
+        ArraySeed::<f64>::new(spec)
             .allow_nan(*allow_nan)
             .deserialize(d)
             .map(Cbor)

@@ -1,16 +1,14 @@
 //! `arrayguard check`: validate files against specs, for CI.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use arrayguard::{
-    json, npy, ArraySpec, Bindings, ByteOrder, DType, Error, Fault, Limits, Plan, SpecFile,
-};
+use arrayguard::{ArraySpec, BundleChecker, Error, Fault, Input, Limits, SpecFile};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::config::{self, Expect, CONFIG_NAME};
+use crate::error::CliError;
 use crate::report::{self, Status};
 use crate::LimitArgs;
 
@@ -111,10 +109,7 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
     let limits = args.limits.limits();
     let (jobs, unmatched) = match plan_jobs(args) {
         Ok(plan) => plan,
-        Err((path, error)) => {
-            report::diagnostic(path.display(), &error);
-            return Status::of_config(&error);
-        }
+        Err((path, error)) => return error.report(path.display()),
     };
     let mut outcomes = Vec::new();
     for job in &jobs {
@@ -147,17 +142,14 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
 }
 
 /// The jobs the arguments (or the configuration) describe, and the unmatched files.
-fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Error)> {
+fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, CliError)> {
     if args.files.is_empty() && args.arrays.is_empty() {
         let path = args
             .config
             .clone()
             .unwrap_or_else(|| PathBuf::from(CONFIG_NAME));
         if args.spec.is_some() {
-            let error = Error::InvalidSpec {
-                location: "command line".into(),
-                reason: "--spec needs FILE arguments or --array".into(),
-            };
+            let error = CliError::Usage("--spec needs FILE arguments or --array".into());
             return Err((path, error));
         }
         let config = config::load(&path).map_err(|e| (path.clone(), e))?;
@@ -176,10 +168,7 @@ fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Err
         args.files.iter().map(|f| (None, f.clone())).collect();
     for binding in &args.arrays {
         let Some((name, file)) = binding.split_once('=') else {
-            let error = Error::InvalidSpec {
-                location: "--array".into(),
-                reason: format!("expected NAME=FILE, found `{binding}`").into(),
-            };
+            let error = CliError::Usage(format!("--array: expected NAME=FILE, found `{binding}`"));
             return Err((PathBuf::from("--array"), error));
         };
         files.push((Some(name.to_string()), PathBuf::from(file)));
@@ -202,6 +191,8 @@ fn outcome(job: &Job, path: &Path, array: Option<String>, error: Option<Error>) 
     }
 }
 
+/// Checks a job's files: each against one array spec, or all of them against a bundle, bound
+/// to its arrays by the names given or by file stem (`X.npy` is array `X`).
 fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome> {
     let any = ArraySpec::any();
     let single = match spec {
@@ -214,7 +205,7 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
             .files
             .iter()
             .map(|(_, path)| {
-                let error = check_file(path, spec, limits, &mut Bindings::new()).err();
+                let error = Input::Path(path).check(spec, limits).err();
                 outcome(job, path, None, error)
             })
             .collect();
@@ -222,91 +213,31 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
     let Some(SpecFile::Bundle(bundle)) = spec else {
         return Vec::new();
     };
-    // Bind files to arrays: explicitly, or by file stem.
-    let mut bound: Vec<(String, &PathBuf)> = Vec::new();
-    let mut outcomes = Vec::new();
-    for (name, path) in &job.files {
-        let name = name
-            .clone()
-            .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
-        match name {
-            Some(name) if bundle.array(&name).is_some() => bound.push((name, path)),
-            other => {
-                let array = other.unwrap_or_default();
-                let error = Error::UnknownArray {
-                    array: array.clone().into(),
-                };
-                outcomes.push(outcome(job, path, Some(array), Some(error)));
-            }
-        }
-    }
-    let mut bindings = Bindings::new();
-    for name in bundle.names() {
-        let spec = bundle.array(name).unwrap_or(&any);
-        let files: Vec<&&PathBuf> = bound
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, p)| p)
-            .collect();
-        if files.is_empty() {
-            let path = job.spec_path.clone().unwrap_or_default();
-            let error = Error::MissingArray { array: name.into() };
-            outcomes.push(outcome(job, &path, Some(name.to_string()), Some(error)));
-        }
-        for path in files {
-            let error = check_file(path, spec, limits, &mut bindings).err();
-            outcomes.push(outcome(job, path, Some(name.to_string()), error));
-        }
-    }
-    outcomes
-}
-
-/// Checks one file completely, binding named dimensions in `bindings`.
-fn check_file(
-    path: &Path,
-    spec: &ArraySpec,
-    limits: &Limits,
-    bindings: &mut Bindings,
-) -> Result<(), Error> {
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if !is_json {
-        npy::check_path_with_bindings(path, spec, limits, bindings)?;
-        return Ok(());
-    }
-    let mut text = Vec::new();
-    let file = File::open(path)?;
-    let cap = spec.limits_over(limits).max_input_bytes;
-    file.take(cap.saturating_add(1)).read_to_end(&mut text)?;
-    let options = json::ReadOptions::new().limits(limits.clone());
-    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let array = if first == Some(b'{') {
-        options.read_envelope_slice_dyn(&text, spec)?
-    } else {
-        let dtype = single_dtype(spec)?;
-        options.read_slice_dyn(&text, dtype, spec)?
-    };
-    // The reader checked the shape within this array; named dimensions also bind across the
-    // files of a bundle.
-    let plan = Plan::new(
-        array.dtype(),
-        ByteOrder::NATIVE,
-        array.shape().clone(),
-        array.order(),
-    )?;
-    spec.check_with(&plan, bindings)
-}
-
-/// The one dtype a nested JSON array is read as.
-fn single_dtype(spec: &ArraySpec) -> Result<DType, Error> {
-    match spec.dtypes() {
-        Some([dtype]) => Ok(*dtype),
-        _ => Err(Error::InvalidSpec {
-            location: "dtype".into(),
-            reason: "a nested JSON array carries no dtype: check it with a spec naming exactly one (or use an envelope)".into(),
-        }),
-    }
+    let names: Vec<String> = job
+        .files
+        .iter()
+        .map(|(name, path)| {
+            name.clone()
+                .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or_default()
+        })
+        .collect();
+    let inputs = names
+        .iter()
+        .zip(&job.files)
+        .map(|(name, (_, path))| (name.as_str(), Input::Path(path)));
+    let no_path = job.spec_path.clone().unwrap_or_default();
+    BundleChecker::new(bundle)
+        .limits(limits.clone())
+        .check(inputs)
+        .into_iter()
+        .map(|verdict| {
+            // An array no file provides is reported on the spec.
+            let path = verdict.input().map_or(&no_path, |i| &job.files[i].1);
+            let array = Some(verdict.array().to_string());
+            outcome(job, path, array, verdict.into_result().err())
+        })
+        .collect()
 }
 
 fn summary(outcomes: &[Outcome]) -> Summary {

@@ -7,6 +7,7 @@
 mod check;
 mod config;
 mod convert;
+mod error;
 mod input;
 mod inspect;
 mod report;

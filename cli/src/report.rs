@@ -63,7 +63,12 @@ pub(crate) const STDOUT_NAME: &str = "<stdout>";
 /// Paths and messages are untrusted text (file names, header excerpts), so line breaks in
 /// them are escaped rather than allowed to split the diagnostic.
 pub(crate) fn diagnostic(path: impl Display, error: &Error) {
-    let line = format!("arrayguard: error[{}]: {}: {}", error.code(), path, error);
+    diagnostic_line(path, error.code(), error);
+}
+
+/// [`diagnostic`] for an error with this code and message.
+pub(crate) fn diagnostic_line(path: impl Display, code: &str, message: impl Display) {
+    let line = format!("arrayguard: error[{code}]: {path}: {message}");
     let line = line.replace('\n', "\\n").replace('\r', "\\r");
     // Nowhere is left to report a failing stderr.
     let _ = writeln!(io::stderr().lock(), "{line}");

@@ -195,6 +195,36 @@ fn invalid_specs_exit_3() {
 }
 
 #[test]
+fn argument_errors_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        "version = 1\n[array]\ndtype = \"u8\"\n",
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["check", "--spec", p(&spec), "--array", "X"],
+            "arrayguard: error: --array: expected NAME=FILE, found `X`\n",
+        ),
+        (
+            &["check", "--spec", p(&spec)],
+            "arrayguard: error: --spec needs FILE arguments or --array\n",
+        ),
+        // Refused by clap itself.
+        (&["check", "--spec", p(&spec), "--config", "other.toml"], ""),
+    ];
+    for (args, message) in cases {
+        let out = run_in(Some(dir.path()), args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        if !message.is_empty() {
+            assert_eq!(stderr(&out), *message, "{args:?}");
+        }
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+}
+
+#[test]
 fn bundles_bind_files_by_stem_or_flag() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();

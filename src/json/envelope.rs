@@ -15,8 +15,10 @@ use crate::dtype::{by_dtype, ByteOrder, DType, Element};
 use crate::error::{to_u64, Error, JsonPosition, LimitKind, Result};
 use crate::limits::Limits;
 use crate::payload::check_bools;
+use crate::plan::Plan;
 use crate::shape::{Order, Shape};
-use crate::spec::{ArraySpec, Plan};
+use crate::spec::{ArraySpec, Bindings};
+use crate::target::check_requested_dtype;
 
 use super::nest::Nest;
 use super::number::FromJson;
@@ -45,21 +47,21 @@ struct Declared {
     order: Option<Order>,
 }
 
-/// Reads an envelope into an array of the dtype it declares. `want` is the dtype a typed
-/// caller asks for.
+/// Reads an envelope into an array of the dtype it declares, named dimensions bound in
+/// `bindings`. `want` is the dtype a typed caller asks for. The caller has refused a byte
+/// order mark.
 pub(crate) fn read_envelope<S: Source>(
-    src: S,
+    mut scan: Scanner<S>,
     spec: &ArraySpec,
     limits: &Limits,
     allow_nan: bool,
     want: Option<DType>,
+    bindings: &mut Bindings,
 ) -> Result<DynArray> {
-    let mut scan = Scanner::new(src);
     let mut env = Env {
         scan: &mut scan,
         nest: Nest::infer(1, None, limits),
     };
-    env.scan.refuse_bom().map_err(|f| env.fail(f))?;
     match env.scan.peek()? {
         Some(b'{') => env.scan.bump(),
         other => {
@@ -136,15 +138,8 @@ pub(crate) fn read_envelope<S: Source>(
                 };
                 let order = declared.order.unwrap_or(Order::C);
                 let plan = Plan::new(dtype, byte_order, Shape::new(dims)?, order)?;
-                plan.check(spec, limits)?;
-                if let Some(want) = want {
-                    if want != dtype {
-                        return Err(Error::DTypeMismatch {
-                            expected: format!("`{want}`").into_boxed_str(),
-                            found: dtype,
-                        });
-                    }
-                }
+                plan.check_with(spec, limits, bindings)?;
+                check_requested_dtype(want, dtype)?;
                 result = Some(
                     by_dtype!(dtype, T => env.data::<T>(&plan, spec, limits, allow_nan)?.into()),
                 );

@@ -3,14 +3,20 @@
 //!
 //! Which function to call:
 //!
-//! | input | typed, default limits | any dtype or other options |
+//! | input | typed, default limits | any dtype, envelopes, other options |
 //! | --- | --- | --- |
-//! | `&str` | [`from_str`] → [`Array`] | [`ReadOptions::read_str_dyn`] |
-//! | `&[u8]` | [`from_slice`] → [`Array`] | [`ReadOptions::read_slice_dyn`] |
-//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
-//! | an envelope `{"dtype", "shape", "data"}` | [`ReadOptions::read_envelope_str`] | [`ReadOptions::read_envelope_str_dyn`] (dtype from the envelope) |
-//! | inside a serde format or a request struct | [`ArraySeed`] | [`DynSeed`] |
+//! | `&str` | [`from_str`] → [`Array`] | [`ReadOptions::read_str`] |
+//! | `&[u8]` | [`from_slice`] → [`Array`] | [`ReadOptions::read_slice`] |
+//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader`] |
+//! | inside a serde format or a request struct | | [`ReadOptions::seed`] → [`ArraySeed`] |
 //! | writing | [`to_writer`], [`write_array`] | [`to_writer_with_options`] |
+//!
+//! The options' readers take the output as a type parameter ([`Target`](crate::Target)):
+//! `read_str::<f32>` gives an `Array<f32>`, `read_str::<DynArray>` a
+//! [`DynArray`](crate::DynArray): of the dtype an envelope declares, or, for nested arrays
+//! (which carry no dtype), of the one dtype the spec allows. An envelope
+//! `{"dtype", "shape", "data"}` is read with [`ReadOptions::form`] set to [`Form::Envelope`],
+//! or [`Form::Detect`] to accept both forms.
 //!
 //! # What is read
 //!
@@ -70,6 +76,8 @@
 //! columns count bytes) and the byte offset (from 0). Spec and limit errors found at a place
 //! in the text are wrapped in [`Error::AtJson`], whose [`Error::code`] is the inner error's.
 //!
+//! [`Array`]: crate::Array
+//!
 //! # `f16` rounding
 //!
 //! The text is read as `f64` (correctly rounded, like `f32` and `f64` themselves: an exact
@@ -99,20 +107,26 @@ mod seed;
 mod source;
 mod write;
 
+pub use crate::compat::json::{
+    from_reader_with_limits, from_slice_with_limits, from_str_with_limits, DynSeed,
+};
 pub use crate::error::{JsonItem, JsonPosition, JsonToken};
 pub use scan::MAX_NUMBER_LEN;
-pub use seed::{ArraySeed, DynSeed};
+pub use seed::ArraySeed;
 pub use write::{to_writer, to_writer_with_options, write_array, JsonValue, WriteOptions};
 
 use std::io::Read;
 
 use crate::array::{Array, DynArray};
-use crate::dtype::{by_dtype, DType};
+use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
-use crate::spec::ArraySpec;
+use crate::options::Core;
+use crate::spec::{ArraySpec, Bindings};
+use crate::target::Target;
 
-use source::{ReaderSource, SliceSource};
+use scan::Scanner;
+use source::{ReaderSource, SliceSource, Source};
 
 /// Reads nested JSON arrays (or a bare number or boolean) from a string into a typed array,
 /// with default limits.
@@ -150,23 +164,8 @@ use source::{ReaderSource, SliceSource};
 /// # Ok(())
 /// # }
 /// ```
-pub fn from_str<T: JsonValue>(text: &str, spec: &ArraySpec) -> Result<Array<T>> {
-    ReadOptions::new().read_str(text, spec)
-}
-
-/// [`from_str`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_str`].
-pub fn from_str_with_limits<T: JsonValue>(
-    text: &str,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_str(text, spec)
+pub fn from_str<T: Element>(text: &str, spec: &ArraySpec) -> Result<Array<T>> {
+    ReadOptions::new().read_str::<T>(text, spec)
 }
 
 /// Reads nested JSON arrays from bytes (UTF-8 JSON text) into a typed array, with default
@@ -175,23 +174,8 @@ pub fn from_str_with_limits<T: JsonValue>(
 /// # Errors
 ///
 /// As [`from_str`].
-pub fn from_slice<T: JsonValue>(bytes: &[u8], spec: &ArraySpec) -> Result<Array<T>> {
-    ReadOptions::new().read_slice(bytes, spec)
-}
-
-/// [`from_slice`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_str`].
-pub fn from_slice_with_limits<T: JsonValue>(
-    bytes: &[u8],
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_slice(bytes, spec)
+pub fn from_slice<T: Element>(bytes: &[u8], spec: &ArraySpec) -> Result<Array<T>> {
+    ReadOptions::new().read_slice::<T>(bytes, spec)
 }
 
 /// Reads nested JSON arrays from a reader into a typed array, with default limits.
@@ -202,53 +186,60 @@ pub fn from_slice_with_limits<T: JsonValue>(
 /// # Errors
 ///
 /// As [`from_str`], plus [`Error::Io`].
-pub fn from_reader<T: JsonValue, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
-    ReadOptions::new().read_reader(reader, spec)
+pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
+    ReadOptions::new().read_reader::<T, R>(reader, spec)
 }
 
-/// [`from_reader`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_reader`].
-pub fn from_reader_with_limits<T: JsonValue, R: Read>(
-    reader: R,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_reader(reader, spec)
+/// Which JSON form a reader accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Form {
+    /// Nested arrays (or a bare scalar): the element type comes from the caller (the target
+    /// type, or the spec's one dtype for a [`DynArray`]). The default.
+    #[default]
+    Nested,
+    /// An envelope `{"dtype": ..., "shape": ..., "data": ...}` that declares its dtype, shape
+    /// and order (see the [module docs](self)).
+    Envelope,
+    /// An envelope when the text's first value is an object (`{`), nested arrays otherwise.
+    Detect,
 }
 
-/// Options for reading JSON: limits, and whether `NaN` and infinities are accepted.
+/// Options for reading JSON: limits, whether `NaN` and infinities are accepted, the form
+/// (nested arrays or an envelope) and the memory order of the output. Every read of the
+/// format goes through it; the free functions ([`from_str`] and friends) are its defaults.
 ///
-/// JSON text carries no dtype, so the `_dyn` readers take one; envelopes declare theirs.
+/// The type parameter of the readers picks the output ([`Target`]): an element type `T` gives
+/// `Array<T>`; [`DynArray`] gives the dtype an envelope declares or, for nested arrays, the
+/// one dtype the spec allows. A spec's own limit overrides ([`ArraySpec::with_limits`]) apply
+/// on top of these limits.
 ///
 /// ```
-/// use arrayguard::{json::ReadOptions, ArraySpec, DType, Limits};
+/// use arrayguard::{json, ArraySpec, DType, DynArray, Limits};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let mut limits = Limits::default();
 /// limits.max_elements = 1000;
-/// let options = ReadOptions::new().limits(limits).allow_nan(true);
-/// let array = options.read_str_dyn("[1.5, NaN]", DType::F64, &ArraySpec::any())?;
+/// let options = json::ReadOptions::new().limits(limits).allow_nan(true);
+/// let array = options.read_str::<DynArray>("[1.5, NaN]", &ArraySpec::new(DType::F64))?;
 /// assert_eq!(array.shape().dims(), &[2]);
 ///
 /// let text = r#"{"dtype": "<i2", "shape": [2], "data": "AQACAA=="}"#;
-/// let array = options.read_envelope_str::<i16>(text, &ArraySpec::any())?;
+/// let envelopes = options.form(json::Form::Envelope);
+/// let array = envelopes.read_str::<i16>(text, &ArraySpec::any())?;
 /// assert_eq!(array.as_slice(), &[1, 2]);
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    limits: Limits,
+    core: Core,
     allow_nan: bool,
+    form: Form,
 }
 
 impl ReadOptions {
-    /// Default limits; `NaN` and infinities refused.
+    /// Default limits; `NaN` and infinities refused; nested arrays; arrays keep their order.
     pub fn new() -> Self {
         Self::default()
     }
@@ -256,237 +247,190 @@ impl ReadOptions {
     /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
     /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.core.limits = limits;
         self
     }
 
     /// Accepts the tokens `NaN`, `Infinity` and `-Infinity` (not JSON, but what Python's
-    /// `json.dumps` writes) for float and complex dtypes. Defaults to `false`.
+    /// `json.dumps` writes) for float and complex dtypes, and NaN and infinite values from a
+    /// serde deserializer ([`ReadOptions::seed`]). Defaults to `false`.
     pub fn allow_nan(mut self, allow: bool) -> Self {
         self.allow_nan = allow;
         self
     }
 
-    /// These options with `spec`'s limit overrides applied.
-    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
-        ReadOptions {
-            limits: spec.limits_over(&self.limits),
-            allow_nan: self.allow_nan,
-        }
+    /// Sets the form of the text. Defaults to [`Form::Nested`].
+    pub fn form(mut self, form: Form) -> Self {
+        self.form = form;
+        self
     }
 
-    fn check_len(&self, len: usize) -> Result<()> {
-        if to_u64(len) > self.limits.max_input_bytes {
-            return Err(Error::limit(
-                LimitKind::InputBytes,
-                self.limits.max_input_bytes,
-                len,
-            ));
-        }
-        Ok(())
+    /// Delivers arrays in C (row-major) order: an envelope with `"order": "F"` is converted
+    /// after it is read (nested arrays are always in C order). Defaults to `false`.
+    pub fn c_order(mut self, c_order: bool) -> Self {
+        self.core.c_order = c_order;
+        self
     }
 
-    /// Reads a typed array from a string. See [`from_str`].
+    /// Reads an array from a string. See [`from_str`].
     ///
     /// # Errors
     ///
-    /// As [`from_str`].
-    pub fn read_str<T: JsonValue>(&self, text: &str, spec: &ArraySpec) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        this.check_len(text.len())?;
-        read::read_array(SliceSource::new(text), spec, &this.limits, this.allow_nan)
-    }
-
-    /// Reads a typed array from bytes. See [`from_slice`].
-    ///
-    /// # Errors
-    ///
-    /// As [`from_str`].
-    pub fn read_slice<T: JsonValue>(&self, bytes: &[u8], spec: &ArraySpec) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        this.check_len(bytes.len())?;
-        read::read_array(
-            SliceSource::from_bytes(bytes),
+    /// As [`from_str`]; for an envelope, [`Error::Envelope`] when it is malformed (a missing,
+    /// unknown or repeated key, `data` before `dtype` or `shape`, base64 data of the wrong
+    /// length), dtype errors ([`Error::InvalidDescr`] and friends), and
+    /// [`Error::DTypeMismatch`] when its dtype is not the target's or the spec's;
+    /// [`Error::InvalidSpec`] when nested arrays are read into a [`DynArray`] with a spec
+    /// that does not name exactly one dtype.
+    pub fn read_str<O: Target>(&self, text: &str, spec: &ArraySpec) -> Result<O::Owned> {
+        self.read_text::<O, _>(
+            text.len(),
+            || Ok(SliceSource::new(text)),
             spec,
-            &this.limits,
-            this.allow_nan,
+            &mut Bindings::new(),
         )
     }
 
-    /// Reads a typed array from a reader. See [`from_reader`].
+    /// Reads an array from bytes (UTF-8 JSON text). See [`ReadOptions::read_str`].
     ///
     /// # Errors
     ///
-    /// As [`from_reader`].
-    pub fn read_reader<T: JsonValue, R: Read>(
-        &self,
-        reader: R,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
-        read::read_array(source, spec, &this.limits, this.allow_nan)
+    /// As [`ReadOptions::read_str`].
+    pub fn read_slice<O: Target>(&self, bytes: &[u8], spec: &ArraySpec) -> Result<O::Owned> {
+        self.read_bytes::<O>(bytes, spec, &mut Bindings::new())
     }
 
-    /// Reads an array of `dtype` from a string.
+    /// Reads an array from a reader. At most
+    /// [`Limits::max_input_bytes`](crate::Limits::max_input_bytes) bytes are read; the reader
+    /// must end after the value (whitespace aside).
     ///
     /// # Errors
     ///
-    /// As [`from_str`].
-    pub fn read_str_dyn(&self, text: &str, dtype: DType, spec: &ArraySpec) -> Result<DynArray> {
-        by_dtype!(dtype, T => Ok(self.read_str::<T>(text, spec)?.into()))
+    /// As [`ReadOptions::read_str`], plus [`Error::Io`].
+    pub fn read_reader<O: Target, R: Read>(&self, reader: R, spec: &ArraySpec) -> Result<O::Owned> {
+        let limits = self.core.limits_for(spec);
+        let source = ReaderSource::new(reader, limits.max_input_bytes)?;
+        self.read_source::<O, _>(source, spec, &limits, &mut Bindings::new())
     }
 
-    /// Reads an array of `dtype` from bytes.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_str`].
-    pub fn read_slice_dyn(&self, bytes: &[u8], dtype: DType, spec: &ArraySpec) -> Result<DynArray> {
-        by_dtype!(dtype, T => Ok(self.read_slice::<T>(bytes, spec)?.into()))
+    /// A serde seed that reads an array with these options inside any self-describing serde
+    /// format (see [`ArraySeed`]). The form is always nested arrays.
+    pub fn seed<'a, O: Target>(&self, spec: &'a ArraySpec) -> ArraySeed<'a, O> {
+        ArraySeed::from_options(spec, self.clone())
     }
 
-    /// Reads an array of `dtype` from a reader.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`].
-    pub fn read_reader_dyn<R: Read>(
-        &self,
-        reader: R,
-        dtype: DType,
-        spec: &ArraySpec,
-    ) -> Result<DynArray> {
-        by_dtype!(dtype, T => Ok(self.read_reader::<T, R>(reader, spec)?.into()))
-    }
-
-    /// Reads an envelope `{"dtype": ..., "shape": ..., "data": ...}` from a string into a
-    /// typed array (see the [module docs](self) for its rules).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Envelope`] for a malformed envelope (missing, unknown
-    /// or repeated keys, `data` before `dtype` or `shape`, base64 data of the wrong length);
-    /// dtype errors ([`Error::InvalidDescr`] and friends);
-    /// [`Error::DTypeMismatch`] when the envelope's dtype is not
-    /// `T`'s or not the spec's; the errors of [`from_str`] for list data.
-    pub fn read_envelope_str<T: JsonValue>(
-        &self,
-        text: &str,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        self.read_envelope_str_dyn_as(text, spec, Some(T::DTYPE))?
-            .into_typed()
-    }
-
-    /// Reads an envelope from bytes into a typed array.
-    ///
-    /// # Errors
-    ///
-    /// As [`ReadOptions::read_envelope_str`].
-    pub fn read_envelope_slice<T: JsonValue>(
+    /// [`ReadOptions::read_slice`] with named dimensions bound in `bindings` (shared by the
+    /// arrays of a bundle).
+    pub(crate) fn read_bytes<O: Target>(
         &self,
         bytes: &[u8],
         spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        this.check_len(bytes.len())?;
-        envelope::read_envelope(
-            SliceSource::from_bytes(bytes),
+        bindings: &mut Bindings,
+    ) -> Result<O::Owned> {
+        self.read_text::<O, _>(
+            bytes.len(),
+            || Ok(SliceSource::from_bytes(bytes)),
             spec,
-            &this.limits,
-            this.allow_nan,
-            Some(T::DTYPE),
-        )?
-        .into_typed()
-    }
-
-    /// Reads an envelope from a reader into a typed array.
-    ///
-    /// # Errors
-    ///
-    /// As [`ReadOptions::read_envelope_str`], plus [`Error::Io`].
-    pub fn read_envelope_reader<T: JsonValue, R: Read>(
-        &self,
-        reader: R,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
-        envelope::read_envelope(source, spec, &this.limits, this.allow_nan, Some(T::DTYPE))?
-            .into_typed()
-    }
-
-    /// Reads an envelope from a string into an array of the dtype it declares (which the spec
-    /// must allow).
-    ///
-    /// # Errors
-    ///
-    /// As [`ReadOptions::read_envelope_str`].
-    pub fn read_envelope_str_dyn(&self, text: &str, spec: &ArraySpec) -> Result<DynArray> {
-        self.read_envelope_str_dyn_as(text, spec, None)
-    }
-
-    /// Reads an envelope from bytes into an array of the dtype it declares.
-    ///
-    /// # Errors
-    ///
-    /// As [`ReadOptions::read_envelope_str`].
-    pub fn read_envelope_slice_dyn(&self, bytes: &[u8], spec: &ArraySpec) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        this.check_len(bytes.len())?;
-        envelope::read_envelope(
-            SliceSource::from_bytes(bytes),
-            spec,
-            &this.limits,
-            this.allow_nan,
-            None,
+            bindings,
         )
     }
 
-    /// Reads an envelope from a reader into an array of the dtype it declares.
-    ///
-    /// # Errors
-    ///
-    /// As [`ReadOptions::read_envelope_reader`].
-    pub fn read_envelope_reader_dyn<R: Read>(
+    /// Reads a text in memory of `len` bytes, refused before it is looked at when it exceeds
+    /// [`Limits::max_input_bytes`].
+    fn read_text<O: Target, S: Source>(
         &self,
-        reader: R,
+        len: usize,
+        source: impl FnOnce() -> Result<S>,
         spec: &ArraySpec,
-    ) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let source = ReaderSource::new(reader, this.limits.max_input_bytes)?;
-        envelope::read_envelope(source, spec, &this.limits, this.allow_nan, None)
+        bindings: &mut Bindings,
+    ) -> Result<O::Owned> {
+        let limits = self.core.limits_for(spec);
+        if to_u64(len) > limits.max_input_bytes {
+            return Err(Error::limit(
+                LimitKind::InputBytes,
+                limits.max_input_bytes,
+                len,
+            ));
+        }
+        self.read_source::<O, _>(source()?, spec, &limits, bindings)
     }
 
-    fn read_envelope_str_dyn_as(
+    fn read_source<O: Target, S: Source>(
         &self,
-        text: &str,
+        source: S,
         spec: &ArraySpec,
-        want: Option<DType>,
-    ) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        this.check_len(text.len())?;
-        envelope::read_envelope(
-            SliceSource::new(text),
-            spec,
-            &this.limits,
-            this.allow_nan,
-            want,
-        )
+        limits: &Limits,
+        bindings: &mut Bindings,
+    ) -> Result<O::Owned> {
+        let mut scan = Scanner::new(source);
+        let nested = |scan: Scanner<S>,
+                      dtype: DType,
+                      bindings: &mut Bindings|
+         -> Result<DynArray> {
+            by_dtype!(dtype, T => Ok(read::read_array::<T, S>(scan, spec, limits, self.allow_nan, bindings)?.into()))
+        };
+        let array = match self.form {
+            Form::Nested => {
+                // The dtype is checked before the text is looked at.
+                let dtype = nested_dtype::<O>(spec)?;
+                spec.check_dtype(dtype)?;
+                read::refuse_bom(&mut scan, limits)?;
+                nested(scan, dtype, bindings)?
+            }
+            Form::Envelope => {
+                read::refuse_bom(&mut scan, limits)?;
+                envelope::read_envelope(
+                    scan,
+                    spec,
+                    limits,
+                    self.allow_nan,
+                    O::requested(),
+                    bindings,
+                )?
+            }
+            Form::Detect => {
+                read::refuse_bom(&mut scan, limits)?;
+                if scan.peek()? == Some(b'{') {
+                    envelope::read_envelope(
+                        scan,
+                        spec,
+                        limits,
+                        self.allow_nan,
+                        O::requested(),
+                        bindings,
+                    )?
+                } else {
+                    let dtype = nested_dtype::<O>(spec)?;
+                    spec.check_dtype(dtype)?;
+                    nested(scan, dtype, bindings)?
+                }
+            }
+        };
+        self.deliver::<O>(array)
     }
 
-    /// A serde seed for `T` with these options. See [`ArraySeed`].
-    pub fn seed<'a, T: JsonValue>(&self, spec: &'a ArraySpec) -> ArraySeed<'a, T> {
-        ArraySeed::new(spec)
-            .limits(self.limits.clone())
-            .allow_nan(self.allow_nan)
+    /// The output from an array read and checked: in C order when asked.
+    fn deliver<O: Target>(&self, array: DynArray) -> Result<O::Owned> {
+        let array = if self.core.c_order {
+            array.into_c_order()
+        } else {
+            array
+        };
+        O::from_dyn(array)
     }
+}
 
-    /// A serde seed for `dtype` with these options. See [`DynSeed`].
-    pub fn dyn_seed<'a>(&self, dtype: DType, spec: &'a ArraySpec) -> DynSeed<'a> {
-        DynSeed::new(dtype, spec)
-            .limits(self.limits.clone())
-            .allow_nan(self.allow_nan)
+/// The dtype nested arrays are read as: the target's, or for a [`DynArray`] the one dtype the
+/// spec allows (nested arrays carry none of their own).
+fn nested_dtype<O: Target>(spec: &ArraySpec) -> Result<DType> {
+    if let Some(dtype) = O::requested() {
+        return Ok(dtype);
+    }
+    match spec.dtypes() {
+        Some([dtype]) => Ok(*dtype),
+        _ => Err(Error::InvalidSpec {
+            location: "dtype".into(),
+            reason: "a nested JSON array carries no dtype: check it with a spec naming exactly one (or use an envelope)".into(),
+        }),
     }
 }

@@ -7,8 +7,9 @@ use crate::array::Array;
 use crate::dtype::{ByteOrder, DType};
 use crate::error::{excerpt, to_u64, Error, JsonPosition, JsonToken, LimitKind, Result};
 use crate::limits::Limits;
+use crate::plan::Plan;
 use crate::shape::{Order, Shape};
-use crate::spec::{ArraySpec, Plan};
+use crate::spec::{ArraySpec, Bindings};
 
 use super::nest::{Nest, NestError};
 use super::number::{LeafError, NonFinite, Number};
@@ -389,41 +390,44 @@ fn non_finite<T: JsonValue, S: Source>(
     T::part_from_non_finite(value).map_err(|_| refuse(T::EXPECTED))
 }
 
-/// Checks that `spec` allows `dtype` before anything is read.
-pub(crate) fn check_dtype(spec: &ArraySpec, dtype: DType) -> Result<()> {
-    if spec.allows_dtype(dtype) {
-        return Ok(());
-    }
-    let dtypes_only = match spec.dtypes() {
-        Some(list) => ArraySpec::any().with_dtypes(list.iter().copied()),
-        None => ArraySpec::any(),
-    };
-    let plan = Plan::new(dtype, ByteOrder::NATIVE, Shape::default(), Order::C)?;
-    dtypes_only.check(&plan)
-}
-
 /// Reads a whole text of nested arrays (or a bare scalar) into an array of `T`, checked
-/// against the spec (its value constraints last) and `limits` (the spec's overrides already
-/// applied).
+/// against the spec (named dimensions bound in `bindings`; its value constraints last) and
+/// `limits` (the spec's overrides already applied). The caller has checked that the spec
+/// allows `T` and that the text starts with no byte order mark.
 pub(crate) fn read_array<T: JsonValue, S: Source>(
-    src: S,
+    mut scan: Scanner<S>,
     spec: &ArraySpec,
     limits: &Limits,
     allow_nan: bool,
+    bindings: &mut Bindings,
 ) -> Result<Array<T>> {
-    check_dtype(spec, T::DTYPE)?;
-    let mut scan = Scanner::new(src);
     let mut nest = Nest::infer(T::PARTS, spec.shape(), limits);
     let mut sink = Sink::new(limits);
     let locate = Locate { prefix: "" };
-    scan.refuse_bom().map_err(|f| locate.fail(&nest, f))?;
     nested(&mut scan, &mut nest, &mut sink, allow_nan, &locate)?;
     scan.finish().map_err(|f| locate.fail(&nest, f))?;
-    let shape = Shape::new(nest.dims())?;
+    finish(sink.finish(), nest.dims(), spec, limits, bindings)
+}
+
+/// The end of every nested read (text or serde): the shape learnt, checked against the spec
+/// and the limits as a plan, then the values.
+pub(crate) fn finish<T: JsonValue>(
+    data: Vec<T>,
+    dims: Vec<usize>,
+    spec: &ArraySpec,
+    limits: &Limits,
+    bindings: &mut Bindings,
+) -> Result<Array<T>> {
+    let shape = Shape::new(dims)?;
     // JSON text has no byte order: a spec that requires one is satisfied.
     let byte_order = spec.byte_order().unwrap_or(ByteOrder::NATIVE);
-    Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check(spec, limits)?;
-    let data = sink.finish();
+    Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check_with(spec, limits, bindings)?;
     spec.values().check(&data, &shape, Order::C)?;
     Array::from_vec(shape, Order::C, data)
+}
+
+/// Refuses a byte order mark before the text.
+pub(crate) fn refuse_bom<S: Source>(scan: &mut Scanner<S>, limits: &Limits) -> Result<()> {
+    scan.refuse_bom()
+        .map_err(|f| Locate { prefix: "" }.fail(&Nest::infer(1, None, limits), f))
 }

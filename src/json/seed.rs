@@ -16,91 +16,80 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::array::{Array, DynArray};
-use crate::dtype::{by_dtype, ByteOrder, DType};
+use crate::dtype::by_dtype;
 use crate::error::{Error, JsonPosition, JsonToken, Result};
-use crate::limits::Limits;
-use crate::shape::{Order, Shape};
-use crate::spec::{ArraySpec, Plan};
+use crate::spec::{ArraySpec, Bindings};
+use crate::target::Target;
 
 use super::nest::{Nest, NestError};
 use super::number::LeafError;
-use super::read::{check_dtype, leaf_error, Sink};
+use super::read::{finish, leaf_error, Sink};
 use super::JsonValue;
+use super::{nested_dtype, ReadOptions};
 
-/// A [`DeserializeSeed`] that reads nested arrays of `T` (or a bare scalar, a 0-d array) from
-/// any self-describing serde format, validated against a spec (its value constraints and
-/// limit overrides included) and limits exactly as [`from_str`](super::from_str) validates
-/// text.
+/// A [`DeserializeSeed`] that reads nested arrays (or a bare scalar, a 0-d array) from any
+/// self-describing serde format, validated against a spec (its value constraints and limit
+/// overrides included) and the options it was made from, exactly as
+/// [`ReadOptions::read_str`](super::ReadOptions::read_str) validates text. Made by
+/// [`ReadOptions::seed`](super::ReadOptions::seed); its type parameter is the output
+/// ([`Target`]): an element type `T` for `Array<T>`, or [`DynArray`] for an array of the one
+/// dtype the spec allows (nested arrays carry no dtype of their own).
 ///
 /// Errors reach the deserializer through [`de::Error::custom`], as `"<code>: <message>"`
 /// (for instance `json.ragged: ragged array at [1]: ...`), so the deserializer can add its own
 /// position; serde_json appends ` at line L column C`. `max_input_bytes` does not apply: the
-/// deserializer owns the input.
+/// deserializer owns the input. [`ArraySeed::deserialize_typed`] keeps arrayguard's error.
 ///
 /// # Examples
 ///
 /// ```
-/// use arrayguard::{json::ArraySeed, ArraySpec, DType, Dim};
+/// use arrayguard::{json, ArraySpec, DType, Dim};
 /// use serde::de::DeserializeSeed;
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let spec = ArraySpec::new(DType::I32).with_shape([Dim::Any, Dim::Exact(2)]);
 /// let mut de = serde_json::Deserializer::from_str("[[1, 2], [3, 4]]");
-/// let array = ArraySeed::<i32>::new(&spec).deserialize(&mut de)?;
+/// let array = json::ReadOptions::new().seed::<i32>(&spec).deserialize(&mut de)?;
 /// assert_eq!(array.as_slice(), &[1, 2, 3, 4]);
 /// # Ok(())
 /// # }
 /// ```
-pub struct ArraySeed<'a, T> {
+pub struct ArraySeed<'a, O> {
     spec: &'a ArraySpec,
-    limits: Limits,
-    allow_nan: bool,
-    element: PhantomData<fn() -> T>,
+    options: ReadOptions,
+    output: PhantomData<fn() -> O>,
 }
 
-impl<T> Clone for ArraySeed<'_, T> {
+impl<O> Clone for ArraySeed<'_, O> {
     fn clone(&self) -> Self {
         ArraySeed {
             spec: self.spec,
-            limits: self.limits.clone(),
-            allow_nan: self.allow_nan,
-            element: PhantomData,
+            options: self.options.clone(),
+            output: PhantomData,
         }
     }
 }
 
-impl<T> fmt::Debug for ArraySeed<'_, T> {
+impl<O> fmt::Debug for ArraySeed<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ArraySeed")
             .field("spec", self.spec)
-            .field("limits", &self.limits)
-            .field("allow_nan", &self.allow_nan)
+            .field("options", &self.options)
             .finish()
     }
 }
 
-impl<'a, T: JsonValue> ArraySeed<'a, T> {
-    /// A seed with default limits that refuses NaN and infinities.
-    pub fn new(spec: &'a ArraySpec) -> Self {
+impl<'a, O: Target> ArraySeed<'a, O> {
+    pub(super) fn from_options(spec: &'a ArraySpec, options: ReadOptions) -> Self {
         ArraySeed {
             spec,
-            limits: Limits::default(),
-            allow_nan: false,
-            element: PhantomData,
+            options,
+            output: PhantomData,
         }
     }
 
-    /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
-    /// win over these.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Accepts NaN and infinite float values (formats such as CBOR have them). Defaults to
-    /// `false`.
-    pub fn allow_nan(mut self, allow: bool) -> Self {
-        self.allow_nan = allow;
+    pub(crate) fn map_options(mut self, f: impl FnOnce(ReadOptions) -> ReadOptions) -> Self {
+        self.options = f(self.options);
         self
     }
 
@@ -114,15 +103,28 @@ impl<'a, T: JsonValue> ArraySeed<'a, T> {
     pub fn deserialize_typed<'de, D: Deserializer<'de>>(
         self,
         deserializer: D,
+    ) -> std::result::Result<Result<O::Owned>, D::Error> {
+        let dtype = match nested_dtype::<O>(self.spec) {
+            Ok(dtype) => dtype,
+            Err(e) => return Ok(Err(e)),
+        };
+        let array: Result<DynArray> =
+            by_dtype!(dtype, T => self.read::<T, D>(deserializer)?.map(DynArray::from));
+        Ok(array.and_then(|array| self.options.deliver::<O>(array)))
+    }
+
+    fn read<'de, T: JsonValue, D: Deserializer<'de>>(
+        &self,
+        deserializer: D,
     ) -> std::result::Result<Result<Array<T>>, D::Error> {
-        if let Err(e) = check_dtype(self.spec, T::DTYPE) {
+        if let Err(e) = self.spec.check_dtype(T::DTYPE) {
             return Ok(Err(e));
         }
-        let limits = self.spec.limits_over(&self.limits);
+        let limits = self.options.core.limits_for(self.spec);
         let mut state = State {
             nest: Nest::infer(T::PARTS, self.spec.shape(), &limits),
             sink: Sink::new(&limits),
-            allow_nan: self.allow_nan,
+            allow_nan: self.options.allow_nan,
             error: None,
         };
         let outcome = Level { state: &mut state }.deserialize(deserializer);
@@ -130,68 +132,26 @@ impl<'a, T: JsonValue> ArraySeed<'a, T> {
             return Ok(Err(e));
         }
         outcome?;
-        Ok(state.finish(self.spec, &limits))
+        let State { nest, sink, .. } = state;
+        Ok(finish(
+            sink.finish(),
+            nest.dims(),
+            self.spec,
+            &limits,
+            &mut Bindings::new(),
+        ))
     }
 }
 
-impl<'de, T: JsonValue> DeserializeSeed<'de> for ArraySeed<'_, T> {
-    type Value = Array<T>;
+impl<'de, O: Target> DeserializeSeed<'de> for ArraySeed<'_, O> {
+    type Value = O::Owned;
 
     fn deserialize<D: Deserializer<'de>>(
         self,
         deserializer: D,
-    ) -> std::result::Result<Array<T>, D::Error> {
+    ) -> std::result::Result<O::Owned, D::Error> {
         self.deserialize_typed(deserializer)?
             .map_err(|e| custom(&e))
-    }
-}
-
-/// A [`DeserializeSeed`] like [`ArraySeed`] for a dtype chosen at run time, giving a
-/// [`DynArray`].
-#[derive(Clone, Debug)]
-pub struct DynSeed<'a> {
-    dtype: DType,
-    spec: &'a ArraySpec,
-    limits: Limits,
-    allow_nan: bool,
-}
-
-impl<'a> DynSeed<'a> {
-    /// A seed for `dtype` with default limits that refuses NaN and infinities.
-    pub fn new(dtype: DType, spec: &'a ArraySpec) -> Self {
-        DynSeed {
-            dtype,
-            spec,
-            limits: Limits::default(),
-            allow_nan: false,
-        }
-    }
-
-    /// Sets the limits. Defaults to [`Limits::default`].
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Accepts NaN and infinite float values. Defaults to `false`.
-    pub fn allow_nan(mut self, allow: bool) -> Self {
-        self.allow_nan = allow;
-        self
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for DynSeed<'_> {
-    type Value = DynArray;
-
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> std::result::Result<DynArray, D::Error> {
-        by_dtype!(self.dtype, T => ArraySeed::<T>::new(self.spec)
-            .limits(self.limits)
-            .allow_nan(self.allow_nan)
-            .deserialize(deserializer)
-            .map(DynArray::from))
     }
 }
 
@@ -309,15 +269,6 @@ impl<T: JsonValue> State<T> {
             found,
         };
         self.fail(e)
-    }
-
-    fn finish(self, spec: &ArraySpec, limits: &Limits) -> Result<Array<T>> {
-        let shape = Shape::new(self.nest.dims())?;
-        let byte_order = spec.byte_order().unwrap_or(ByteOrder::NATIVE);
-        Plan::new(T::DTYPE, byte_order, shape.clone(), Order::C)?.check(spec, limits)?;
-        let data = self.sink.finish();
-        spec.values().check(&data, &shape, Order::C)?;
-        Array::from_vec(shape, Order::C, data)
     }
 }
 

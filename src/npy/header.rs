@@ -20,8 +20,8 @@
 use crate::dtype::{ByteOrder, DType};
 use crate::error::{excerpt, to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
+use crate::plan::Plan;
 use crate::shape::{Order, Shape};
-use crate::spec::Plan;
 
 /// The magic string every `.npy` file starts with.
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";

@@ -2,13 +2,19 @@
 //!
 //! Which function to call:
 //!
-//! | input | typed, default limits | any dtype or other options |
+//! | input | typed, default limits | any dtype, other limits and options |
 //! | --- | --- | --- |
-//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
-//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
-//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
+//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice`] |
+//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader`] |
+//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path`] |
+//! | check without holding the payload (CI) | | [`ReadOptions::check_path`], [`ReadOptions::check_reader`] |
 //! | header only | [`read_header`], [`read_header_from`] | |
-//! | check without holding the payload (CI) | [`check_path`], [`check_reader`] | [`check_path_with_bindings`], [`check_reader_with_bindings`] |
+//!
+//! The options' readers take the output as a type parameter ([`Target`](crate::Target)):
+//! `read_path::<f32>` gives an `Array<f32>`, `read_path::<DynArray>` a
+//! [`DynArray`](crate::DynArray) of the dtype the file declares. Several files checked against
+//! a [`BundleSpec`](crate::BundleSpec), with named dimensions shared, go through a
+//! [`BundleChecker`](crate::BundleChecker).
 //!
 //! **Spec.** Every reader reads with the caller's limits and the spec's own overrides on top
 //! ([`ArraySpec::limits_over`]), and an accepted array satisfies the spec's value
@@ -18,15 +24,17 @@
 //! **Buffering.** Readers are read in a few large `read` calls (prelude, header, payload), so
 //! wrapping a file in a `BufReader` gains nothing. A reader of unknown length gets a buffer
 //! that grows as data arrives; a path's payload buffer is allocated once, after the file's
-//! length was compared with the declared size. The `check_*` functions hold no payload buffer
-//! at all: they read it in chunks of at most 1 MiB.
+//! length was compared with the declared size. The checks hold no payload buffer at all: they
+//! read it in chunks of at most 1 MiB.
 
-mod check;
 mod header;
 mod read;
 mod write;
 
-pub use check::{check_path, check_path_with_bindings, check_reader, check_reader_with_bindings};
+pub use crate::compat::npy::{
+    check_path, check_path_with_bindings, check_reader, check_reader_with_bindings,
+    from_path_with_limits, from_reader_with_limits, from_slice_with_limits,
+};
 pub use header::{Header, MAGIC, MAX_NESTING};
 pub use read::{read_header, read_header_from, ReadOptions};
 pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};
@@ -37,7 +45,6 @@ use std::path::Path;
 use crate::array::{Array, ArrayView};
 use crate::dtype::Element;
 use crate::error::Result;
-use crate::limits::Limits;
 use crate::spec::ArraySpec;
 
 /// Reads a `.npy` file from a slice into a typed view, with default limits.
@@ -79,22 +86,7 @@ use crate::spec::ArraySpec;
 /// # Ok::<(), arrayguard::Error>(())
 /// ```
 pub fn from_slice<'a, T: Element>(bytes: &'a [u8], spec: &ArraySpec) -> Result<ArrayView<'a, T>> {
-    ReadOptions::new().read_slice(bytes, spec)
-}
-
-/// [`from_slice`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_slice`].
-pub fn from_slice_with_limits<'a, T: Element>(
-    bytes: &'a [u8],
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<ArrayView<'a, T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_slice(bytes, spec)
+    ReadOptions::new().read_slice::<T>(bytes, spec)
 }
 
 /// Reads a `.npy` file from any reader into an owned typed array, with default limits.
@@ -107,22 +99,7 @@ pub fn from_slice_with_limits<'a, T: Element>(
 ///
 /// As [`from_slice`], plus [`Error::Io`](crate::Error::Io).
 pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
-    ReadOptions::new().read_reader(reader, spec)
-}
-
-/// [`from_reader`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_reader`].
-pub fn from_reader_with_limits<T: Element, R: Read>(
-    reader: R,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_reader(reader, spec)
+    ReadOptions::new().read_reader::<T, R>(reader, spec)
 }
 
 /// Reads a `.npy` file from a path into an owned typed array, with default limits.
@@ -134,20 +111,5 @@ pub fn from_reader_with_limits<T: Element, R: Read>(
 ///
 /// As [`from_reader`].
 pub fn from_path<T: Element>(path: impl AsRef<Path>, spec: &ArraySpec) -> Result<Array<T>> {
-    ReadOptions::new().read_path(path, spec)
-}
-
-/// [`from_path`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_reader`].
-pub fn from_path_with_limits<T: Element>(
-    path: impl AsRef<Path>,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_path(path, spec)
+    ReadOptions::new().read_path::<T>(path, spec)
 }

@@ -3,44 +3,47 @@
 //! header against the bytes present, the bounded header parse, the plan against the spec and
 //! the limits, the payload size against the bytes present, and only then the allocation.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
 use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
-use crate::array::{Array, ArrayView, DynArray};
-use crate::check;
-use crate::dtype::{by_dtype, DType, Element};
+use crate::dtype::by_dtype;
 use crate::error::{to_u64, Error, Result};
 use crate::limits::Limits;
+use crate::options::{open, Core, ReaderPayload, SlicePayload};
 use crate::payload::{self, Position};
 use crate::spec::{ArraySpec, Bindings};
+use crate::target::{check_requested, Target};
 
-/// Options for reading `.npy` input: limits and whether bytes may follow the array.
+/// Options for reading and checking `.npy` input: limits, whether bytes may follow the array,
+/// and the memory order of the output. Every read and check of the format goes through it;
+/// the free functions ([`from_slice`](crate::npy::from_slice) and friends) are its defaults.
 ///
-/// The free functions ([`from_slice`](crate::npy::from_slice) and friends) use default
-/// options; use this builder for anything else. A spec's own limit overrides
+/// The type parameter of the readers picks the output ([`Target`]): an element type `T` gives
+/// `Array<T>` (a view from a slice) and refuses files of another dtype; [`DynArray`] takes the
+/// dtype the file declares, within the spec. A spec's own limit overrides
 /// ([`ArraySpec::with_limits`]) apply on top of these limits.
 ///
+/// [`DynArray`]: crate::DynArray
+///
 /// ```
-/// use arrayguard::{npy, ArraySpec, DType, Limits};
+/// use arrayguard::{npy, ArraySpec, DType, DynArray, Limits};
 /// let mut limits = Limits::default();
 /// limits.max_bytes = 1 << 20;
 /// let bytes = npy::to_vec(&arrayguard::Array::from_vec(
 ///     arrayguard::Shape::vector(3)?, arrayguard::Order::C, vec![1u8, 2, 3])?.view())?;
-/// let array = npy::ReadOptions::new().limits(limits).read_slice_dyn(&bytes, &ArraySpec::any())?;
+/// let options = npy::ReadOptions::new().limits(limits);
+/// let array = options.read_slice::<DynArray>(&bytes, &ArraySpec::any())?;
 /// assert_eq!(array.dtype(), DType::U8);
 /// # Ok::<(), arrayguard::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    limits: Limits,
-    allow_trailing: bool,
-    c_order: bool,
+    core: Core,
 }
 
 impl ReadOptions {
-    /// Default limits; trailing data is an error.
+    /// Default limits; trailing data is an error; arrays keep the file's order.
     pub fn new() -> Self {
         Self::default()
     }
@@ -48,23 +51,15 @@ impl ReadOptions {
     /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
     /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.core.limits = limits;
         self
-    }
-
-    /// These options with `spec`'s limit overrides applied.
-    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
-        ReadOptions {
-            limits: spec.limits_over(&self.limits),
-            ..self.clone()
-        }
     }
 
     /// Allows bytes after the payload (for streams holding several arrays). A reader is then
     /// left positioned just after the payload. Defaults to `false`: trailing data is
     /// [`Error::TrailingData`], which also refuses npy+zip polyglots.
     pub fn allow_trailing(mut self, allow: bool) -> Self {
-        self.allow_trailing = allow;
+        self.core.allow_trailing = allow;
         self
     }
 
@@ -76,7 +71,7 @@ impl ReadOptions {
     /// only relabelled; that is also the only case in which [`ReadOptions::read_slice`] can
     /// still borrow, and it gives an owned view otherwise. Defaults to `false`: arrays keep
     /// the file's order. A spec's `order` is checked against the file's order, before any
-    /// conversion.
+    /// conversion. Checks ([`ReadOptions::check_path`]) ignore it.
     ///
     /// ```
     /// use arrayguard::{npy, Array, ArraySpec, Order, Shape};
@@ -87,200 +82,220 @@ impl ReadOptions {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn c_order(mut self, c_order: bool) -> Self {
-        self.c_order = c_order;
+        self.core.c_order = c_order;
         self
     }
 
-    /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
-    /// [`from_slice`](crate::npy::from_slice).
+    /// Reads an array from a slice: with an element type, a view that borrows `bytes` when
+    /// the payload is aligned and native-endian; with [`DynArray`](crate::DynArray), a copy.
+    /// See [`from_slice`](crate::npy::from_slice).
     ///
     /// # Errors
     ///
     /// As [`from_slice`](crate::npy::from_slice).
-    pub fn read_slice<'a, T: Element>(
+    pub fn read_slice<'a, O: Target>(
         &self,
         bytes: &'a [u8],
         spec: &ArraySpec,
-    ) -> Result<ArrayView<'a, T>> {
-        let this = self.for_spec(spec);
-        let (header, payload) = this.checked_slice(bytes, spec, Some(T::DTYPE))?;
-        let offset = to_u64(header.data_offset());
-        payload::view(header.plan(), payload, offset, spec.values(), self.c_order)
+    ) -> Result<O::View<'a>> {
+        let limits = self.core.limits_for(spec);
+        let header = header_from_slice(bytes, &limits)?;
+        check_header::<O>(&header, spec, &limits, &mut Bindings::new())?;
+        let rest = &bytes[header.data_offset()..];
+        let len = header.check_available(to_u64(rest.len()), self.core.allow_trailing)?;
+        O::view(SlicePayload {
+            plan: header.plan(),
+            // `check_available` proved `nbytes <= rest.len()`.
+            bytes: &rest[..len],
+            offset: to_u64(header.data_offset()),
+            values: spec.values(),
+            c_order: self.core.c_order,
+        })
     }
 
-    /// Reads an array of whatever dtype the file declares (and the spec allows) from a slice.
-    /// The data is always copied.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_slice`](crate::npy::from_slice).
-    pub fn read_slice_dyn(&self, bytes: &[u8], spec: &ArraySpec) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let (header, payload) = this.checked_slice(bytes, spec, None)?;
-        let offset = to_u64(header.data_offset());
-        let values = spec.values();
-        by_dtype!(header.dtype(), T => Ok(payload::view::<T>(header.plan(), payload, offset, values, this.c_order)?.into_owned().into()))
-    }
-
-    /// Reads a typed array from any reader. See [`from_reader`](crate::npy::from_reader).
+    /// Reads an array from any reader into an owned array. See
+    /// [`from_reader`](crate::npy::from_reader).
     ///
     /// # Errors
     ///
     /// As [`from_reader`](crate::npy::from_reader).
-    pub fn read_reader<T: Element, R: Read>(
+    pub fn read_reader<O: Target, R: Read>(
         &self,
         mut reader: R,
         spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        let mut bindings = Bindings::new();
-        let header =
-            this.checked_reader_header(&mut reader, spec, Some(T::DTYPE), None, &mut bindings)?;
-        this.reader_payload(&header, &mut reader, false, spec)
+    ) -> Result<O::Owned> {
+        self.read_from::<O, _>(&mut reader, None, spec)
     }
 
-    /// Reads an array of whatever dtype the file declares from any reader.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`](crate::npy::from_reader).
-    pub fn read_reader_dyn<R: Read>(&self, mut reader: R, spec: &ArraySpec) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let mut bindings = Bindings::new();
-        let header = this.checked_reader_header(&mut reader, spec, None, None, &mut bindings)?;
-        by_dtype!(header.dtype(), T => Ok(this.reader_payload::<T, R>(&header, &mut reader, false, spec)?.into()))
-    }
-
-    /// Reads a typed array from a file. See [`from_path`](crate::npy::from_path).
+    /// Reads an array from a file into an owned array. See [`from_path`](crate::npy::from_path).
     ///
     /// # Errors
     ///
     /// As [`from_path`](crate::npy::from_path).
-    pub fn read_path<T: Element>(
+    pub fn read_path<O: Target>(
         &self,
         path: impl AsRef<Path>,
         spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
+    ) -> Result<O::Owned> {
         let (mut file, len) = open(path.as_ref())?;
-        let mut bindings = Bindings::new();
-        let header =
-            this.checked_reader_header(&mut file, spec, Some(T::DTYPE), len, &mut bindings)?;
-        this.reader_payload(&header, &mut file, len.is_some(), spec)
+        self.read_from::<O, _>(&mut file, len, spec)
     }
 
-    /// Reads an array of whatever dtype the file declares from a file.
+    /// Checks a `.npy` file at `path` against `spec` and these options without holding its
+    /// payload, and returns its header.
+    ///
+    /// Everything [`ReadOptions::read_path`] checks (into a [`DynArray`](crate::DynArray)) is
+    /// checked, in the same order and with the same errors: the header, the spec (dtype, byte
+    /// order, shape with named dimensions bound within this array, memory order), the limits
+    /// with the spec's overrides applied, the file's length against the declared size, then
+    /// the payload: `bool` bytes and the spec's value constraints, on elements converted to
+    /// native byte order. The result is `Ok` exactly when the read would accept the file, and
+    /// an error has the same code and message (a value error counts every offending element
+    /// and names the same first ones).
+    ///
+    /// The payload is read in chunks of whole elements, at most 1 MiB each, into one buffer
+    /// that is reused: memory use does not grow with the file. The limits still apply to the
+    /// declared size, as they do for the readers; raise [`Limits::max_bytes`] and
+    /// [`Limits::max_elements`] to check larger files.
     ///
     /// # Errors
     ///
-    /// As [`from_path`](crate::npy::from_path).
-    pub fn read_path_dyn(&self, path: impl AsRef<Path>, spec: &ArraySpec) -> Result<DynArray> {
-        let this = self.for_spec(spec);
+    /// The errors of [`from_path`](crate::npy::from_path), except [`Error::DTypeMismatch`]
+    /// for a requested element type (there is none) and [`Error::OutOfMemory`] for the
+    /// payload buffer (there is none).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::{npy, Array, ArraySpec, DType, Order, Shape, ValueSpec};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("probabilities.npy");
+    /// let array = Array::from_vec(Shape::vector(3)?, Order::C, vec![0.25f32, 0.5, 1.5])?;
+    /// std::fs::write(&path, npy::to_vec(&array.view())?)?;
+    ///
+    /// let options = npy::ReadOptions::new();
+    /// let spec = ArraySpec::new(DType::F32).with_values(ValueSpec::new().min(0.0).max(1.0));
+    /// let err = options.check_path(&path, &spec).unwrap_err();
+    /// assert_eq!(err.code(), "value.above_max");
+    ///
+    /// let header = options.check_path(&path, &ArraySpec::new(DType::F32))?;
+    /// assert_eq!(header.shape().dims(), &[3]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check_path(&self, path: impl AsRef<Path>, spec: &ArraySpec) -> Result<Header> {
         let (mut file, len) = open(path.as_ref())?;
-        let mut bindings = Bindings::new();
-        let header = this.checked_reader_header(&mut file, spec, None, len, &mut bindings)?;
-        by_dtype!(header.dtype(), T => Ok(this.reader_payload::<T, File>(&header, &mut file, len.is_some(), spec)?.into()))
+        self.check_stream(&mut file, len, spec, &mut Bindings::new())
     }
 
-    /// Checks a file from a reader as [`ReadOptions::read_reader_dyn`] (or, with `file_len`,
-    /// [`ReadOptions::read_path_dyn`]) reads it, without holding the payload: see
-    /// [`check_path`](crate::npy::check_path). Named dimensions bind in `bindings`.
+    /// Checks a `.npy` file from a reader as [`ReadOptions::check_path`] checks a path,
+    /// without holding its payload. Unless trailing data is allowed, the reader must end right
+    /// after the payload.
+    ///
+    /// The result is that of [`ReadOptions::read_reader`]: a reader's length is unknown, so a
+    /// truncated or trailing payload is found at its end, and is reported before an invalid
+    /// `bool` byte or a value found earlier, as the reader reports it.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadOptions::check_path`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::{npy, Array, ArraySpec, DType, Order, Shape, ValueSpec};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let array = Array::from_vec(Shape::vector(2)?, Order::C, vec![1i16, 4])?;
+    /// let bytes = npy::to_vec(&array.view())?;
+    /// let spec = ArraySpec::new(DType::I16).with_values(ValueSpec::new().one_of([1, 2, 3]));
+    /// let err = npy::ReadOptions::new().check_reader(&bytes[..], &spec).unwrap_err();
+    /// assert_eq!(err.code(), "value.not_in_enum");
+    /// assert!(err.to_string().ends_with("[1] = 4"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check_reader<R: Read>(&self, mut reader: R, spec: &ArraySpec) -> Result<Header> {
+        self.check_stream(&mut reader, None, spec, &mut Bindings::new())
+    }
+
+    /// The check of [`ReadOptions::check_path`] on a reader whose total length is `file_len`
+    /// when known, named dimensions bound in `bindings` (shared by the arrays of a bundle).
     pub(crate) fn check_stream<R: Read>(
         &self,
         reader: &mut R,
-        spec: &ArraySpec,
         file_len: Option<u64>,
+        spec: &ArraySpec,
         bindings: &mut Bindings,
     ) -> Result<Header> {
-        let this = self.for_spec(spec);
-        let header = this.checked_reader_header(reader, spec, None, file_len, bindings)?;
-        let offset = to_u64(header.data_offset());
-        let at = Position {
-            offset,
-            known_len: file_len.is_some(),
-            to_end: !this.allow_trailing,
-        };
+        let limits = self.core.limits_for(spec);
+        let header =
+            self.checked_header::<crate::DynArray, R>(reader, file_len, spec, &limits, bindings)?;
+        let at = self.position(&header, file_len);
         let values = spec.values();
-        by_dtype!(header.dtype(), T => check::stream::<T, R>(header.plan(), reader, at, values))?;
+        by_dtype!(header.dtype(), T => crate::check::stream::<T, R>(header.plan(), reader, at, values))?;
         Ok(header)
     }
 
-    fn checked_slice<'a>(
+    fn read_from<O: Target, R: Read>(
         &self,
-        bytes: &'a [u8],
+        reader: &mut R,
+        file_len: Option<u64>,
         spec: &ArraySpec,
-        want: Option<DType>,
-    ) -> Result<(Header, &'a [u8])> {
-        let header = header_from_slice(bytes, &self.limits)?;
-        check_plan(&header, spec, &self.limits, want, &mut Bindings::new())?;
-        let rest = &bytes[header.data_offset()..];
-        let payload = header.check_available(to_u64(rest.len()), self.allow_trailing)?;
-        // `check_available` proved `nbytes <= rest.len()`.
-        Ok((header, &rest[..payload]))
+    ) -> Result<O::Owned> {
+        let limits = self.core.limits_for(spec);
+        let header =
+            self.checked_header::<O, R>(reader, file_len, spec, &limits, &mut Bindings::new())?;
+        O::owned(ReaderPayload {
+            plan: header.plan(),
+            reader,
+            at: self.position(&header, file_len),
+            values: spec.values(),
+            c_order: self.core.c_order,
+        })
     }
 
     /// Reads and checks the header. `file_len` is the source's total length when known.
-    fn checked_reader_header<R: Read>(
+    fn checked_header<O: Target, R: Read>(
         &self,
         reader: &mut R,
-        spec: &ArraySpec,
-        want: Option<DType>,
         file_len: Option<u64>,
+        spec: &ArraySpec,
+        limits: &Limits,
         bindings: &mut Bindings,
     ) -> Result<Header> {
-        let header = header_from_reader(reader, &self.limits, file_len)?;
-        check_plan(&header, spec, &self.limits, want, bindings)?;
+        let header = header_from_reader(reader, limits, file_len)?;
+        check_header::<O>(&header, spec, limits, bindings)?;
         if let Some(len) = file_len {
             header.check_available(
                 len.saturating_sub(to_u64(header.data_offset())),
-                self.allow_trailing,
+                self.core.allow_trailing,
             )?;
         }
         Ok(header)
     }
 
-    fn reader_payload<T: Element, R: Read>(
-        &self,
-        header: &Header,
-        reader: &mut R,
-        known_len: bool,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let at = Position {
+    fn position(&self, header: &Header, file_len: Option<u64>) -> Position {
+        Position {
             offset: to_u64(header.data_offset()),
-            known_len,
-            to_end: !self.allow_trailing,
-        };
-        payload::read(header.plan(), reader, at, spec.values(), self.c_order)
+            known_len: file_len.is_some(),
+            to_end: !self.core.allow_trailing,
+        }
     }
 }
 
-/// Checks the plan against the spec (named dimensions bound in `bindings`) and limits, then
-/// against the requested element type.
-fn check_plan(
+/// Checks the header's plan against the spec (named dimensions bound in `bindings`) and the
+/// limits, then against the requested element type.
+fn check_header<O: Target>(
     header: &Header,
     spec: &ArraySpec,
     limits: &Limits,
-    want: Option<DType>,
     bindings: &mut Bindings,
 ) -> Result<()> {
     header.plan().check_with(spec, limits, bindings)?;
-    match want {
-        Some(dtype) if dtype != header.dtype() => Err(Error::DTypeMismatch {
-            expected: format!("`{dtype}`").into_boxed_str(),
-            found: header.dtype(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// Opens `path`, with its length when it is a regular file.
-pub(super) fn open(path: &Path) -> Result<(File, Option<u64>)> {
-    let file = File::open(path)?;
-    let meta = file.metadata()?;
-    // Only a regular file's length is a promise about what reading will return.
-    let len = meta.is_file().then_some(meta.len());
-    Ok((file, len))
+    check_requested::<O>(header.dtype())
 }
 
 /// Parses the header at the start of `bytes` without touching the payload.

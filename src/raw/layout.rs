@@ -6,8 +6,8 @@ use super::Platform;
 
 use crate::dtype::{ByteOrder, DType};
 use crate::error::{excerpt, to_u64, Error, Result};
+use crate::plan::Plan;
 use crate::shape::{Order, Shape};
-use crate::spec::Plan;
 
 /// One axis of a [`Layout`]'s shape: a fixed size, or inferred from the byte count.
 ///

@@ -16,12 +16,16 @@
 //!
 //! Which function to call:
 //!
-//! | input | typed, default limits | any dtype or other options |
+//! | input | typed, default limits | any dtype, other limits and options |
 //! | --- | --- | --- |
-//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice_dyn`] |
-//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader_dyn`] |
-//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path_dyn`] |
-//! | a path, checked without holding the payload (CI) | [`check_path`] | [`check_path_with_bindings`] |
+//! | `&[u8]` | [`from_slice`] → [`ArrayView`] (zero-copy when aligned and native-endian) | [`ReadOptions::read_slice`] |
+//! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader`] |
+//! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path`] |
+//! | checked without holding the payload (CI) | | [`ReadOptions::check_path`], [`ReadOptions::check_reader`] |
+//!
+//! The options' readers take the output as a type parameter ([`Target`](crate::Target)):
+//! `read_path::<f32>` gives an `Array<f32>`, `read_path::<DynArray>` a
+//! [`DynArray`](crate::DynArray) of the layout's dtype.
 //!
 //! **Spec.** Every reader reads with the caller's limits and the spec's own overrides on top
 //! ([`ArraySpec::limits_over`]), and an accepted array satisfies the spec's value
@@ -59,14 +63,18 @@ pub use layout::{Axis, Layout};
 pub use platform::Platform;
 pub use read::ReadOptions;
 
+pub use crate::compat::raw::{
+    check_path, check_path_with_bindings, from_path_with_limits, from_reader_with_limits,
+    from_slice_with_limits,
+};
+
 use std::io::Read;
 use std::path::Path;
 
 use crate::array::{Array, ArrayView};
 use crate::dtype::Element;
 use crate::error::Result;
-use crate::limits::Limits;
-use crate::spec::{ArraySpec, Bindings, Plan};
+use crate::spec::ArraySpec;
 
 /// Reads a raw buffer from a slice into a typed view, with default limits.
 ///
@@ -105,37 +113,7 @@ pub fn from_slice<'a, T: Element>(
     layout: &Layout,
     spec: &ArraySpec,
 ) -> Result<ArrayView<'a, T>> {
-    ReadOptions::new().read_slice(bytes, layout, spec)
-}
-
-/// [`from_slice`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_slice`].
-///
-/// # Examples
-///
-/// ```
-/// use arrayguard::raw::{self, Layout};
-/// use arrayguard::{ArraySpec, Limits};
-/// let mut limits = Limits::default();
-/// limits.max_bytes = 4;
-/// let layout = Layout::from_typestr("|u1")?;
-/// assert_eq!(raw::from_slice_with_limits::<u8>(&[1, 2, 3], &layout, &ArraySpec::any(), &limits)?.len(), 3);
-/// let err = raw::from_slice_with_limits::<u8>(&[0; 5], &layout, &ArraySpec::any(), &limits);
-/// assert_eq!(err.unwrap_err().code(), "limit.bytes");
-/// # Ok::<(), arrayguard::Error>(())
-/// ```
-pub fn from_slice_with_limits<'a, T: Element>(
-    bytes: &'a [u8],
-    layout: &Layout,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<ArrayView<'a, T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_slice(bytes, layout, spec)
+    ReadOptions::new().read_slice::<T>(bytes, layout, spec)
 }
 
 /// Reads a raw buffer from any reader into an owned typed array, with default limits.
@@ -164,36 +142,7 @@ pub fn from_reader<T: Element, R: Read>(
     layout: &Layout,
     spec: &ArraySpec,
 ) -> Result<Array<T>> {
-    ReadOptions::new().read_reader(reader, layout, spec)
-}
-
-/// [`from_reader`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_reader`].
-///
-/// # Examples
-///
-/// ```
-/// use arrayguard::raw::{self, Layout};
-/// use arrayguard::{ArraySpec, Limits};
-/// let mut limits = Limits::default();
-/// limits.max_bytes = 1 << 10;
-/// let layout = Layout::from_typestr("<u2")?;
-/// let array = raw::from_reader_with_limits::<u16, _>(&[1u8, 0, 2, 0][..], &layout, &ArraySpec::any(), &limits)?;
-/// assert_eq!(array.as_slice(), &[1, 2]);
-/// # Ok::<(), arrayguard::Error>(())
-/// ```
-pub fn from_reader_with_limits<T: Element, R: Read>(
-    reader: R,
-    layout: &Layout,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_reader(reader, layout, spec)
+    ReadOptions::new().read_reader::<T, R>(reader, layout, spec)
 }
 
 /// Reads a raw buffer from a file into an owned typed array, with default limits.
@@ -223,128 +172,7 @@ pub fn from_path<T: Element>(
     layout: &Layout,
     spec: &ArraySpec,
 ) -> Result<Array<T>> {
-    ReadOptions::new().read_path(path, layout, spec)
-}
-
-/// [`from_path`] with explicit limits.
-///
-/// # Errors
-///
-/// As [`from_reader`].
-///
-/// # Examples
-///
-/// ```
-/// use arrayguard::raw::{self, Layout};
-/// use arrayguard::{ArraySpec, Limits};
-/// # let dir = tempfile::tempdir()?;
-/// # let path = dir.path().join("big.bin");
-/// # std::fs::write(&path, vec![0u8; 4096])?;
-/// let mut limits = Limits::default();
-/// limits.max_bytes = 1024;
-/// let err = raw::from_path_with_limits::<u8>(&path, &Layout::from_typestr("|u1")?, &ArraySpec::any(), &limits);
-/// assert_eq!(err.unwrap_err().code(), "limit.bytes");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn from_path_with_limits<T: Element>(
-    path: impl AsRef<Path>,
-    layout: &Layout,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Array<T>> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .read_path(path, layout, spec)
-}
-
-/// Checks a raw buffer in the file at `path` against `layout`, `spec` and `limits` without
-/// holding its payload, and returns the checked plan (with the inferred axis resolved).
-///
-/// Everything [`ReadOptions::read_path_dyn`] checks is checked, in the same order and with
-/// the same errors: the layout against the spec and the limits (with the spec's overrides
-/// applied), the file's length against the layout, then the payload (`bool` bytes and the
-/// spec's value constraints, on elements converted to native byte order). The result is `Ok`
-/// exactly when [`from_path`] would accept the file, and an error has the same code and
-/// message.
-///
-/// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into one
-/// reused buffer, so memory use does not grow with the file. A file that is not a regular
-/// file (a pipe) with a fixed layout is streamed the same way, with its length judged at its
-/// end; one with an inferred axis is read whole (within the limits), as `from_path` reads it,
-/// because its shape is known only at its end.
-///
-/// # Errors
-///
-/// The errors of [`from_path`], except [`Error::DTypeMismatch`](crate::Error::DTypeMismatch)
-/// for a requested element type (there is none).
-///
-/// # Examples
-///
-/// ```
-/// use arrayguard::raw::{self, Layout};
-/// use arrayguard::{ArraySpec, Limits, ValueSpec};
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let dir = tempfile::tempdir()?;
-/// let path = dir.path().join("labels.u8");
-/// std::fs::write(&path, [0u8, 1, 2, 1, 9, 0])?;
-/// let layout = Layout::from_typestr("|u1")?.with_shape([None, Some(2)])?;
-///
-/// let plan = raw::check_path(&path, &layout, &ArraySpec::any(), &Limits::default())?;
-/// assert_eq!(plan.shape().dims(), &[3, 2]);
-///
-/// let spec = ArraySpec::any().with_values(ValueSpec::new().one_of([0, 1, 2]));
-/// let err = raw::check_path(&path, &layout, &spec, &Limits::default()).unwrap_err();
-/// assert_eq!(err.code(), "value.not_in_enum");
-/// assert!(err.to_string().ends_with("[2, 0] = 9"));
-/// # Ok(())
-/// # }
-/// ```
-pub fn check_path(
-    path: impl AsRef<Path>,
-    layout: &Layout,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> Result<Plan> {
-    check_path_with_bindings(path, layout, spec, limits, &mut Bindings::new())
-}
-
-/// [`check_path`] with named dimensions bound in `bindings`, so that the files of a bundle
-/// agree on them: check each file in the bundle's order with the same `bindings`.
-///
-/// # Errors
-///
-/// As [`check_path`]; [`Error::NamedDimMismatch`](crate::Error::NamedDimMismatch) when a
-/// named dimension has another size than where it was bound.
-///
-/// # Examples
-///
-/// ```
-/// use arrayguard::raw::{self, Layout};
-/// use arrayguard::{ArraySpec, Bindings, Limits, ShapeSpec};
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let dir = tempfile::tempdir()?;
-/// let path = dir.path().join("tokens.i32");
-/// std::fs::write(&path, [0u8; 24])?;
-/// let layout = Layout::from_typestr("<i4")?.with_shape([None, Some(3)])?;
-/// let spec = ArraySpec::any().with_shape_spec(ShapeSpec::parse("n 3")?);
-/// let mut bindings = Bindings::new();
-/// raw::check_path_with_bindings(&path, &layout, &spec, &Limits::default(), &mut bindings)?;
-/// assert_eq!(bindings.size("n"), Some(2));
-/// # Ok(())
-/// # }
-/// ```
-pub fn check_path_with_bindings(
-    path: impl AsRef<Path>,
-    layout: &Layout,
-    spec: &ArraySpec,
-    limits: &Limits,
-    bindings: &mut Bindings,
-) -> Result<Plan> {
-    ReadOptions::new()
-        .limits(limits.clone())
-        .check_path_streaming(path.as_ref(), layout, spec, bindings)
+    ReadOptions::new().read_path::<T>(path, layout, spec)
 }
 
 #[cfg(test)]
@@ -352,6 +180,7 @@ mod tests {
     use super::*;
     use crate::dtype::{ByteOrder, DType};
     use crate::error::{to_u64, Error, LimitKind};
+    use crate::limits::Limits;
     use crate::shape::Order;
     use crate::spec::Dim;
 

@@ -2,18 +2,18 @@
 
 use super::layout::check_len;
 use super::Layout;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use crate::array::{Array, ArrayView, DynArray};
-use crate::check;
+use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{to_u64, Error, LimitKind, Result};
 use crate::limits::Limits;
+use crate::options::{open, Core, ReaderPayload, SlicePayload};
 use crate::payload::{self, Position};
-use crate::shape::Shape;
-use crate::spec::{ArraySpec, Bindings, Dim, Plan};
+use crate::plan::Plan;
+use crate::spec::{ArraySpec, Bindings};
+use crate::target::{check_requested, Payload, Target};
 
 /// A raw file whose length was compared with the plan: the payload is the whole file.
 const FILE: Position = Position {
@@ -29,27 +29,30 @@ const STREAM: Position = Position {
     to_end: true,
 };
 
-/// Options for reading raw buffers: the limits, and the memory order of owned arrays.
+/// Options for reading and checking raw buffers: the limits, and the memory order of the
+/// output. Every read and check of the format goes through it; the free functions
+/// ([`from_slice`](super::from_slice) and friends) are its defaults.
 ///
-/// The free functions ([`from_slice`](super::from_slice) and friends) use default options; use this builder to
-/// read into a [`DynArray`] (the layout decides the dtype) or with other limits. A spec's own
+/// The type parameter of the readers picks the output ([`Target`]): an element type `T` gives
+/// `Array<T>` (a view from a slice) and refuses a layout of another dtype;
+/// [`DynArray`](crate::DynArray) takes the layout's dtype, within the spec. A spec's own
 /// limit overrides ([`ArraySpec::with_limits`]) apply on top of these limits.
 ///
 /// ```
 /// use arrayguard::raw::{Layout, ReadOptions};
-/// use arrayguard::{ArraySpec, DType, Limits};
+/// use arrayguard::{ArraySpec, DType, DynArray, Limits};
 /// let mut limits = Limits::default();
 /// limits.max_bytes = 1 << 20;
 /// let layout = Layout::from_typestr(">i2")?;
-/// let array = ReadOptions::new().limits(limits).read_slice_dyn(&[0, 1, 1, 0], &layout, &ArraySpec::any())?;
+/// let options = ReadOptions::new().limits(limits);
+/// let array = options.read_slice::<DynArray>(&[0, 1, 1, 0], &layout, &ArraySpec::any())?;
 /// assert_eq!(array.dtype(), DType::I16);
 /// assert_eq!(array.as_typed::<i16>().map(|a| a.as_slice()), Some(&[1, 256][..]));
 /// # Ok::<(), arrayguard::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    limits: Limits,
-    c_order: bool,
+    core: Core,
 }
 
 /// A layout checked against a spec and limits as far as possible before the input's length
@@ -63,7 +66,7 @@ enum Checked {
 }
 
 impl ReadOptions {
-    /// Default limits.
+    /// Default limits; arrays keep the layout's order.
     pub fn new() -> Self {
         Self::default()
     }
@@ -71,16 +74,8 @@ impl ReadOptions {
     /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
     /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.core.limits = limits;
         self
-    }
-
-    /// These options with `spec`'s limit overrides applied.
-    fn for_spec(&self, spec: &ArraySpec) -> ReadOptions {
-        ReadOptions {
-            limits: spec.limits_over(&self.limits),
-            ..self.clone()
-        }
     }
 
     /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
@@ -90,305 +85,375 @@ impl ReadOptions {
     /// two copies. When F and C order store the same sequence (a vector, say) the array is
     /// only relabelled; that is also the only case in which [`ReadOptions::read_slice`] can
     /// still borrow, and it gives an owned view otherwise. Defaults to `false`: arrays keep
-    /// the layout's order.
+    /// the layout's order. Checks ([`ReadOptions::check_path`]) ignore it.
     pub fn c_order(mut self, c_order: bool) -> Self {
-        self.c_order = c_order;
+        self.core.c_order = c_order;
         self
     }
 
-    /// Reads a typed array from a slice, borrowing it when aligned and native-endian. See
+    /// Reads an array from a slice: with an element type, a view that borrows `bytes` when
+    /// they are aligned and native-endian; with [`DynArray`](crate::DynArray), a copy. See
     /// [`from_slice`](super::from_slice).
     ///
     /// # Errors
     ///
     /// As [`from_slice`](super::from_slice).
-    pub fn read_slice<'a, T: Element>(
+    pub fn read_slice<'a, O: Target>(
         &self,
         bytes: &'a [u8],
         layout: &Layout,
         spec: &ArraySpec,
-    ) -> Result<ArrayView<'a, T>> {
-        let this = self.for_spec(spec);
+    ) -> Result<O::View<'a>> {
+        let limits = self.core.limits_for(spec);
         let mut bindings = Bindings::new();
-        let checked = this.check(layout, spec, Some(T::DTYPE), &mut bindings)?;
-        let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
-        payload::view(&plan, bytes, 0, spec.values(), self.c_order)
-    }
-
-    /// Reads an array of the layout's dtype (which the spec must allow) from a slice. The data
-    /// is always copied.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_slice`](super::from_slice).
-    pub fn read_slice_dyn(
-        &self,
-        bytes: &[u8],
-        layout: &Layout,
-        spec: &ArraySpec,
-    ) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let mut bindings = Bindings::new();
-        let checked = this.check(layout, spec, None, &mut bindings)?;
-        let plan = this.resolve(checked, layout, spec, to_u64(bytes.len()), &mut bindings)?;
-        let values = spec.values();
-        by_dtype!(plan.dtype(), T => Ok(payload::view::<T>(&plan, bytes, 0, values, self.c_order)?.into_owned().into()))
-    }
-
-    /// Reads a typed array from any reader. See [`from_reader`](super::from_reader).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`](super::from_reader).
-    pub fn read_reader<T: Element, R: Read>(
-        &self,
-        mut reader: R,
-        layout: &Layout,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        let checked = this.check(layout, spec, Some(T::DTYPE), &mut Bindings::new())?;
-        this.read_stream(checked, layout, spec, &mut reader)
-    }
-
-    /// Reads an array of the layout's dtype from any reader.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`](super::from_reader).
-    pub fn read_reader_dyn<R: Read>(
-        &self,
-        mut reader: R,
-        layout: &Layout,
-        spec: &ArraySpec,
-    ) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let checked = this.check(layout, spec, None, &mut Bindings::new())?;
-        by_dtype!(layout.dtype(), T => Ok(this.read_stream::<T, R>(checked, layout, spec, &mut reader)?.into()))
-    }
-
-    /// Reads a typed array from a file. See [`from_path`](super::from_path).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`](super::from_reader).
-    pub fn read_path<T: Element>(
-        &self,
-        path: impl AsRef<Path>,
-        layout: &Layout,
-        spec: &ArraySpec,
-    ) -> Result<Array<T>> {
-        let this = self.for_spec(spec);
-        let checked = this.check(layout, spec, Some(T::DTYPE), &mut Bindings::new())?;
-        let (mut file, len) = open(path.as_ref())?;
-        this.read_file(checked, layout, spec, &mut file, len)
-    }
-
-    /// Reads an array of the layout's dtype from a file.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_reader`](super::from_reader).
-    pub fn read_path_dyn(
-        &self,
-        path: impl AsRef<Path>,
-        layout: &Layout,
-        spec: &ArraySpec,
-    ) -> Result<DynArray> {
-        let this = self.for_spec(spec);
-        let checked = this.check(layout, spec, None, &mut Bindings::new())?;
-        let (mut file, len) = open(path.as_ref())?;
-        by_dtype!(layout.dtype(), T => Ok(this.read_file::<T>(checked, layout, spec, &mut file, len)?.into()))
-    }
-
-    /// Checks a file as [`ReadOptions::read_path_dyn`] reads it, without holding the payload:
-    /// see [`check_path`](super::check_path). Named dimensions bind in `bindings`.
-    pub(crate) fn check_path_streaming(
-        &self,
-        path: &Path,
-        layout: &Layout,
-        spec: &ArraySpec,
-        bindings: &mut Bindings,
-    ) -> Result<Plan> {
-        let this = self.for_spec(spec);
-        let checked = this.check(layout, spec, None, bindings)?;
-        let (mut file, len) = open(path)?;
-        let values = spec.values();
-        let plan = match (len, checked) {
-            (Some(len), checked) => {
-                let plan = this.resolve(checked, layout, spec, len, bindings)?;
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, FILE, values))?;
-                plan
-            }
-            (None, Checked::Fixed(plan)) => {
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, STREAM, values))?;
-                plan
-            }
-            (None, checked @ Checked::Inferred { .. }) => {
-                // Not a regular file, and an axis inferred from its length: the shape, and
-                // with it the logical index of every element, is known only at the end, so
-                // the input is read whole (within the limits) as `read_path_dyn` reads it.
-                by_dtype!(layout.dtype(), T => this.read_stream_with::<T, File>(checked, layout, spec, &mut file, bindings)?.1)
-            }
-        };
-        Ok(plan)
-    }
-
-    /// Every check that does not need the input's length: the layout's arithmetic, the spec
-    /// (named dimensions bound in `bindings`), the limits and the requested element type.
-    fn check(
-        &self,
-        layout: &Layout,
-        spec: &ArraySpec,
-        want: Option<DType>,
-        bindings: &mut Bindings,
-    ) -> Result<Checked> {
-        let checked = match layout.inferred_axis() {
-            None => {
-                let plan = layout.fixed_plan()?;
-                plan.check_with(spec, &self.limits, bindings)?;
-                Checked::Fixed(plan)
-            }
-            Some(axis) => {
-                let unit = layout.unit()?;
-                // The spec sees the layout with 0 on the inferred axis, that axis relaxed to
-                // any size, and the order it asks for: so it checks the dtype, byte order,
-                // number of dimensions and fixed axes now. The inferred axis and the order
-                // (which depends on how many axes are longer than 1) are checked by the final
-                // `Plan::check` once the length is known.
-                let probe = Plan::new(
-                    layout.dtype(),
-                    layout.byte_order(),
-                    Shape::new(layout.dims_with(0))?,
-                    spec.order().unwrap_or(layout.order()),
-                )?;
-                relax_axis(spec, axis).check(&probe)?;
-                self.limits.check_ndim(layout.shape().len())?;
-                Checked::Inferred { unit }
-            }
-        };
-        match want {
-            Some(dtype) if dtype != layout.dtype() => Err(Error::DTypeMismatch {
-                expected: format!("`{dtype}`").into_boxed_str(),
-                found: layout.dtype(),
-            }),
-            _ => Ok(checked),
-        }
-    }
-
-    /// The plan for an input of `len` bytes, checked against the limits, the layout and the
-    /// spec (named dimensions bound in `bindings`). Nothing has been allocated for the
-    /// payload yet.
-    fn resolve(
-        &self,
-        checked: Checked,
-        layout: &Layout,
-        spec: &ArraySpec,
-        len: u64,
-        bindings: &mut Bindings,
-    ) -> Result<Plan> {
-        match checked {
-            Checked::Fixed(plan) => {
-                check_len(&plan, len)?;
-                Ok(plan)
-            }
-            Checked::Inferred { unit } => {
-                self.check_inferred_len(layout.dtype(), len)?;
-                let plan = layout.inferred_plan(unit, len)?;
-                plan.check_with(spec, &self.limits, bindings)?;
-                Ok(plan)
-            }
-        }
-    }
-
-    /// The most bytes an input with an inferred axis may hold: [`Limits::max_bytes`], or
-    /// [`Limits::max_elements`] items if that is fewer bytes. Returns the cap and the limit that
-    /// sets it (the elements limit on a tie, as [`Plan::check`] checks elements first).
-    fn inferred_cap(&self, dtype: DType) -> (u64, LimitKind) {
-        let element_bytes = self
-            .limits
-            .max_elements
-            .saturating_mul(to_u64(dtype.itemsize()));
-        if element_bytes <= self.limits.max_bytes {
-            (element_bytes, LimitKind::Elements)
-        } else {
-            (self.limits.max_bytes, LimitKind::Bytes)
-        }
-    }
-
-    /// Refuses an input with an inferred axis whose length exceeds the cap. The limit named is
-    /// the one that sets the cap, so a reader that stopped just past the cap and a slice of the
-    /// full length report the same limit.
-    fn check_inferred_len(&self, dtype: DType, len: u64) -> Result<()> {
-        let (cap, kind) = self.inferred_cap(dtype);
-        if len <= cap {
-            return Ok(());
-        }
-        Err(if kind == LimitKind::Elements {
-            let elements = len.div_ceil(to_u64(dtype.itemsize()));
-            Error::limit(kind, self.limits.max_elements, elements)
-        } else {
-            Error::limit(kind, self.limits.max_bytes, len)
+        let checked = check::<O>(&limits, layout, spec, &mut bindings)?;
+        let plan = resolve(
+            &limits,
+            checked,
+            layout,
+            spec,
+            to_u64(bytes.len()),
+            &mut bindings,
+        )?;
+        O::view(SlicePayload {
+            plan: &plan,
+            bytes,
+            offset: 0,
+            values: spec.values(),
+            c_order: self.core.c_order,
         })
     }
 
-    /// Reads from a file, using its length when it is a regular file.
-    fn read_file<T: Element>(
+    /// Reads an array from any reader into an owned array. See
+    /// [`from_reader`](super::from_reader).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`](super::from_reader).
+    pub fn read_reader<O: Target, R: Read>(
         &self,
-        checked: Checked,
+        mut reader: R,
         layout: &Layout,
         spec: &ArraySpec,
-        file: &mut File,
-        len: Option<u64>,
-    ) -> Result<Array<T>> {
-        let Some(len) = len else {
-            return self.read_stream(checked, layout, spec, file);
+    ) -> Result<O::Owned> {
+        let limits = self.core.limits_for(spec);
+        let mut bindings = Bindings::new();
+        let checked = check::<O>(&limits, layout, spec, &mut bindings)?;
+        let stream = Stream {
+            limits: &limits,
+            checked,
+            layout,
+            spec,
+            reader: &mut reader,
+            bindings: &mut bindings,
+            c_order: self.core.c_order,
         };
-        let plan = self.resolve(checked, layout, spec, len, &mut Bindings::new())?;
+        O::owned(stream)
+    }
+
+    /// Reads an array from a file into an owned array. See [`from_path`](super::from_path).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reader`](super::from_reader).
+    pub fn read_path<O: Target>(
+        &self,
+        path: impl AsRef<Path>,
+        layout: &Layout,
+        spec: &ArraySpec,
+    ) -> Result<O::Owned> {
+        let limits = self.core.limits_for(spec);
+        let mut bindings = Bindings::new();
+        // The layout is checked before the file is opened.
+        let checked = check::<O>(&limits, layout, spec, &mut bindings)?;
+        let (mut file, len) = open(path.as_ref())?;
+        let stream = Stream {
+            limits: &limits,
+            checked,
+            layout,
+            spec,
+            reader: &mut file,
+            bindings: &mut bindings,
+            c_order: self.core.c_order,
+        };
+        let Some(len) = len else {
+            return O::owned(stream);
+        };
+        let plan = stream.resolve(len)?;
         // The file may have grown since its length was read: `to_end` still refuses trailing
         // bytes, before the values are checked.
-        payload::read(&plan, file, FILE, spec.values(), self.c_order)
+        O::owned(ReaderPayload {
+            plan: &plan,
+            reader: file,
+            at: FILE,
+            values: spec.values(),
+            c_order: self.core.c_order,
+        })
     }
 
-    /// Reads from a source of unknown length.
+    /// Checks a raw buffer in the file at `path` against `layout`, `spec` and these options
+    /// without holding its payload, and returns the checked plan (with the inferred axis
+    /// resolved).
     ///
-    /// Both kinds of layout read through the same capped buffer: a fixed layout up to its byte
-    /// count, an inferred one up to the limits. Reading one byte past the cap tells trailing
-    /// data (or an input over the limits) apart, and the length is then judged exactly as a
-    /// slice of that length would be, before any element is decoded: a reader and a slice of
-    /// the same bytes give the same result.
-    fn read_stream<T: Element, R: Read>(
+    /// Everything [`ReadOptions::read_path`] checks (into a [`DynArray`](crate::DynArray)) is
+    /// checked, in the same order and with the same errors: the layout against the spec and
+    /// the limits (with the spec's overrides applied), the file's length against the layout,
+    /// then the payload (`bool` bytes and the spec's value constraints, on elements converted
+    /// to native byte order). The result is `Ok` exactly when the read would accept the file,
+    /// and an error has the same code and message.
+    ///
+    /// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into
+    /// one reused buffer, so memory use does not grow with the file. A file that is not a
+    /// regular file (a pipe) is checked as [`ReadOptions::check_reader`] checks a reader.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`from_path`](super::from_path), except
+    /// [`Error::DTypeMismatch`](crate::Error::DTypeMismatch) for a requested element type
+    /// (there is none).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arrayguard::raw::{Layout, ReadOptions};
+    /// use arrayguard::{ArraySpec, ValueSpec};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("labels.u8");
+    /// std::fs::write(&path, [0u8, 1, 2, 1, 9, 0])?;
+    /// let layout = Layout::from_typestr("|u1")?.with_shape([None, Some(2)])?;
+    /// let options = ReadOptions::new();
+    ///
+    /// let plan = options.check_path(&path, &layout, &ArraySpec::any())?;
+    /// assert_eq!(plan.shape().dims(), &[3, 2]);
+    ///
+    /// let spec = ArraySpec::any().with_values(ValueSpec::new().one_of([0, 1, 2]));
+    /// let err = options.check_path(&path, &layout, &spec).unwrap_err();
+    /// assert_eq!(err.code(), "value.not_in_enum");
+    /// assert!(err.to_string().ends_with("[2, 0] = 9"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check_path(
         &self,
-        checked: Checked,
+        path: impl AsRef<Path>,
         layout: &Layout,
         spec: &ArraySpec,
-        reader: &mut R,
-    ) -> Result<Array<T>> {
-        let (array, _) =
-            self.read_stream_with(checked, layout, spec, reader, &mut Bindings::new())?;
-        Ok(array)
+    ) -> Result<Plan> {
+        self.check_source(|| open(path.as_ref()), layout, spec, &mut Bindings::new())
     }
 
-    /// [`ReadOptions::read_stream`] with named dimensions bound in `bindings`, also returning
-    /// the plan.
-    fn read_stream_with<T: Element, R: Read>(
+    /// Checks a raw buffer from a reader as [`ReadOptions::check_path`] checks a file, without
+    /// holding its payload when every axis is fixed: the reader's length is judged at its
+    /// end. With an axis inferred from the length, the shape (and with it the logical index of
+    /// every element) is known only at the end, so the input is read whole, within the
+    /// limits, as [`ReadOptions::read_reader`] reads it.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadOptions::check_path`], plus [`Error::OutOfMemory`](crate::Error::OutOfMemory)
+    /// when an input with an inferred axis cannot be held.
+    pub fn check_reader<R: Read>(
         &self,
-        checked: Checked,
+        reader: R,
         layout: &Layout,
         spec: &ArraySpec,
-        reader: &mut R,
+    ) -> Result<Plan> {
+        self.check_source(|| Ok((reader, None)), layout, spec, &mut Bindings::new())
+    }
+
+    /// The check of [`ReadOptions::check_path`] on a reader whose length is `len` when known,
+    /// named dimensions bound in `bindings` (shared by the arrays of a bundle).
+    pub(crate) fn check_stream<R: Read>(
+        &self,
+        reader: R,
+        len: Option<u64>,
+        layout: &Layout,
+        spec: &ArraySpec,
         bindings: &mut Bindings,
-    ) -> Result<(Array<T>, Plan)> {
-        let cap = match &checked {
+    ) -> Result<Plan> {
+        self.check_source(|| Ok((reader, len)), layout, spec, bindings)
+    }
+
+    /// Checks the layout, then opens the source (a reader and its length when known) and
+    /// checks its payload: streamed in chunks when the plan is known before the end of the
+    /// input, read whole otherwise.
+    fn check_source<R: Read>(
+        &self,
+        source: impl FnOnce() -> Result<(R, Option<u64>)>,
+        layout: &Layout,
+        spec: &ArraySpec,
+        bindings: &mut Bindings,
+    ) -> Result<Plan> {
+        let limits = self.core.limits_for(spec);
+        let checked = check::<DynArray>(&limits, layout, spec, bindings)?;
+        let (mut reader, len) = source()?;
+        let values = spec.values();
+        let (plan, at) = match (len, checked) {
+            (None, Checked::Fixed(plan)) => (plan, STREAM),
+            (None, checked @ Checked::Inferred { .. }) => {
+                let stream = Stream {
+                    limits: &limits,
+                    checked,
+                    layout,
+                    spec,
+                    reader,
+                    bindings,
+                    c_order: false,
+                };
+                return by_dtype!(layout.dtype(), T => Ok(stream.read::<T>()?.1));
+            }
+            (Some(len), checked) => {
+                let stream = Stream {
+                    limits: &limits,
+                    checked,
+                    layout,
+                    spec,
+                    reader: &mut reader,
+                    bindings,
+                    c_order: false,
+                };
+                (stream.resolve(len)?, FILE)
+            }
+        };
+        by_dtype!(plan.dtype(), T => crate::check::stream::<T, R>(&plan, &mut reader, at, values))?;
+        Ok(plan)
+    }
+}
+
+/// Every check that does not need the input's length, as stages of the spec: the layout's
+/// arithmetic, the dtype, the byte order, the fixed axes (all of the shape when no axis is
+/// inferred, with named dimensions bound in `bindings`), the limits and the requested element
+/// type. With an inferred axis, that axis, the names and the order (which depends on how many
+/// axes are longer than 1) are checked by [`resolve`] once the length is known.
+fn check<O: Target>(
+    limits: &Limits,
+    layout: &Layout,
+    spec: &ArraySpec,
+    bindings: &mut Bindings,
+) -> Result<Checked> {
+    let checked = match layout.inferred_axis() {
+        None => {
+            let plan = layout.fixed_plan()?;
+            plan.check_with(spec, limits, bindings)?;
+            Checked::Fixed(plan)
+        }
+        Some(axis) => {
+            let unit = layout.unit()?;
+            spec.check_dtype(layout.dtype())?;
+            spec.check_byte_order(layout.dtype(), layout.byte_order())?;
+            spec.check_axes(&layout.dims_with(0), Some(axis))?;
+            limits.check_ndim(layout.shape().len())?;
+            Checked::Inferred { unit }
+        }
+    };
+    check_requested::<O>(layout.dtype())?;
+    Ok(checked)
+}
+
+/// The plan for an input of `len` bytes, checked against the limits, the layout and the
+/// spec (named dimensions bound in `bindings`). Nothing has been allocated for the payload
+/// yet.
+fn resolve(
+    limits: &Limits,
+    checked: Checked,
+    layout: &Layout,
+    spec: &ArraySpec,
+    len: u64,
+    bindings: &mut Bindings,
+) -> Result<Plan> {
+    match checked {
+        Checked::Fixed(plan) => {
+            check_len(&plan, len)?;
+            Ok(plan)
+        }
+        Checked::Inferred { unit } => {
+            check_inferred_len(limits, layout.dtype(), len)?;
+            let plan = layout.inferred_plan(unit, len)?;
+            plan.check_with(spec, limits, bindings)?;
+            Ok(plan)
+        }
+    }
+}
+
+/// The most bytes an input with an inferred axis may hold: [`Limits::max_bytes`], or
+/// [`Limits::max_elements`] items if that is fewer bytes. Returns the cap and the limit that
+/// sets it (the elements limit on a tie, as [`Plan::check`] checks elements first).
+fn inferred_cap(limits: &Limits, dtype: DType) -> (u64, LimitKind) {
+    let element_bytes = limits.max_elements.saturating_mul(to_u64(dtype.itemsize()));
+    if element_bytes <= limits.max_bytes {
+        (element_bytes, LimitKind::Elements)
+    } else {
+        (limits.max_bytes, LimitKind::Bytes)
+    }
+}
+
+/// Refuses an input with an inferred axis whose length exceeds the cap. The limit named is
+/// the one that sets the cap, so a reader that stopped just past the cap and a slice of the
+/// full length report the same limit.
+fn check_inferred_len(limits: &Limits, dtype: DType, len: u64) -> Result<()> {
+    let (cap, kind) = inferred_cap(limits, dtype);
+    if len <= cap {
+        return Ok(());
+    }
+    Err(if kind == LimitKind::Elements {
+        let elements = len.div_ceil(to_u64(dtype.itemsize()));
+        Error::limit(kind, limits.max_elements, elements)
+    } else {
+        Error::limit(kind, limits.max_bytes, len)
+    })
+}
+
+/// A source of unknown length.
+///
+/// Both kinds of layout read through the same capped buffer: a fixed layout up to its byte
+/// count, an inferred one up to the limits. Reading one byte past the cap tells trailing
+/// data (or an input over the limits) apart, and the length is then judged exactly as a
+/// slice of that length would be, before any element is decoded: a reader and a slice of
+/// the same bytes give the same result.
+struct Stream<'p, R> {
+    limits: &'p Limits,
+    checked: Checked,
+    layout: &'p Layout,
+    spec: &'p ArraySpec,
+    reader: R,
+    bindings: &'p mut Bindings,
+    c_order: bool,
+}
+
+impl<R: Read> Stream<'_, R> {
+    /// The plan for an input of `len` bytes (see [`resolve`]).
+    fn resolve(self, len: u64) -> Result<Plan> {
+        resolve(
+            self.limits,
+            self.checked,
+            self.layout,
+            self.spec,
+            len,
+            self.bindings,
+        )
+    }
+
+    /// Reads the array, also returning its plan.
+    fn read<T: Element>(mut self) -> Result<(Array<T>, Plan)> {
+        let cap = match &self.checked {
             Checked::Fixed(plan) => plan.nbytes(),
             Checked::Inferred { .. } => {
-                let (cap, _) = self.inferred_cap(T::DTYPE);
+                let (cap, _) = inferred_cap(self.limits, T::DTYPE);
                 usize::try_from(cap).unwrap_or(usize::MAX)
             }
         };
-        let (raw, received) = payload::read_capped::<T, R>(reader, cap)?;
-        let plan = self.resolve(checked, layout, spec, to_u64(received), bindings)?;
-        let mut array = payload::from_raw(raw, &plan, 0, spec.values())?;
+        let (raw, received) = payload::read_capped::<T, R>(&mut self.reader, cap)?;
+        let plan = resolve(
+            self.limits,
+            self.checked,
+            self.layout,
+            self.spec,
+            to_u64(received),
+            self.bindings,
+        )?;
+        let mut array = payload::from_raw(raw, &plan, 0, self.spec.values())?;
         if self.c_order {
             array = array.into_c_order();
         }
@@ -396,41 +461,12 @@ impl ReadOptions {
     }
 }
 
-/// `spec` with any size allowed on `axis`.
-///
-/// With a variadic shape pattern, which item of the pattern `axis` falls on depends on the
-/// number of axes, so the whole shape waits for the final check, once the length is known
-/// (still before anything is allocated for a slice or a regular file).
-fn relax_axis(spec: &ArraySpec, axis: usize) -> ArraySpec {
-    match (spec.shape(), spec.shape_spec()) {
-        (Some(dims), _) => {
-            let mut dims = dims.to_vec();
-            if let Some(dim) = dims.get_mut(axis) {
-                *dim = Dim::Any;
-            }
-            spec.clone().with_shape(dims)
-        }
-        (None, Some(_)) => {
-            let mut relaxed = match spec.dtypes() {
-                Some(list) => ArraySpec::any().with_dtypes(list.iter().copied()),
-                None => ArraySpec::any(),
-            };
-            if let Some(byte_order) = spec.byte_order() {
-                relaxed = relaxed.with_byte_order(byte_order);
-            }
-            if let Some(order) = spec.order() {
-                relaxed = relaxed.with_order(order);
-            }
-            relaxed
-        }
-        (None, None) => spec.clone(),
+impl<R: Read> Payload<'_> for Stream<'_, R> {
+    fn dtype(&self) -> DType {
+        self.layout.dtype()
     }
-}
 
-fn open(path: &Path) -> Result<(File, Option<u64>)> {
-    let file = File::open(path)?;
-    let meta = file.metadata()?;
-    // Only a regular file's length is a promise about what reading will return.
-    let len = meta.is_file().then_some(meta.len());
-    Ok((file, len))
+    fn owned<T: Element>(self) -> Result<Array<T>> {
+        Ok(self.read::<T>()?.0)
+    }
 }

@@ -1,7 +1,7 @@
 //! [`BundleSpec`]: several named arrays whose named dimensions must agree.
 
-use super::shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
-use super::{ArraySpec, Dim, Plan};
+use super::shape::{AxisSpec, ShapeItem, ShapeSpec};
+use super::{ArraySpec, Dim};
 use crate::error::{Error, Result};
 use crate::limits::LimitOverrides;
 
@@ -165,36 +165,6 @@ impl BundleSpec {
     pub fn limit_overrides(&self) -> Option<&LimitOverrides> {
         self.limits.as_ref()
     }
-
-    /// Checks one plan per array, in the bundle's order, binding named dimensions across
-    /// them. Every array of the bundle must be given, and no other.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownArray`], [`Error::MissingArray`], or the first spec error of an array
-    /// wrapped in [`Error::InArray`] with the array's name.
-    pub fn check_plans<'p>(
-        &self,
-        plans: impl IntoIterator<Item = (&'p str, &'p Plan)>,
-    ) -> Result<Bindings> {
-        let plans: Vec<(&str, &Plan)> = plans.into_iter().collect();
-        if let Some((name, _)) = plans.iter().find(|(name, _)| self.array(name).is_none()) {
-            return Err(Error::UnknownArray {
-                array: (*name).into(),
-            });
-        }
-        let mut bindings = Bindings::new();
-        for (name, spec) in &self.arrays {
-            let Some((_, plan)) = plans.iter().find(|(n, _)| n == &&**name) else {
-                return Err(Error::MissingArray {
-                    array: name.clone(),
-                });
-            };
-            spec.check_with(plan, &mut bindings)
-                .map_err(|e| e.in_array(name))?;
-        }
-        Ok(bindings)
-    }
 }
 
 /// The sizes both constraints accept, or `None` when there is none.
@@ -217,76 +187,7 @@ fn intersect(a: Dim, b: Dim) -> Option<Dim> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ByteOrder, DType, Order, Shape};
-
-    fn plan(dtype: DType, dims: &[usize]) -> Plan {
-        Plan::new(
-            dtype,
-            ByteOrder::Little,
-            Shape::new(dims.to_vec()).unwrap(),
-            Order::C,
-        )
-        .unwrap()
-    }
-
-    fn features_and_labels() -> BundleSpec {
-        BundleSpec::new()
-            .with_dim("n", Dim::Range { min: 1, max: 1000 })
-            .with_array(
-                "X",
-                ArraySpec::new(DType::F32).with_shape_spec(ShapeSpec::parse("n 4").unwrap()),
-            )
-            .with_array(
-                "y",
-                ArraySpec::new(DType::I64).with_shape_spec(ShapeSpec::parse("n").unwrap()),
-            )
-            .build()
-            .unwrap()
-    }
-
-    #[test]
-    fn named_dims_agree_across_arrays() {
-        let bundle = features_and_labels();
-        let (x, y) = (plan(DType::F32, &[10, 4]), plan(DType::I64, &[10]));
-        let bindings = bundle.check_plans([("y", &y), ("X", &x)]).unwrap();
-        assert_eq!(bindings.size("n"), Some(10));
-        let y9 = plan(DType::I64, &[9]);
-        let e = bundle.check_plans([("X", &x), ("y", &y9)]).unwrap_err();
-        assert_eq!(e.code(), "spec.named_dim");
-        assert_eq!(e.array(), Some("y"));
-        assert_eq!(
-            e.to_string(),
-            "array `y`: dimension `n` on axis 0: expected 10 (bound earlier), found 9"
-        );
-    }
-
-    #[test]
-    fn declared_dims_constrain_every_use() {
-        let bundle = features_and_labels();
-        let (x, y) = (plan(DType::F32, &[2000, 4]), plan(DType::I64, &[2000]));
-        let e = bundle.check_plans([("X", &x), ("y", &y)]).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "array `X`: shape mismatch on axis 0: expected 1..=1000, found 2000"
-        );
-    }
-
-    #[test]
-    fn missing_and_unknown_arrays() {
-        let bundle = features_and_labels();
-        let x = plan(DType::F32, &[10, 4]);
-        assert_eq!(
-            bundle.check_plans([("X", &x)]).unwrap_err().code(),
-            "spec.missing_array"
-        );
-        assert_eq!(
-            bundle
-                .check_plans([("X", &x), ("z", &x)])
-                .unwrap_err()
-                .code(),
-            "spec.unknown_array"
-        );
-    }
+    use crate::DType;
 
     #[test]
     fn inconsistent_bundles_are_refused() {

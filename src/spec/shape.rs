@@ -217,23 +217,37 @@ impl ShapeSpec {
         names
     }
 
+    /// Checks the number of dimensions and the size constraint of every axis but `unknown`,
+    /// binding no name (see [`ArraySpec::check_axes`](crate::ArraySpec::check_axes)). A
+    /// variadic pattern passes: where its axes fall is known only with every size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NdimMismatch`] or [`Error::ShapeMismatch`].
+    pub fn check_axes(&self, dims: &[usize], unknown: Option<usize>) -> Result<()> {
+        if self.is_variadic() {
+            return Ok(());
+        }
+        self.check_ndim(dims)?;
+        let axes = self.items.iter().filter_map(|item| match item {
+            ShapeItem::Axis(spec) => Some(spec.dim),
+            ShapeItem::Variadic(_) => None,
+        });
+        for (axis, (dim, &size)) in axes.zip(dims).enumerate() {
+            if Some(axis) != unknown {
+                check_size(axis, dim, size)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks `dims` against the pattern, binding names in `bindings` on first use.
     ///
     /// # Errors
     ///
     /// [`Error::NdimMismatch`], [`Error::ShapeMismatch`] or [`Error::NamedDimMismatch`].
     pub fn check(&self, dims: &[usize], bindings: &mut Bindings) -> Result<()> {
-        let (min_ndim, max_ndim) = self.ndim_range();
-        if dims.len() < min_ndim || max_ndim.is_some_and(|max| dims.len() > max) {
-            let expected = match max_ndim {
-                Some(n) => n.to_string(),
-                None => format!("at least {min_ndim}"),
-            };
-            return Err(Error::NdimMismatch {
-                expected: expected.into(),
-                found: to_u64(dims.len()),
-            });
-        }
+        let min_ndim = self.check_ndim(dims)?;
         // The variadic run takes whatever the fixed axes leave.
         let run = dims.len() - min_ndim;
         let mut axis = 0usize;
@@ -241,13 +255,7 @@ impl ShapeSpec {
             match item {
                 ShapeItem::Axis(spec) => {
                     let size = dims[axis];
-                    if !spec.dim.accepts(size) {
-                        return Err(Error::ShapeMismatch {
-                            axis: u32::try_from(axis).unwrap_or(u32::MAX),
-                            expected: spec.dim.to_string().into(),
-                            found: to_u64(size),
-                        });
-                    }
+                    check_size(axis, spec.dim, size)?;
                     if let Some(name) = spec.name() {
                         bindings.bind_size(name, axis, size)?;
                     }
@@ -263,6 +271,34 @@ impl ShapeSpec {
         }
         Ok(())
     }
+
+    /// Checks the number of dimensions; returns the number of fixed axes.
+    fn check_ndim(&self, dims: &[usize]) -> Result<usize> {
+        let (min_ndim, max_ndim) = self.ndim_range();
+        if dims.len() < min_ndim || max_ndim.is_some_and(|max| dims.len() > max) {
+            let expected = match max_ndim {
+                Some(n) => n.to_string(),
+                None => format!("at least {min_ndim}"),
+            };
+            return Err(Error::NdimMismatch {
+                expected: expected.into(),
+                found: to_u64(dims.len()),
+            });
+        }
+        Ok(min_ndim)
+    }
+}
+
+/// Checks the size of one axis against its constraint.
+fn check_size(axis: usize, dim: Dim, size: usize) -> Result<()> {
+    if dim.accepts(size) {
+        return Ok(());
+    }
+    Err(Error::ShapeMismatch {
+        axis: u32::try_from(axis).unwrap_or(u32::MAX),
+        expected: dim.to_string().into(),
+        found: to_u64(size),
+    })
 }
 
 impl fmt::Display for ShapeSpec {
