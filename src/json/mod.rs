@@ -11,9 +11,9 @@
 //! | inside a serde format or a request struct | | [`ReadOptions::seed`] → [`ArraySeed`] |
 //! | writing | [`to_writer`], [`write_array`] | [`to_writer_with_options`] |
 //!
-//! The options' readers take the output as a type parameter ([`Target`](crate::Target)):
+//! The options' readers take the output as a type parameter ([`Target`]):
 //! `read_str::<f32>` gives an `Array<f32>`, `read_str::<DynArray>` a
-//! [`DynArray`](crate::DynArray): of the dtype an envelope declares, or, for nested arrays
+//! [`DynArray`]: of the dtype an envelope declares, or, for nested arrays
 //! (which carry no dtype), of the one dtype the spec allows. An envelope
 //! `{"dtype", "shape", "data"}` is read with [`ReadOptions::form`] set to [`Form::Envelope`],
 //! or [`Form::Detect`] to accept both forms.

@@ -38,8 +38,8 @@
 //! of the fixed axes, else [`Error::LengthMismatch`](crate::Error::LengthMismatch); the inferred axis is the quotient. Byte
 //! offsets in errors count from 0 at the first byte of the buffer.
 //!
-//! **Order of checks.** The layout is turned into a [`Plan`] with checked arithmetic and
-//! checked against the [`ArraySpec`] and the [`Limits`] before the payload is touched, then
+//! **Order of checks.** The layout is turned into a [`Plan`](crate::Plan) with checked arithmetic and
+//! checked against the [`ArraySpec`] and the [`Limits`](crate::Limits) before the payload is touched, then
 //! against the bytes available (the slice's length, a regular file's length), and only then is
 //! anything allocated. With an inferred axis every check that does not depend on that axis
 //! (dtype, byte order, number of dimensions, the fixed axes) comes first (against a variadic
@@ -50,7 +50,8 @@
 //! **Buffering.** A reader with a fully fixed layout is read into a buffer that grows as data
 //! arrives, up to the checked size. A reader with an inferred axis has no size to check up
 //! front: its buffer grows as data arrives and reading stops, with [`Error::LimitExceeded`](crate::Error::LimitExceeded),
-//! as soon as the input exceeds [`Limits::max_bytes`] (or [`Limits::max_elements`] elements),
+//! as soon as the input exceeds [`Limits::max_bytes`](crate::Limits::max_bytes) (or
+//! [`Limits::max_elements`](crate::Limits::max_elements) elements),
 //! so it never holds more than that limit plus one element. A regular file's length is known,
 //! so its payload buffer is allocated once, after the checks. Wrapping a reader in a
 //! `BufReader` gains nothing.
