@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use arrayguard::raw::{self, Layout};
-use arrayguard::{npy, Array, ArraySpec, ByteOrder, DType, Limits, Order, Shape};
+use arrayguard::{npy, Array, ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Shape};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray_npy::ReadNpyExt;
 
@@ -76,15 +76,17 @@ fn read_group(c: &mut Criterion, case: &Case) {
     group.bench_function("memcpy_into_fresh_vec", |b| {
         b.iter(|| black_box(payload.to_vec()))
     });
+    let options = npy::ReadOptions::new().limits(limits.clone());
     group.bench_function("arrayguard/slice", |b| {
         b.iter(|| {
-            npy::from_slice_with_limits::<f64>(black_box(&case.bytes), &spec, &limits)
+            options
+                .read_slice::<f64>(black_box(&case.bytes), &spec)
                 .unwrap()
                 .into_owned()
         })
     });
     group.bench_function("arrayguard/path", |b| {
-        b.iter(|| npy::from_path_with_limits::<f64>(&case.path, &spec, &limits).unwrap())
+        b.iter(|| options.read_path::<f64>(&case.path, &spec).unwrap())
     });
     let to_c = npy::ReadOptions::new().limits(limits.clone()).c_order(true);
     group.bench_function("arrayguard/path+c_order", |b| {
@@ -115,7 +117,8 @@ fn read_group(c: &mut Criterion, case: &Case) {
     });
     group.bench_function("arrayguard/path+into_c_order", |b| {
         b.iter(|| {
-            npy::from_path_with_limits::<f64>(&case.path, &spec, &limits)
+            options
+                .read_path::<f64>(&case.path, &spec)
                 .unwrap()
                 .into_c_order()
         })
@@ -156,15 +159,14 @@ fn reads(c: &mut Criterion) {
     // Zero-copy: borrowing an aligned native-endian payload costs the same at any size.
     let mut group = c.benchmark_group("zero_copy_view");
     let spec = ArraySpec::new(DType::F64);
+    let options = npy::ReadOptions::new().limits(limits());
     for case in [&cases[3], &cases[0]] {
         group.bench_with_input(
             BenchmarkId::from_parameter(case.name),
             &case.bytes,
             |b, bytes| {
                 b.iter(|| {
-                    let view =
-                        npy::from_slice_with_limits::<f64>(black_box(bytes), &spec, &limits())
-                            .unwrap();
+                    let view = options.read_slice::<f64>(black_box(bytes), &spec).unwrap();
                     assert!(view.is_borrowed());
                     view.len()
                 })
@@ -190,7 +192,7 @@ fn hostile(c: &mut Criterion) {
     c.bench_function("hostile_2^60_elements", |b| {
         b.iter(|| {
             npy::ReadOptions::new()
-                .read_slice_dyn(black_box(&file), &spec)
+                .read_slice::<DynArray>(black_box(&file), &spec)
                 .unwrap_err()
         })
     });

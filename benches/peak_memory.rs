@@ -126,13 +126,17 @@ fn run_case(dir: &Path, case: &str, reader: &str) -> (usize, usize) {
     let baseline = status("VmRSS:");
     let output = match reader {
         "arrayguard/slice" => {
-            let a = npy::from_slice_with_limits::<f64>(&input, &spec, &limits)
+            let a = npy::ReadOptions::new()
+                .limits(limits)
+                .read_slice::<f64>(&input, &spec)
                 .expect("valid")
                 .into_owned();
             a.len() * 8
         }
         "arrayguard/path" => {
-            npy::from_path_with_limits::<f64>(&npy_path, &spec, &limits)
+            npy::ReadOptions::new()
+                .limits(limits)
+                .read_path::<f64>(&npy_path, &spec)
                 .expect("valid")
                 .len()
                 * 8
@@ -147,7 +151,9 @@ fn run_case(dir: &Path, case: &str, reader: &str) -> (usize, usize) {
                 * 8
         }
         "arrayguard/path+into_c_order" => {
-            npy::from_path_with_limits::<f64>(&npy_path, &spec, &limits)
+            npy::ReadOptions::new()
+                .limits(limits)
+                .read_path::<f64>(&npy_path, &spec)
                 .expect("valid")
                 .into_c_order()
                 .len()

@@ -21,7 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         spec = spec.with_values(values);
     }
     let started = std::time::Instant::now();
-    let result = npy::check_path(&path, &spec, &Limits::unlimited());
+    let result = npy::ReadOptions::new()
+        .limits(Limits::unlimited())
+        .check_path(&path, &spec);
     let elapsed = started.elapsed();
     match result {
         Ok(header) => println!(

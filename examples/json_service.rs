@@ -93,12 +93,8 @@ fn train(body: &str) -> Result<String, String> {
 fn score(body: &[u8]) -> Result<String, String> {
     let mut limits = feature_limits();
     limits.max_input_bytes = 64 * 1024;
-    let options = ReadOptions::new().limits(limits);
-    let array = if body.first() == Some(&b'{') {
-        options.read_envelope_slice::<f32>(body, &FEATURES)
-    } else {
-        options.read_slice::<f32>(body, &FEATURES)
-    };
+    let options = ReadOptions::new().limits(limits).form(json::Form::Detect);
+    let array = options.read_slice::<f32>(body, &FEATURES);
     let array = array.map_err(|e| format!("[{}] {e}", e.code()))?;
     let scores: Vec<f32> = array
         .as_slice()

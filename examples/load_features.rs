@@ -21,8 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut limits = Limits::default();
     limits.max_bytes = 1 << 20;
 
-    let features = npy::from_path_with_limits::<f32>(&features_path, &features_spec, &limits)?;
-    let labels = npy::from_path_with_limits::<i64>(&labels_path, &labels_spec, &limits)?;
+    let options = npy::ReadOptions::new().limits(limits);
+    let features = options.read_path::<f32>(&features_path, &features_spec)?;
+    let labels = options.read_path::<i64>(&labels_path, &labels_spec)?;
     let rows = features.shape().dims()[0];
     if labels.len() != rows {
         return Err(format!("{rows} feature rows but {} labels", labels.len()).into());

@@ -125,14 +125,14 @@ impl InputArgs {
                 }
                 let options = npy::ReadOptions::new().limits(limits.clone()).c_order(true);
                 options
-                    .read_path_dyn(input, &spec)
+                    .read_path::<DynArray>(input, &spec)
                     .map_err(InputError::Input)
             }
             Source::Raw => {
                 let layout = self.layout()?;
                 let options = raw::ReadOptions::new().limits(limits.clone()).c_order(true);
                 options
-                    .read_path_dyn(input, &layout, &spec)
+                    .read_path::<DynArray>(input, &layout, &spec)
                     .map_err(InputError::Input)
             }
             Source::Json => self.read_json(input, limits, allow_nan),
@@ -171,9 +171,12 @@ impl InputArgs {
                         .map(|(dtype, _)| dtype)
                         .map_err(|e| InputError::Usage("--dtype", e))?,
                 };
-                options.read_reader_dyn(file, dtype, &spec)
+                // Nested arrays carry no dtype: the spec names the one to read.
+                options.read_reader::<DynArray, _>(file, &spec.with_dtypes([dtype]))
             }
-            None => options.read_envelope_reader_dyn(file, &spec),
+            None => options
+                .form(json::Form::Envelope)
+                .read_reader::<DynArray, _>(file, &spec),
         };
         result.map_err(InputError::Input)
     }
