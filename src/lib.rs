@@ -10,21 +10,24 @@
 //!
 //! # Which function do I call?
 //!
-//! | input | function |
-//! | --- | --- |
-//! | `.npy` bytes in memory | [`npy::from_slice`] (borrows when it can) |
-//! | `.npy` from a `Read` | [`npy::from_reader`] |
-//! | `.npy` file | [`npy::from_path`] |
-//! | dtype decided by the file | [`npy::ReadOptions::read_slice_dyn`] and friends → [`DynArray`] |
-//! | header facts only | [`npy::read_header`] |
-//! | raw bytes (`numpy.tobytes()`, Python `array`) in memory | [`raw::from_slice`] with a [`raw::Layout`] |
-//! | raw bytes from a `Read` or a file | [`raw::from_reader`], [`raw::from_path`] |
-//! | nested JSON arrays | [`json::from_str`], [`json::from_slice`], [`json::from_reader`] |
-//! | a JSON envelope `{"dtype", "shape", "data"}` | [`json::ReadOptions::read_envelope_str_dyn`] and friends |
-//! | an array inside any serde format or request struct | [`json::ArraySeed`] (a `DeserializeSeed`) |
-//! | validate a file of any size without holding it | [`npy::check_path`], [`raw::check_path`] |
-//! | a spec from a JSON or TOML file | [`SpecFile::from_path`] |
-//! | writing | [`npy::write`], [`json::to_writer`] |
+//! Each format has three one-line readers with default [`Limits`] (typed, like serde_json's
+//! `from_slice` / `from_reader`), and one options builder for everything else: other limits,
+//! any dtype, C order, trailing data, envelopes, checks without holding the payload. The
+//! options' readers take the output as a type parameter ([`Target`]): an element type `T`
+//! (`read_path::<f32>` → [`Array<f32>`](Array), or an [`ArrayView`] from a slice) or
+//! [`DynArray`] (the input decides the dtype). These are all the ways to read or check an
+//! array (25):
+//!
+//! | format | default limits | options builder |
+//! | --- | --- | --- |
+//! | `.npy` | [`npy::from_slice`] (borrows when it can), [`npy::from_reader`], [`npy::from_path`] | [`npy::ReadOptions`]: [`read_slice`](npy::ReadOptions::read_slice), [`read_reader`](npy::ReadOptions::read_reader), [`read_path`](npy::ReadOptions::read_path), [`check_path`](npy::ReadOptions::check_path), [`check_reader`](npy::ReadOptions::check_reader); header only: [`npy::read_header`] |
+//! | raw buffers (`numpy.tobytes()`, Python `array`) with a [`raw::Layout`] | [`raw::from_slice`], [`raw::from_reader`], [`raw::from_path`] | [`raw::ReadOptions`]: [`read_slice`](raw::ReadOptions::read_slice), [`read_reader`](raw::ReadOptions::read_reader), [`read_path`](raw::ReadOptions::read_path), [`check_path`](raw::ReadOptions::check_path), [`check_reader`](raw::ReadOptions::check_reader) |
+//! | JSON: nested arrays, or an envelope `{"dtype", "shape", "data"}` ([`json::Form`]) | [`json::from_str`], [`json::from_slice`], [`json::from_reader`] | [`json::ReadOptions`]: [`read_str`](json::ReadOptions::read_str), [`read_slice`](json::ReadOptions::read_slice), [`read_reader`](json::ReadOptions::read_reader); inside any serde format or request struct: [`seed`](json::ReadOptions::seed) → [`json::ArraySeed`], whose [`deserialize_typed`](json::ArraySeed::deserialize_typed) keeps arrayguard's error |
+//!
+//! Several arrays against one [`BundleSpec`] (files or bytes bound to its arrays by name,
+//! named dimensions shared): [`BundleChecker`], with one [`Verdict`] per array; one input of
+//! any format against one spec: [`Input::check`]. Specs from JSON or TOML files:
+//! [`SpecFile::from_path`]. Writing: [`npy::write`], [`json::to_writer`].
 //!
 //! # Example
 //!
@@ -39,7 +42,7 @@
 //! let mut limits = Limits::default();
 //! limits.max_bytes = 1 << 20;
 //!
-//! let points = npy::from_slice_with_limits::<f32>(&bytes, &spec, &limits)?;
+//! let points = npy::ReadOptions::new().limits(limits).read_slice::<f32>(&bytes, &spec)?;
 //! assert_eq!(points.shape().dims(), &[4, 3]);
 //! assert_eq!(points.get(&[3, 2]), Some(&0.5));
 //! # Ok(())
