@@ -6,7 +6,8 @@ use std::str::FromStr;
 use half::f16;
 use num_complex::Complex;
 
-use crate::error::{excerpt, Error, Result};
+use crate::error::{Error, Result};
+use crate::util::{excerpt, EXCERPT_LEN};
 
 /// The element types arrayguard reads: the ones whose every bit pattern NumPy and Rust agree on
 /// (plus `bool`, whose bytes are checked to be 0 or 1).
@@ -156,7 +157,7 @@ impl DType {
     /// ```
     pub fn parse_typestr(descr: &str) -> Result<(DType, ByteOrder)> {
         let invalid = |reason: &'static str| Error::InvalidDescr {
-            descr: excerpt(descr, 200),
+            descr: excerpt(descr, EXCERPT_LEN),
             reason,
         };
         let bytes = descr.as_bytes();
@@ -168,7 +169,7 @@ impl DType {
             Some(b'=') => {
                 if rest_is_object(&descr[1..]) {
                     return Err(Error::PickleNotAllowed {
-                        descr: excerpt(descr, 200),
+                        descr: excerpt(descr, EXCERPT_LEN),
                     });
                 }
                 return Err(invalid("native byte order `=` is platform-dependent"));
@@ -176,7 +177,7 @@ impl DType {
             Some(_) => {
                 if rest_is_object(descr) {
                     return Err(Error::PickleNotAllowed {
-                        descr: excerpt(descr, 200),
+                        descr: excerpt(descr, EXCERPT_LEN),
                     });
                 }
                 return Err(invalid(
@@ -191,13 +192,13 @@ impl DType {
         let size_text = chars.as_str();
         if kind == 'O' {
             return Err(Error::PickleNotAllowed {
-                descr: excerpt(descr, 200),
+                descr: excerpt(descr, EXCERPT_LEN),
             });
         }
         if matches!(kind, 'S' | 'U' | 'V' | 'a' | 'M' | 'm') {
             if kind_tail_is_valid(kind, size_text) {
                 return Err(Error::UnsupportedDtype {
-                    descr: excerpt(descr, 200),
+                    descr: excerpt(descr, EXCERPT_LEN),
                 });
             }
             return Err(invalid(
@@ -233,7 +234,7 @@ impl DType {
             // Extended precision (`long double`): valid NumPy, platform-dependent layout.
             ('f', "10" | "12" | "16") | ('c', "20" | "24" | "32") => {
                 return Err(Error::UnsupportedDtype {
-                    descr: excerpt(descr, 200),
+                    descr: excerpt(descr, EXCERPT_LEN),
                 })
             }
             _ => return Err(invalid("no such item size for this kind")),
@@ -320,7 +321,7 @@ impl FromStr for DType {
             "c128" | "complex128" => DType::Complex128,
             _ => {
                 return Err(Error::InvalidDescr {
-                    descr: excerpt(s, 200),
+                    descr: excerpt(s, EXCERPT_LEN),
                     reason: "unknown dtype name",
                 })
             }

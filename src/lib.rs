@@ -91,6 +91,7 @@ pub mod raw;
 mod shape;
 mod spec;
 mod transpose;
+mod util;
 
 pub use array::{Array, ArrayView, DynArray};
 pub use dtype::{ByteOrder, DType, Element};

@@ -9,10 +9,11 @@ use crate::array::{Array, ArrayView};
 use crate::buffer::{Buffer, RawBuffer};
 use crate::check::Accumulator;
 use crate::dtype::{ByteOrder, DType, Element};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::shape::Order;
 use crate::spec::{Plan, ValueSpec};
 use crate::transpose::Transpose;
+use crate::util::to_u64;
 
 /// The first chunk a reader of unknown length gets; later chunks double as data arrives, so a
 /// stream that ends early never costs more than twice what it delivered plus this.

@@ -12,11 +12,12 @@ use base64::Engine as _;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, ByteOrder, DType, Element};
-use crate::error::{to_u64, Error, JsonPosition, LimitKind, Result};
+use crate::error::{Error, JsonPosition, LimitKind, Result};
 use crate::limits::Limits;
 use crate::payload::check_bools;
 use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Plan};
+use crate::util::to_u64;
 
 use super::nest::Nest;
 use super::number::FromJson;

@@ -108,9 +108,10 @@ use std::io::Read;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType};
-use crate::error::{to_u64, Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::spec::ArraySpec;
+use crate::util::to_u64;
 
 use source::{ReaderSource, SliceSource};
 

@@ -12,7 +12,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::{to_u64, Error};
+use crate::error::Error;
+use crate::util::to_u64;
 
 use super::source::{invalid_utf8, Source, SourceError};
 

@@ -11,10 +11,11 @@ use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::array::{Array, ArrayView, DynArray};
 use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::payload::{self, Position};
 use crate::spec::{ArraySpec, Bindings};
+use crate::util::to_u64;
 
 /// Options for reading `.npy` input: limits and whether bytes may follow the array.
 ///

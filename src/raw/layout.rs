@@ -5,9 +5,10 @@ use std::fmt;
 use super::Platform;
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{excerpt, to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::shape::{Order, Shape};
 use crate::spec::Plan;
+use crate::util::{excerpt, to_u64, EXCERPT_LEN};
 
 /// One axis of a [`Layout`]'s shape: a fixed size, or inferred from the byte count.
 ///
@@ -212,7 +213,7 @@ impl Layout {
             other => {
                 let mut buf = [0u8; 4];
                 return Err(Error::InvalidDescr {
-                    descr: excerpt(other.encode_utf8(&mut buf), 200),
+                    descr: excerpt(other.encode_utf8(&mut buf), EXCERPT_LEN),
                     reason: "unknown Python `array` typecode; expected one of `bBhHiIlLqQefd`",
                 });
             }
@@ -248,7 +249,7 @@ impl Layout {
         let axes: Vec<Axis> = axes.into_iter().map(Into::into).collect();
         if axes.iter().filter(|&&a| a == Axis::Infer).count() > 1 {
             return Err(Error::InvalidLayout {
-                layout: excerpt(&axes_text(&axes), 200),
+                layout: excerpt(&axes_text(&axes), EXCERPT_LEN),
                 reason: "at most one axis of a raw layout may be inferred",
             });
         }

@@ -351,9 +351,10 @@ pub fn check_path_with_bindings(
 mod tests {
     use super::*;
     use crate::dtype::{ByteOrder, DType};
-    use crate::error::{to_u64, Error, LimitKind};
+    use crate::error::{Error, LimitKind};
     use crate::shape::Order;
     use crate::spec::Dim;
+    use crate::util::to_u64;
 
     fn le_i32(values: &[i32]) -> Vec<u8> {
         values.iter().flat_map(|v| v.to_le_bytes()).collect()

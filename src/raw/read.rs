@@ -9,11 +9,12 @@ use std::path::Path;
 use crate::array::{Array, ArrayView, DynArray};
 use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{to_u64, Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::payload::{self, Position};
 use crate::shape::Shape;
 use crate::spec::{ArraySpec, Bindings, Dim, Plan};
+use crate::util::to_u64;
 
 /// A raw file whose length was compared with the plan: the payload is the whole file.
 const FILE: Position = Position {

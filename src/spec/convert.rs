@@ -16,9 +16,10 @@ use super::wire::{
 };
 use super::{ArraySpec, AxisSpec, BundleSpec, Dim, ShapeItem, ShapeSpec, SpecFile, ValueSpec};
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::limits::LimitOverrides;
 use crate::shape::Order;
+use crate::util::to_u64;
 
 /// The only version of the format.
 const VERSION: u32 = 1;
@@ -231,7 +232,7 @@ fn dtype_name(name: &str) -> std::result::Result<(DType, Option<ByteOrder>), Str
     }
     Err(format!(
         "unknown dtype `{}`: expected a name such as `f32` or `float32`, or a NumPy type string such as `<f4`",
-        crate::error::excerpt(name, 40)
+        crate::util::excerpt(name, 40)
     ))
 }
 
@@ -314,7 +315,7 @@ fn shape_spec(wire: ShapeWire) -> Result<ShapeSpec> {
                                     location,
                                     format!(
                                         "expected a dimension name, found `{}`",
-                                        crate::error::excerpt(&name, 40)
+                                        crate::util::excerpt(&name, 40)
                                     ),
                                 ))
                             }
@@ -337,7 +338,7 @@ fn one_token(token: &str) -> Result<ShapeItem> {
             "shape",
             format!(
                 "expected one dimension token, found `{}`",
-                crate::error::excerpt(token, 40)
+                crate::util::excerpt(token, 40)
             ),
         )),
     }

@@ -6,7 +6,8 @@ use std::fmt;
 
 use super::shorthand::{self, Token};
 use super::Dim;
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
+use crate::util::to_u64;
 
 /// One axis of a [`ShapeSpec`]: a size constraint, optionally named.
 ///
@@ -147,7 +148,7 @@ impl ShapeSpec {
     pub fn parse(text: &str) -> Result<Self> {
         let tokens = shorthand::parse(text).map_err(|e| Error::InvalidSpec {
             location: "shape".into(),
-            reason: format!("`{}` {e}", crate::error::excerpt(text, 80)).into(),
+            reason: format!("`{}` {e}", crate::util::excerpt(text, 80)).into(),
         })?;
         let items = tokens.into_iter().map(|token| match token {
             Token::Size { name, min, max } => {
