@@ -65,6 +65,49 @@ pub struct ValueViolation {
     pub first: Vec<(Vec<usize>, String)>,
 }
 
+impl fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValueKind::Nan => "NaN",
+            ValueKind::Infinite => "infinite value",
+            ValueKind::BelowMin => "value below the minimum",
+            ValueKind::AboveMax => "value above the maximum",
+            ValueKind::NotInEnum => "value not in the allowed set",
+        })
+    }
+}
+
+impl fmt::Display for ValueViolation {
+    /// `2 elements violate `min = 0` (first: value below the minimum): [0, 1] = -1.0, [3, 2] =
+    /// -5.0`: the message of [`Error::Values`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (noun, verb) = if self.count == 1 {
+            ("", "s")
+        } else {
+            ("s", "")
+        };
+        write!(
+            f,
+            "{} element{noun} violate{verb} `{}` (first: {}): ",
+            self.count, self.constraint, self.kind
+        )?;
+        for (i, (index, value)) in self.first.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str("[")?;
+            for (axis, n) in index.iter().enumerate() {
+                if axis > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{n}")?;
+            }
+            write!(f, "] = {value}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The details of a named dimension bound to two sizes ([`Error::NamedDimMismatch`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedDim {
@@ -351,7 +394,7 @@ pub enum Error {
         detail: Box<NamedDim>,
     },
     /// Elements break the spec's value constraints.
-    #[error("{} element{} violate{} `{}` (first: {}): {}", violation.count, if violation.count == 1 { "" } else { "s" }, if violation.count == 1 { "s" } else { "" }, violation.constraint, violation.kind, crate::spec::format_examples(&violation.first))]
+    #[error("{violation}")]
     Values {
         /// The kind, constraint, count and first offending elements.
         violation: Box<ValueViolation>,
@@ -850,6 +893,29 @@ mod tests {
         assert_eq!(
             ragged.to_string(),
             "ragged array at the top level: expected an array of 1 element, found an array of more than 1 elements"
+        );
+    }
+
+    #[test]
+    fn value_violations_read_as_a_sentence() {
+        let mut violation = ValueViolation {
+            kind: ValueKind::BelowMin,
+            constraint: "min = 0".into(),
+            count: 1,
+            first: vec![(vec![0, 2], "-1.0".into())],
+        };
+        let e = Error::Values {
+            violation: Box::new(violation.clone()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "1 element violates `min = 0` (first: value below the minimum): [0, 2] = -1.0"
+        );
+        violation.count = 7;
+        violation.first.push((vec![], "-2.5".into()));
+        assert_eq!(
+            violation.to_string(),
+            "7 elements violate `min = 0` (first: value below the minimum): [0, 2] = -1.0, [] = -2.5"
         );
     }
 }

@@ -22,7 +22,6 @@ pub use bundle::BundleSpec;
 pub use file::SpecFile;
 pub use schema::spec_file_schema;
 pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
-pub(crate) use values::format_examples;
 pub use values::ValueSpec;
 
 /// One axis of a shape constraint.

@@ -2,7 +2,6 @@
 //! decoded elements.
 
 use std::cmp::Ordering;
-use std::fmt;
 
 use crate::dtype::{Element, ValueParts};
 use crate::error::{Error, Result, ValueKind, ValueViolation};
@@ -310,30 +309,6 @@ fn logical_index(flat: usize, shape: &Shape, order: Order) -> Vec<usize> {
         Order::F => (0..dims.len()).for_each(&mut take),
     }
     index
-}
-
-impl fmt::Display for ValueKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValueKind::Nan => "NaN",
-            ValueKind::Infinite => "infinite value",
-            ValueKind::BelowMin => "value below the minimum",
-            ValueKind::AboveMax => "value above the maximum",
-            ValueKind::NotInEnum => "value not in the allowed set",
-        })
-    }
-}
-
-/// Elements in a violation report; used by [`ValueViolation`]'s message.
-pub(crate) fn format_examples(first: &[(Vec<usize>, String)]) -> String {
-    first
-        .iter()
-        .map(|(index, value)| {
-            let index: Vec<String> = index.iter().map(ToString::to_string).collect();
-            format!("[{}] = {value}", index.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 // Streaming validation (`crate::check`) checks a payload one chunk at a time; this block is
