@@ -80,7 +80,6 @@
 
 mod array;
 mod buffer;
-mod check;
 mod dtype;
 mod error;
 pub mod json;

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::array::{Array, ArrayView, DynArray};
-use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -202,7 +201,7 @@ impl ReadOptions {
             to_end: !this.allow_trailing,
         };
         let values = spec.values();
-        by_dtype!(header.dtype(), T => check::stream::<T, R>(header.plan(), reader, at, values))?;
+        by_dtype!(header.dtype(), T => payload::stream::<T, R>(header.plan(), reader, at, values))?;
         Ok(header)
     }
 

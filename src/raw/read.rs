@@ -7,7 +7,6 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::array::{Array, ArrayView, DynArray};
-use crate::check;
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
@@ -218,11 +217,11 @@ impl ReadOptions {
         let plan = match (len, checked) {
             (Some(len), checked) => {
                 let plan = this.resolve(checked, layout, spec, len, bindings)?;
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, FILE, values))?;
+                by_dtype!(plan.dtype(), T => payload::stream::<T, File>(&plan, &mut file, FILE, values))?;
                 plan
             }
             (None, Checked::Fixed(plan)) => {
-                by_dtype!(plan.dtype(), T => check::stream::<T, File>(&plan, &mut file, STREAM, values))?;
+                by_dtype!(plan.dtype(), T => payload::stream::<T, File>(&plan, &mut file, STREAM, values))?;
                 plan
             }
             (None, checked @ Checked::Inferred { .. }) => {

@@ -23,6 +23,7 @@ pub use file::SpecFile;
 pub use schema::spec_file_schema;
 pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
 pub use values::ValueSpec;
+pub(crate) use values::ValueTally;
 
 /// One axis of a shape constraint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
