@@ -80,6 +80,7 @@
 
 mod array;
 mod buffer;
+mod descr;
 mod dtype;
 mod error;
 pub mod json;
