@@ -90,7 +90,7 @@ impl Shape {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn orders_coincide(&self) -> bool {
-        self.is_empty() || self.dims.iter().filter(|&&d| d > 1).count() <= 1
+        orders_coincide(&self.dims)
     }
 
     /// Bytes needed for `itemsize`-byte elements, with the same overflow rule as
@@ -115,6 +115,12 @@ impl Shape {
             _ => Err(overflow),
         }
     }
+}
+
+/// [`Shape::orders_coincide`] for bare dimensions, for code that works on dims (the
+/// Fortran-to-C conversion).
+pub(crate) fn orders_coincide(dims: &[usize]) -> bool {
+    dims.contains(&0) || dims.iter().filter(|&&d| d > 1).count() <= 1
 }
 
 impl fmt::Display for Shape {
