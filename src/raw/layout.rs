@@ -6,7 +6,7 @@ use super::Platform;
 
 use crate::dtype::{ByteOrder, DType};
 use crate::error::{Error, Result};
-use crate::shape::{Order, Shape};
+use crate::shape::{checked_product, Order, Shape};
 use crate::spec::Plan;
 use crate::util::{excerpt, to_u64, EXCERPT_LEN};
 
@@ -350,30 +350,17 @@ impl Layout {
     }
 
     /// Bytes per step of the inferred axis: the item size times the fixed axes, or 0 when a
-    /// fixed axis is 0.
-    ///
-    /// The non-zero axes must fit in `isize` bytes even when a zero axis makes the product 0,
-    /// the rule of [`Shape::byte_len`] (and NumPy's): `(0, 2**62, ?)` of 8-byte items is refused.
+    /// fixed axis is 0. The non-zero axes must fit in `isize` bytes even then: `(0, 2**62, ?)`
+    /// of 8-byte items is refused.
     pub(super) fn unit(&self) -> Result<usize> {
-        let overflow = || Error::ShapeOverflow {
+        let fixed = self.shape.iter().filter_map(|axis| match *axis {
+            Axis::Fixed(n) => Some(n),
+            Axis::Infer => None,
+        });
+        checked_product(self.dtype.itemsize(), fixed).ok_or(Error::ShapeOverflow {
             what: "bytes",
             bits: isize::BITS - 1,
-        };
-        let mut nonzero = self.dtype.itemsize();
-        let mut has_zero = false;
-        for axis in &self.shape {
-            match *axis {
-                Axis::Fixed(0) => has_zero = true,
-                Axis::Fixed(n) => {
-                    nonzero = nonzero
-                        .checked_mul(n)
-                        .filter(|&b| isize::try_from(b).is_ok())
-                        .ok_or_else(overflow)?;
-                }
-                Axis::Infer => {}
-            }
-        }
-        Ok(if has_zero { 0 } else { nonzero })
+        })
     }
 
     /// The plan for `len` bytes with `unit` bytes per step of the inferred axis.
