@@ -63,16 +63,6 @@ fn to_usize(n: u64, location: &str) -> Result<usize> {
     usize::try_from(n).map_err(|_| invalid(location, format!("{n} does not fit in usize")))
 }
 
-/// The size constraint for `min..=max`, normalised as the shorthand does (`0..` is any size,
-/// `n..=n` is exactly `n`).
-fn dim_between(min: usize, max: usize) -> Dim {
-    match (min, max) {
-        (0, usize::MAX) => Dim::Any,
-        (a, b) if a == b => Dim::Exact(a),
-        (min, max) => Dim::Range { min, max },
-    }
-}
-
 impl TryFrom<FileWire> for SpecFile {
     type Error = Error;
 
@@ -132,11 +122,7 @@ fn declared_dim(wire: DimWire, location: &str) -> Result<Dim> {
                 Some(max) => to_usize(max, location)?,
                 None => usize::MAX,
             };
-            Ok(if min > max {
-                Dim::Range { min, max }
-            } else {
-                dim_between(min, max)
-            })
+            Ok(Dim::between(min, max))
         }
     }
 }
@@ -298,7 +284,7 @@ fn shape_spec(wire: ShapeWire) -> Result<ShapeSpec> {
                 if min > max {
                     return Err(invalid(location, format!("empty range {min}..={max}")));
                 }
-                let dim = dim_between(min, max);
+                let dim = Dim::between(min, max);
                 match name {
                     None => ShapeItem::Axis(AxisSpec::new(dim)),
                     Some(name) => {
