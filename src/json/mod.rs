@@ -91,6 +91,7 @@
 //! [`Limits::max_bytes`]: crate::Limits::max_bytes
 
 mod envelope;
+mod float;
 mod nest;
 mod number;
 mod read;
