@@ -320,7 +320,7 @@ impl Layout {
         match self.inferred_axis() {
             None => {
                 let plan = self.fixed_plan()?;
-                check_len(&plan, len)?;
+                check_payload_len(&plan, len)?;
                 Ok(plan)
             }
             Some(_) => self.inferred_plan(self.unit()?, len),
@@ -406,8 +406,9 @@ fn one_byte_with_order(typestr: &str) -> Option<(DType, ByteOrder)> {
     Some((dtype, byte_order))
 }
 
-/// Compares an input's length with a complete plan's byte count.
-pub(super) fn check_len(plan: &Plan, len: u64) -> Result<()> {
+/// Compares an input's length with a complete plan's byte count: fewer bytes are truncated
+/// data, more are trailing data.
+pub(super) fn check_payload_len(plan: &Plan, len: u64) -> Result<()> {
     let expected = to_u64(plan.nbytes());
     if len < expected {
         return Err(Error::TruncatedData {

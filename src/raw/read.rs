@@ -1,6 +1,6 @@
 //! [`ReadOptions`] and the read paths for slices, readers and files.
 
-use super::layout::check_len;
+use super::layout::check_payload_len;
 use super::Layout;
 use std::fs::File;
 use std::io::Read;
@@ -289,7 +289,7 @@ impl ReadOptions {
     ) -> Result<Plan> {
         match checked {
             Checked::Fixed(plan) => {
-                check_len(&plan, len)?;
+                check_payload_len(&plan, len)?;
                 Ok(plan)
             }
             Checked::Inferred { unit } => {
