@@ -425,3 +425,162 @@ pub(super) fn check_payload_len(plan: &Plan, len: u64) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::Platform;
+
+    #[test]
+    fn typecode_sizes_follow_the_platform() {
+        for platform in Platform::ALL {
+            let size = |code| Layout::from_typecode(code, platform).map(|l| l.dtype().itemsize());
+            let long = platform.long_size();
+            let expected = [
+                ('b', 1),
+                ('B', 1),
+                ('h', 2),
+                ('H', 2),
+                ('i', 4),
+                ('I', 4),
+                ('l', long),
+                ('L', long),
+                ('q', 8),
+                ('Q', 8),
+                ('e', 2),
+                ('f', 4),
+                ('d', 8),
+            ];
+            for (code, bytes) in expected {
+                assert_eq!(size(code).unwrap(), bytes, "{code} on {platform}");
+                let layout = Layout::from_typecode(code, platform).unwrap();
+                assert_eq!(layout.byte_order(), platform.byte_order());
+            }
+            for code in ['u', 'w'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.unsupported");
+            }
+            for code in ['x', '?', 'c', 'g', 'O', '\u{e9}', '\0'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.invalid");
+            }
+        }
+    }
+
+    #[test]
+    fn typecode_signedness() {
+        let linux = Platform::LinuxX86_64;
+        let dtype = |code| Layout::from_typecode(code, linux).unwrap().dtype();
+        assert_eq!(dtype('b'), DType::I8);
+        assert_eq!(dtype('B'), DType::U8);
+        assert_eq!(dtype('l'), DType::I64);
+        assert_eq!(dtype('L'), DType::U64);
+        assert_eq!(
+            Layout::from_typecode('L', Platform::WindowsArm64)
+                .unwrap()
+                .dtype(),
+            DType::U32
+        );
+        assert_eq!(
+            Layout::from_typecode('i', Platform::LinuxS390x)
+                .unwrap()
+                .byte_order(),
+            ByteOrder::Big
+        );
+    }
+
+    #[test]
+    fn typestr_accepts_one_byte_types_with_an_order() {
+        for (text, dtype) in [
+            ("<u1", DType::U8),
+            (">u1", DType::U8),
+            ("|u1", DType::U8),
+            ("<i1", DType::I8),
+            (">b1", DType::Bool),
+        ] {
+            assert_eq!(Layout::from_typestr(text).unwrap().dtype(), dtype, "{text}");
+        }
+        for (text, code) in [
+            ("|i4", "dtype.invalid"),
+            ("=f8", "dtype.invalid"),
+            ("f8", "dtype.invalid"),
+            ("<l", "dtype.invalid"),
+            ("<u1 ", "dtype.invalid"),
+            ("<U1", "dtype.unsupported"),
+            ("|O", "dtype.pickle_not_allowed"),
+            ("", "dtype.invalid"),
+        ] {
+            let err = Layout::from_typestr(text).unwrap_err();
+            assert_eq!(err.code(), code, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn at_most_one_axis_is_inferred() {
+        let layout = Layout::new(DType::I32, ByteOrder::Little);
+        assert_eq!(layout.shape(), &[Axis::Infer]);
+        let err = layout
+            .clone()
+            .with_shape([None, Some(2), None])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid layout `(?, 2, ?)`: at most one axis of a raw layout may be inferred"
+        );
+        let ok = layout.with_shape([Axis::Fixed(2), Axis::Infer]).unwrap();
+        assert_eq!(ok.inferred_axis(), Some(1));
+    }
+
+    #[test]
+    fn plan_infers_the_axis_or_refuses_the_length() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([Some(2), None])
+            .unwrap();
+        assert_eq!(layout.plan(24).unwrap().shape().dims(), &[2, 3]);
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[2, 0]);
+        let err = layout.plan(20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "length mismatch: 20 bytes do not fit shape (2, ?): expected a multiple of 8 bytes"
+        );
+        let fixed = layout.with_shape([2, 3]).unwrap();
+        assert!(matches!(
+            fixed.plan(20),
+            Err(Error::TruncatedData {
+                offset: 0,
+                expected: 24,
+                found: 20
+            })
+        ));
+        assert!(matches!(
+            fixed.plan(28),
+            Err(Error::TrailingData {
+                offset: 24,
+                expected: 24
+            })
+        ));
+    }
+
+    #[test]
+    fn zero_fixed_axis_with_inferred_axis() {
+        let layout = Layout::from_typestr("<f8")
+            .unwrap()
+            .with_shape([Some(0), None])
+            .unwrap();
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[0, 0]);
+        assert_eq!(layout.plan(8).unwrap_err().code(), "data.length_mismatch");
+        // The zero does not hide an overflow of the other axes (NumPy's rule too).
+        let huge = layout.with_shape([Some(0), Some(1 << 62), None]).unwrap();
+        assert_eq!(huge.plan(0).unwrap_err().code(), "shape.overflow");
+    }
+
+    #[test]
+    fn inferred_axis_overflow_is_refused() {
+        let layout = Layout::from_typestr("<i8")
+            .unwrap()
+            .with_shape([Some(1 << 40), Some(1 << 40), None])
+            .unwrap();
+        assert_eq!(layout.plan(16).unwrap_err().code(), "shape.overflow");
+        let fixed = layout.with_shape([1usize << 40, 1 << 40, 4]).unwrap();
+        assert_eq!(fixed.plan(16).unwrap_err().code(), "shape.overflow");
+    }
+}
