@@ -29,8 +29,8 @@ pub enum Fault {
     Limit,
     /// Reading the input failed for reasons outside it.
     Io,
-    /// The caller used the API inconsistently (for example asked for `Array<f32>` from a spec
-    /// that allows only `f64`).
+    /// The caller used the API inconsistently (for example took a [`DynArray`](crate::DynArray)
+    /// of `f64` as `f32`, or gave an array constructor the wrong number of elements).
     Usage,
     /// A spec or configuration (a spec file, `arrayguard.toml`) is invalid or inconsistent.
     Config,

@@ -353,7 +353,7 @@ impl fmt::Display for ShapeSpec {
     }
 }
 
-/// What a name is bound to, and where it was bound (for messages).
+/// What a name is bound to: the size of one axis, or the sizes of a variadic run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Bound {
     Size(usize),
