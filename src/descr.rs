@@ -184,18 +184,18 @@ pub(crate) fn parse_known(text: &str) -> Result<Option<(DType, Option<ByteOrder>
     if let Some(dtype) = from_name(text).or_else(|| from_code(text)) {
         return Ok(Some((dtype, None)));
     }
-    let refused = |reason| Error::InvalidDescr {
-        descr: excerpt(text, EXCERPT_LEN),
-        reason,
-    };
     if rest_is_object(text) {
         return Err(Error::PickleNotAllowed {
             descr: excerpt(text, EXCERPT_LEN),
         });
     }
     if let Some(reason) = platform_dependent(text) {
-        return Err(refused(reason));
+        return Err(Error::InvalidDescr {
+            descr: excerpt(text, EXCERPT_LEN),
+            reason,
+        });
     }
+    // NumPy's string, void and datetime dtypes (`S10`, `U8`, `M8[ns]`): valid, but not read.
     let mut chars = text.chars();
     if let Some(kind @ ('S' | 'U' | 'V' | 'a' | 'M' | 'm')) = chars.next() {
         if kind_tail_is_valid(kind, chars.as_str()) {
