@@ -19,8 +19,8 @@ fn check_len(shape: &Shape, len: usize) -> Result<()> {
     if shape.len() != len {
         return Err(Error::ElementCount {
             shape: shape.to_string().into_boxed_str(),
-            expected: crate::error::to_u64(shape.len()),
-            found: crate::error::to_u64(len),
+            expected: crate::util::to_u64(shape.len()),
+            found: crate::util::to_u64(len),
         });
     }
     Ok(())

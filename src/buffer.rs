@@ -15,7 +15,8 @@
 use std::fmt;
 
 use crate::dtype::{DType, Element};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
+use crate::util::to_u64;
 
 /// Payloads of at least this many bytes are mapped (NumPy's threshold for the same advice).
 pub(crate) const HUGE_MIN: usize = 4 << 20;

@@ -1,12 +1,10 @@
-//! Element types: [`DType`], [`ByteOrder`], NumPy type strings and the [`Element`] trait.
+//! Element types: [`DType`], [`ByteOrder`] and the [`Element`] trait. Dtypes written as text
+//! are parsed in `descr.rs`.
 
 use std::fmt;
-use std::str::FromStr;
 
 use half::f16;
 use num_complex::Complex;
-
-use crate::error::{excerpt, Error, Result};
 
 /// The element types arrayguard reads: the ones whose every bit pattern NumPy and Rust agree on
 /// (plus `bool`, whose bytes are checked to be 0 or 1).
@@ -134,198 +132,11 @@ impl DType {
         };
         format!("{prefix}{}{}", self.kind(), self.itemsize())
     }
-
-    /// Parses a NumPy type string strictly, as NumPy writes them: `|b1`, `|i1`, `|u1`, and
-    /// `<` or `>` followed by `i2 i4 i8 u2 u4 u8 f2 f4 f8 c8 c16`.
-    ///
-    /// For one-byte types the returned byte order is [`ByteOrder::NATIVE`]; it has no meaning.
-    ///
-    /// # Errors
-    ///
-    /// - [`Error::PickleNotAllowed`] for object dtypes (`|O`);
-    /// - [`Error::UnsupportedDtype`] for valid NumPy dtypes outside the set above (strings,
-    ///   void, datetimes, long double);
-    /// - [`Error::InvalidDescr`] for everything else, including platform-dependent forms such
-    ///   as `=f8`, `f8`, `<l` and `|i4`.
-    ///
-    /// ```
-    /// use arrayguard::{ByteOrder, DType};
-    /// assert_eq!(DType::parse_typestr(">c16")?, (DType::Complex128, ByteOrder::Big));
-    /// assert!(DType::parse_typestr("<l").is_err());
-    /// # Ok::<(), arrayguard::Error>(())
-    /// ```
-    pub fn parse_typestr(descr: &str) -> Result<(DType, ByteOrder)> {
-        let invalid = |reason: &'static str| Error::InvalidDescr {
-            descr: excerpt(descr, 200),
-            reason,
-        };
-        let bytes = descr.as_bytes();
-        let (order, rest) = match bytes.first() {
-            None => return Err(invalid("empty type string")),
-            Some(b'<') => (Some(ByteOrder::Little), &descr[1..]),
-            Some(b'>') => (Some(ByteOrder::Big), &descr[1..]),
-            Some(b'|') => (None, &descr[1..]),
-            Some(b'=') => {
-                if rest_is_object(&descr[1..]) {
-                    return Err(Error::PickleNotAllowed {
-                        descr: excerpt(descr, 200),
-                    });
-                }
-                return Err(invalid("native byte order `=` is platform-dependent"));
-            }
-            Some(_) => {
-                if rest_is_object(descr) {
-                    return Err(Error::PickleNotAllowed {
-                        descr: excerpt(descr, 200),
-                    });
-                }
-                return Err(invalid(
-                    "expected a byte order character `<`, `>` or `|` first",
-                ));
-            }
-        };
-        let mut chars = rest.chars();
-        let kind = chars
-            .next()
-            .ok_or_else(|| invalid("missing kind character"))?;
-        let size_text = chars.as_str();
-        if kind == 'O' {
-            return Err(Error::PickleNotAllowed {
-                descr: excerpt(descr, 200),
-            });
-        }
-        if matches!(kind, 'S' | 'U' | 'V' | 'a' | 'M' | 'm') {
-            if kind_tail_is_valid(kind, size_text) {
-                return Err(Error::UnsupportedDtype {
-                    descr: excerpt(descr, 200),
-                });
-            }
-            return Err(invalid(
-                "malformed size for a string, void or datetime dtype",
-            ));
-        }
-        if !matches!(kind, 'b' | 'i' | 'u' | 'f' | 'c') {
-            return Err(invalid("unknown kind character"));
-        }
-        if size_text.is_empty() {
-            return Err(invalid(
-                "single-character type codes are platform-dependent",
-            ));
-        }
-        if !size_text.bytes().all(|b| b.is_ascii_digit()) || size_text.len() > 2 {
-            return Err(invalid("expected a decimal item size after the kind"));
-        }
-        let dtype = match (kind, size_text) {
-            ('b', "1") => DType::Bool,
-            ('i', "1") => DType::I8,
-            ('i', "2") => DType::I16,
-            ('i', "4") => DType::I32,
-            ('i', "8") => DType::I64,
-            ('u', "1") => DType::U8,
-            ('u', "2") => DType::U16,
-            ('u', "4") => DType::U32,
-            ('u', "8") => DType::U64,
-            ('f', "2") => DType::F16,
-            ('f', "4") => DType::F32,
-            ('f', "8") => DType::F64,
-            ('c', "8") => DType::Complex64,
-            ('c', "16") => DType::Complex128,
-            // Extended precision (`long double`): valid NumPy, platform-dependent layout.
-            ('f', "10" | "12" | "16") | ('c', "20" | "24" | "32") => {
-                return Err(Error::UnsupportedDtype {
-                    descr: excerpt(descr, 200),
-                })
-            }
-            _ => return Err(invalid("no such item size for this kind")),
-        };
-        match (order, dtype.itemsize()) {
-            (None, 1) => Ok((dtype, ByteOrder::NATIVE)),
-            (Some(_), 1) => Err(invalid("one-byte types are written with `|`")),
-            (None, _) => Err(invalid(
-                "`|` means native order for multi-byte types; expected `<` or `>`",
-            )),
-            (Some(order), _) => Ok((dtype, order)),
-        }
-    }
-}
-
-/// Whether `text` (after any byte-order character) names NumPy's object dtype.
-fn rest_is_object(text: &str) -> bool {
-    text.starts_with('O') || text == "object"
-}
-
-/// Whether the size part of an `S`, `U`, `V`, `a`, `M` or `m` type string is well formed.
-fn kind_tail_is_valid(kind: char, tail: &str) -> bool {
-    let is_decimal =
-        |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
-    match kind {
-        'M' | 'm' => {
-            let Some(rest) = tail.strip_prefix('8') else {
-                return false;
-            };
-            rest.is_empty()
-                || rest
-                    .strip_prefix('[')
-                    .and_then(|r| r.strip_suffix(']'))
-                    .is_some_and(|unit| {
-                        let letters = unit.trim_start_matches(|c: char| c.is_ascii_digit());
-                        matches!(
-                            letters,
-                            "Y" | "M"
-                                | "W"
-                                | "D"
-                                | "h"
-                                | "m"
-                                | "s"
-                                | "ms"
-                                | "us"
-                                | "ns"
-                                | "ps"
-                                | "fs"
-                                | "as"
-                        )
-                    })
-        }
-        _ => is_decimal(tail),
-    }
 }
 
 impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl FromStr for DType {
-    type Err = Error;
-
-    /// Parses a dtype name: the names of [`DType::name`], NumPy's names (`float32`, `int8`,
-    /// `uint16`, `bool_`…) and a few aliases (`c64`, `c128`, `half`). Type strings such as
-    /// `<f4` are parsed by [`DType::parse_typestr`], which also yields a byte order.
-    fn from_str(s: &str) -> Result<Self> {
-        let dtype = match s {
-            "bool" | "bool_" => DType::Bool,
-            "i8" | "int8" => DType::I8,
-            "i16" | "int16" => DType::I16,
-            "i32" | "int32" => DType::I32,
-            "i64" | "int64" => DType::I64,
-            "u8" | "uint8" => DType::U8,
-            "u16" | "uint16" => DType::U16,
-            "u32" | "uint32" => DType::U32,
-            "u64" | "uint64" => DType::U64,
-            "f16" | "float16" | "half" => DType::F16,
-            "f32" | "float32" => DType::F32,
-            "f64" | "float64" => DType::F64,
-            "c64" | "complex64" => DType::Complex64,
-            "c128" | "complex128" => DType::Complex128,
-            _ => {
-                return Err(Error::InvalidDescr {
-                    descr: excerpt(s, 200),
-                    reason: "unknown dtype name",
-                })
-            }
-        };
-        Ok(dtype)
     }
 }
 
@@ -555,60 +366,6 @@ pub(crate) use by_dtype;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typestr_round_trips_for_every_dtype_and_order() {
-        for dtype in DType::ALL {
-            for order in [ByteOrder::Little, ByteOrder::Big] {
-                let text = dtype.typestr(order);
-                let (parsed, parsed_order) = DType::parse_typestr(&text).unwrap();
-                assert_eq!(parsed, dtype);
-                if dtype.itemsize() > 1 {
-                    assert_eq!(parsed_order, order);
-                }
-                assert_eq!(dtype.name().parse::<DType>().unwrap(), dtype);
-            }
-        }
-    }
-
-    #[test]
-    fn typestr_errors() {
-        let cases: &[(&str, &str)] = &[
-            ("", "dtype.invalid"),
-            ("|O", "dtype.pickle_not_allowed"),
-            ("O", "dtype.pickle_not_allowed"),
-            ("<O8", "dtype.pickle_not_allowed"),
-            ("=O", "dtype.pickle_not_allowed"),
-            ("object", "dtype.pickle_not_allowed"),
-            ("|S10", "dtype.unsupported"),
-            ("<U5", "dtype.unsupported"),
-            ("|V8", "dtype.unsupported"),
-            ("<M8[ns]", "dtype.unsupported"),
-            ("<m8", "dtype.unsupported"),
-            ("<M8[10ms]", "dtype.unsupported"),
-            ("<f16", "dtype.unsupported"),
-            ("<c32", "dtype.unsupported"),
-            ("<M8[xx]", "dtype.invalid"),
-            ("|S", "dtype.invalid"),
-            ("=f8", "dtype.invalid"),
-            ("f8", "dtype.invalid"),
-            ("float64", "dtype.invalid"),
-            ("<l", "dtype.invalid"),
-            ("<g", "dtype.invalid"),
-            ("|i4", "dtype.invalid"),
-            ("<i1", "dtype.invalid"),
-            ("<f3", "dtype.invalid"),
-            ("<x8", "dtype.invalid"),
-            ("<ixy", "dtype.invalid"),
-            ("<i0004", "dtype.invalid"),
-            ("<i٤", "dtype.invalid"),
-            ("<", "dtype.invalid"),
-        ];
-        for (text, code) in cases {
-            let err = DType::parse_typestr(text).unwrap_err();
-            assert_eq!(err.code(), *code, "{text:?}: {err}");
-        }
-    }
 
     #[test]
     fn complex_swaps_each_part() {

@@ -29,8 +29,8 @@ pub enum Fault {
     Limit,
     /// Reading the input failed for reasons outside it.
     Io,
-    /// The caller used the API inconsistently (for example asked for `Array<f32>` from a spec
-    /// that allows only `f64`).
+    /// The caller used the API inconsistently (for example took a [`DynArray`](crate::DynArray)
+    /// of `f64` as `f32`, or gave an array constructor the wrong number of elements).
     Usage,
     /// A spec or configuration (a spec file, `arrayguard.toml`) is invalid or inconsistent.
     Config,
@@ -63,6 +63,49 @@ pub struct ValueViolation {
     pub count: u64,
     /// The logical indices and values of the first few elements of `kind` (at most 5).
     pub first: Vec<(Vec<usize>, String)>,
+}
+
+impl fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValueKind::Nan => "NaN",
+            ValueKind::Infinite => "infinite value",
+            ValueKind::BelowMin => "value below the minimum",
+            ValueKind::AboveMax => "value above the maximum",
+            ValueKind::NotInEnum => "value not in the allowed set",
+        })
+    }
+}
+
+impl fmt::Display for ValueViolation {
+    /// `2 elements violate `min = 0` (first: value below the minimum): [0, 1] = -1.0, [3, 2] =
+    /// -5.0`: the message of [`Error::Values`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (noun, verb) = if self.count == 1 {
+            ("", "s")
+        } else {
+            ("s", "")
+        };
+        write!(
+            f,
+            "{} element{noun} violate{verb} `{}` (first: {}): ",
+            self.count, self.constraint, self.kind
+        )?;
+        for (i, (index, value)) in self.first.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str("[")?;
+            for (axis, n) in index.iter().enumerate() {
+                if axis > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{n}")?;
+            }
+            write!(f, "] = {value}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The details of a named dimension bound to two sizes ([`Error::NamedDimMismatch`]).
@@ -351,7 +394,7 @@ pub enum Error {
         detail: Box<NamedDim>,
     },
     /// Elements break the spec's value constraints.
-    #[error("{} element{} violate{} `{}` (first: {}): {}", violation.count, if violation.count == 1 { "" } else { "s" }, if violation.count == 1 { "s" } else { "" }, violation.constraint, violation.kind, crate::spec::format_examples(&violation.first))]
+    #[error("{violation}")]
     Values {
         /// The kind, constraint, count and first offending elements.
         violation: Box<ValueViolation>,
@@ -792,26 +835,6 @@ impl fmt::Display for JsonItem {
     }
 }
 
-/// Turns a Rust length into a `u64` for error reports and offsets.
-///
-/// `usize` is at most 64 bits on every platform Rust supports, so this never saturates there;
-/// the saturation only keeps the conversion total.
-pub(crate) fn to_u64(n: usize) -> u64 {
-    u64::try_from(n).unwrap_or(u64::MAX)
-}
-
-/// Shortens untrusted text for an error message: at most `max` bytes, cut on a char boundary.
-pub(crate) fn excerpt(text: &str, max: usize) -> Box<str> {
-    if text.len() <= max {
-        return text.into();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end]).into_boxed_str()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -866,8 +889,25 @@ mod tests {
     }
 
     #[test]
-    fn excerpt_cuts_on_char_boundary() {
-        assert_eq!(&*excerpt("ab\u{e9}cd", 3), "ab...");
-        assert_eq!(&*excerpt("abc", 3), "abc");
+    fn value_violations_read_as_a_sentence() {
+        let mut violation = ValueViolation {
+            kind: ValueKind::BelowMin,
+            constraint: "min = 0".into(),
+            count: 1,
+            first: vec![(vec![0, 2], "-1.0".into())],
+        };
+        let e = Error::Values {
+            violation: Box::new(violation.clone()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "1 element violates `min = 0` (first: value below the minimum): [0, 2] = -1.0"
+        );
+        violation.count = 7;
+        violation.first.push((vec![], "-2.5".into()));
+        assert_eq!(
+            violation.to_string(),
+            "7 elements violate `min = 0` (first: value below the minimum): [0, 2] = -1.0, [] = -2.5"
+        );
     }
 }

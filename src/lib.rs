@@ -84,8 +84,8 @@
 mod array;
 mod buffer;
 mod bundle;
-mod check;
 mod compat;
+mod descr;
 mod dtype;
 mod error;
 pub mod json;
@@ -99,6 +99,7 @@ mod shape;
 mod spec;
 mod target;
 mod transpose;
+mod util;
 
 pub use array::{Array, ArrayView, DynArray};
 pub use bundle::{BundleChecker, Input, Verdict};

@@ -70,14 +70,14 @@ impl Limits {
 
     /// Checks a declared element count and payload byte count.
     pub(crate) fn check_size(&self, elements: usize, bytes: usize) -> Result<()> {
-        if crate::error::to_u64(elements) > self.max_elements {
+        if crate::util::to_u64(elements) > self.max_elements {
             return Err(Error::limit(
                 LimitKind::Elements,
                 self.max_elements,
                 elements,
             ));
         }
-        if crate::error::to_u64(bytes) > self.max_bytes {
+        if crate::util::to_u64(bytes) > self.max_bytes {
             return Err(Error::limit(LimitKind::Bytes, self.max_bytes, bytes));
         }
         Ok(())

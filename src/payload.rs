@@ -2,18 +2,22 @@
 //! become a typed array, borrowed when possible, otherwise read into one buffer whose size was
 //! checked first. Byte swapping, `bool` checking and the spec's value constraints happen here,
 //! in that order, after the length was checked.
+//!
+//! Every read converts and checks its payload chunk by chunk in [`pump`], while each chunk is
+//! in cache. A streaming check ([`stream`]) is the same pump into one reused buffer: the
+//! payload is checked, with the same result as a read, without ever being held.
 
 use std::io::{self, Read};
 
 use crate::array::{Array, ArrayView};
 use crate::buffer::{Buffer, RawBuffer};
-use crate::check::Accumulator;
 use crate::dtype::{ByteOrder, DType, Element};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::shape::Order;
-use crate::spec::ValueSpec;
+use crate::spec::{ValueSpec, ValueTally};
 use crate::transpose::Transpose;
+use crate::util::to_u64;
 
 /// The first chunk a reader of unknown length gets; later chunks double as data arrives, so a
 /// stream that ends early never costs more than twice what it delivered plus this.
@@ -22,6 +26,11 @@ const FIRST_CHUNK_BYTES: usize = 8 * 1024;
 /// The chunk a reader converts (byte swap, `bool` check, value constraints, F to C order)
 /// while it is still in the processor's cache.
 const CONVERT_CHUNK_BYTES: usize = 1 << 20;
+
+/// The most payload bytes a streaming check ([`stream`]) holds at once: its one buffer holds
+/// this many bytes' worth of whole elements (at least one element). `npy::check_path` and
+/// `raw::check_path` promise 1 MiB.
+pub(crate) const CHECK_CHUNK_BYTES: usize = 1 << 20;
 
 /// Fortran-order payloads whose slabs (all elements with one index on the last axis) are
 /// larger than this are read whole and then converted, instead of a slab at a time.
@@ -156,7 +165,7 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     let total = plan.shape().len();
     let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
-    let mut acc = Accumulator::default();
+    let mut tally = ValueTally::default();
     let mut pending: Option<Error> = None;
     // Elements and bytes read so far; `read_bytes <= plan.nbytes()` throughout.
     let mut done = 0usize;
@@ -180,7 +189,8 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
         if pending.is_none() {
             let part_offset = at.offset.saturating_add(start);
             let raw: &mut [T::Raw] = bytemuck::cast_slice_mut(bytes);
-            if let Err(e) = check_part::<T>(raw, swap, done, part_offset, plan, values, &mut acc) {
+            if let Err(e) = check_part::<T>(raw, swap, done, part_offset, plan, values, &mut tally)
+            {
                 if at.known_len {
                     return Err(e);
                 }
@@ -196,8 +206,24 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
     }
     match pending {
         Some(e) => Err(e),
-        None => acc.finish(),
+        None => tally.finish(),
     }
+}
+
+/// Reads a payload of exactly `plan.nbytes()` bytes from `reader` and checks it as [`read`]
+/// would, without keeping it: the chunks of [`pump`] go through one reused buffer of at most
+/// [`CHECK_CHUNK_BYTES`], so memory use does not grow with the payload, and the result (the
+/// same error, in the same order of precedence) is that of a read.
+pub(crate) fn stream<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    at: Position,
+    values: &ValueSpec,
+) -> Result<()> {
+    let total = plan.shape().len();
+    let chunk = total.min((CHECK_CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
+    let mut scratch = Scratch(alloc_raw::<T::Raw>(chunk)?);
+    pump::<T, R, _>(plan, reader, at, values, &mut scratch, chunk)
 }
 
 /// Where a payload is and what is known about its source, for [`pump`] and [`read`].
@@ -212,7 +238,7 @@ pub(crate) struct Position {
 }
 
 /// Converts one chunk of raw storage in the plan's byte order: swapped to native order in
-/// place, `bool` bytes checked, then the values added to `acc`. `first` is the index of its
+/// place, `bool` bytes checked, then the values added to `tally`. `first` is the index of its
 /// first element and `offset` the input position of its first byte.
 fn check_part<T: Element>(
     raw: &mut [T::Raw],
@@ -221,7 +247,7 @@ fn check_part<T: Element>(
     offset: u64,
     plan: &Plan,
     values: &ValueSpec,
-    acc: &mut Accumulator,
+    tally: &mut ValueTally,
 ) -> Result<()> {
     if swap {
         T::swap_raw(raw);
@@ -234,7 +260,7 @@ fn check_part<T: Element>(
     }
     // Only `bool` storage can hold invalid elements, and its bytes were checked above.
     if let Some(elements) = T::from_raw_slice(raw) {
-        values.check_chunk(elements, first, plan.shape(), plan.order(), acc);
+        values.check_chunk(elements, first, plan.shape(), plan.order(), tally);
     }
     Ok(())
 }
@@ -549,6 +575,80 @@ mod tests {
                 expected: 8_388_608,
                 found: 100
             }
+        ));
+    }
+
+    /// A reader that returns at most `step` bytes per call.
+    struct Steps<'a>(&'a [u8], usize);
+
+    impl Read for Steps<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunks_report_what_the_whole_payload_reports() {
+        // Three chunks of 131 072 f64 each, a violation in each, F order: indices are computed
+        // from the storage position across chunk boundaries.
+        let n = 3 * (CHECK_CHUNK_BYTES / 8);
+        let mut data = vec![0.5f64; n];
+        for i in [5, CHECK_CHUNK_BYTES / 8 - 1, CHECK_CHUNK_BYTES / 8, n - 1] {
+            data[i] = -1.0;
+        }
+        data[7] = f64::NAN;
+        let p = Plan::new(
+            DType::F64,
+            ByteOrder::Big,
+            Shape::new([2, n / 2]).unwrap(),
+            Order::F,
+        )
+        .unwrap();
+        let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_be_bytes()).collect();
+        let values = ValueSpec::new().min(0.0).finite();
+        let at = Position {
+            offset: 0,
+            known_len: true,
+            to_end: true,
+        };
+        let whole = read::<f64, _>(&p, &mut &bytes[..], at, &values, false);
+        for step in [1 << 20, 4093, 7] {
+            let streamed = stream::<f64, _>(&p, &mut Steps(&bytes, step), stream_at(0), &values);
+            assert_eq!(
+                streamed.unwrap_err().to_string(),
+                whole.as_ref().unwrap_err().to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn short_payload_is_truncated_before_a_bad_bool() {
+        let p = plan(DType::Bool, ByteOrder::Little, 4);
+        let e = stream::<bool, _>(&p, &mut &[0u8, 9, 1][..], stream_at(10), &ValueSpec::new());
+        assert!(matches!(
+            e,
+            Err(Error::TruncatedData {
+                offset: 10,
+                expected: 4,
+                found: 3
+            })
+        ));
+        let e = stream::<bool, _>(
+            &p,
+            &mut &[0u8, 9, 1, 0][..],
+            stream_at(10),
+            &ValueSpec::new(),
+        );
+        assert!(matches!(
+            e,
+            Err(Error::InvalidBool {
+                index: 1,
+                offset: 11,
+                value: 9
+            })
         ));
     }
 }

@@ -34,22 +34,10 @@ impl Shape {
     /// ```
     pub fn new(dims: impl Into<Vec<usize>>) -> Result<Shape> {
         let dims = dims.into();
-        let mut nonzero: usize = 1;
-        let mut has_zero = false;
-        for &d in &dims {
-            if d == 0 {
-                has_zero = true;
-            } else {
-                nonzero = nonzero
-                    .checked_mul(d)
-                    .filter(|&n| isize::try_from(n).is_ok())
-                    .ok_or(Error::ShapeOverflow {
-                        what: "elements",
-                        bits: isize::BITS - 1,
-                    })?;
-            }
-        }
-        let len = if has_zero { 0 } else { nonzero };
+        let len = checked_product(1, dims.iter().copied()).ok_or(Error::ShapeOverflow {
+            what: "elements",
+            bits: isize::BITS - 1,
+        })?;
         Ok(Shape { dims, len })
     }
 
@@ -90,7 +78,7 @@ impl Shape {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn orders_coincide(&self) -> bool {
-        self.is_empty() || self.dims.iter().filter(|&&d| d > 1).count() <= 1
+        orders_coincide(&self.dims)
     }
 
     /// Bytes needed for `itemsize`-byte elements, with the same overflow rule as
@@ -101,20 +89,40 @@ impl Shape {
     /// [`Error::ShapeOverflow`] when the byte count of the non-zero dimensions does not fit in
     /// `isize`.
     pub fn byte_len(&self, itemsize: usize) -> Result<usize> {
-        let overflow = Error::ShapeOverflow {
+        checked_product(itemsize, self.dims.iter().copied()).ok_or(Error::ShapeOverflow {
             what: "bytes",
             bits: isize::BITS - 1,
-        };
-        let nonzero = self
-            .dims
-            .iter()
-            .filter(|&&d| d != 0)
-            .try_fold(itemsize, |acc, &d| acc.checked_mul(d));
-        match nonzero {
-            Some(n) if isize::try_from(n).is_ok() => Ok(if self.len == 0 { 0 } else { n }),
-            _ => Err(overflow),
+        })
+    }
+}
+
+/// `first` times every number of `dims`, or `None` when the product of the non-zero ones
+/// (with `first`) does not fit in `isize`: a zero dimension makes the product 0 but does not
+/// excuse the others (Rust's limit on any allocation, and NumPy's rule). The product is
+/// computed left to right with checked arithmetic, so one that wraps to a small number is
+/// refused rather than believed.
+pub(crate) fn checked_product(
+    first: usize,
+    dims: impl IntoIterator<Item = usize>,
+) -> Option<usize> {
+    let mut nonzero = first;
+    let mut has_zero = first == 0;
+    for d in dims {
+        if d == 0 {
+            has_zero = true;
+        } else {
+            nonzero = nonzero
+                .checked_mul(d)
+                .filter(|&n| isize::try_from(n).is_ok())?;
         }
     }
+    Some(if has_zero { 0 } else { nonzero })
+}
+
+/// [`Shape::orders_coincide`] for bare dimensions, for code that works on dims (the
+/// Fortran-to-C conversion).
+pub(crate) fn orders_coincide(dims: &[usize]) -> bool {
+    dims.contains(&0) || dims.iter().filter(|&&d| d > 1).count() <= 1
 }
 
 impl fmt::Display for Shape {
@@ -180,6 +188,17 @@ mod tests {
         assert!(s.byte_len(8).is_err());
         // The st-cpp case: three dims whose product wraps to 4.
         assert!(Shape::new([4_194_305, 4_194_305, 211_106_198_978_564]).is_err());
+    }
+
+    #[test]
+    fn checked_product_ignores_zeros_only_for_the_result() {
+        let max = usize::try_from(isize::MAX).unwrap();
+        assert_eq!(checked_product(8, [2, 3]), Some(48));
+        assert_eq!(checked_product(8, [2, 0, 3]), Some(0));
+        assert_eq!(checked_product(1, []), Some(1));
+        assert_eq!(checked_product(1, [max]), Some(max));
+        assert_eq!(checked_product(2, [max]), None);
+        assert_eq!(checked_product(8, [0, 1 << 62]), None);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! The source can also be given a slab at a time (all elements with `k` in a range), which is
 //! how readers convert a Fortran-order payload while reading it through a small buffer.
 
+use crate::shape::orders_coincide;
+
 /// The tile side, in elements: 16 × 8-byte elements are two cache lines.
 const TILE: usize = 16;
 
@@ -30,13 +32,10 @@ impl Transpose {
     /// The conversion for `dims`, or `None` when F and C order store the same sequence (no
     /// element, or at most one axis longer than 1) and the data can be copied as it is.
     pub(crate) fn new(dims: &[usize]) -> Option<Transpose> {
-        if dims.contains(&0) {
+        if orders_coincide(dims) {
             return None;
         }
         let long: Vec<usize> = dims.iter().copied().filter(|&d| d > 1).collect();
-        if long.len() <= 1 {
-            return None;
-        }
         let (&first, rest) = long.split_first()?;
         let (&last, middle) = rest.split_last()?;
         Some(Transpose {

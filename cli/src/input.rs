@@ -165,12 +165,9 @@ impl InputArgs {
         let file = File::open(input).map_err(|e| InputError::Input(e.into()))?;
         let result = match &self.dtype {
             Some(text) => {
-                let dtype = match text.parse::<DType>() {
-                    Ok(dtype) => dtype,
-                    Err(_) => DType::parse_typestr(text)
-                        .map(|(dtype, _)| dtype)
-                        .map_err(|e| InputError::Usage("--dtype", e))?,
-                };
+                // JSON numbers are text: a byte order stated by a type string means nothing.
+                let (dtype, _) =
+                    DType::parse_any(text).map_err(|e| InputError::Usage("--dtype", e))?;
                 // Nested arrays carry no dtype: the spec names the one to read.
                 options.read_reader::<DynArray, _>(file, &spec.with_dtypes([dtype]))
             }

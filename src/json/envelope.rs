@@ -12,13 +12,14 @@ use base64::Engine as _;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, ByteOrder, DType, Element};
-use crate::error::{to_u64, Error, JsonPosition, LimitKind, Result};
+use crate::error::{Error, JsonPosition, LimitKind, Result};
 use crate::limits::Limits;
 use crate::payload::check_bools;
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::check_requested_dtype;
+use crate::util::to_u64;
 
 use super::nest::Nest;
 use super::number::FromJson;
@@ -185,14 +186,11 @@ fn key_name(key: Key) -> &'static str {
     }
 }
 
-/// A dtype written as a NumPy type string (`<f4`, `|u1`) or a name (`float32`, `f32`: names
-/// mean little-endian).
+/// A dtype in any spelling [`DType::parse_any`] takes: a type string states its byte order
+/// (for base64 data); a name or a short code means little-endian.
 fn parse_dtype(text: &str) -> Result<(DType, ByteOrder)> {
-    if text.starts_with(['<', '>', '|', '=']) {
-        DType::parse_typestr(text)
-    } else {
-        Ok((text.parse::<DType>()?, ByteOrder::Little))
-    }
+    let (dtype, byte_order) = DType::parse_any(text)?;
+    Ok((dtype, byte_order.unwrap_or(ByteOrder::Little)))
 }
 
 /// The reader's state while inside the envelope.

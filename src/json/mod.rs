@@ -36,7 +36,8 @@
 //!   [`ReadOptions::allow_nan`]. A complex element is a pair `[re, im]`, as the writer writes
 //!   it.
 //! - **Envelopes.** `{"dtype": "<f4", "shape": [2, 3], "order": "C", "data": ...}`: `dtype` is
-//!   a NumPy type string or a name (names mean little-endian); `shape` is checked against the
+//!   a NumPy type string or any spelling [`DType::parse_any`](crate::DType::parse_any) takes
+//!   (a name or a short code means little-endian); `shape` is checked against the
 //!   spec and the limits before `data` is read, so `dtype` and `shape` (and `order`) must come
 //!   first. `data` is nested arrays matching `shape`, one flat array of all the elements (in
 //!   `order`), or a base64 string (standard alphabet, padded) of the raw bytes in the type
@@ -99,6 +100,7 @@
 //! [`Limits::max_bytes`]: crate::Limits::max_bytes
 
 mod envelope;
+mod float;
 mod nest;
 mod number;
 mod read;
@@ -119,11 +121,12 @@ use std::io::Read;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{to_u64, Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::options::Core;
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::Target;
+use crate::util::to_u64;
 
 use scan::Scanner;
 use source::{ReaderSource, SliceSource, Source};

@@ -11,9 +11,10 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::error::{to_u64, Error, JsonItem, LimitKind};
+use crate::error::{Error, JsonItem, LimitKind};
 use crate::limits::Limits;
 use crate::spec::Dim;
+use crate::util::to_u64;
 
 /// Why the tracker refused an event; the caller adds the position.
 #[derive(Debug)]

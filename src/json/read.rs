@@ -5,11 +5,12 @@
 
 use crate::array::Array;
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{excerpt, to_u64, Error, JsonPosition, JsonToken, LimitKind, Result};
+use crate::error::{Error, JsonPosition, JsonToken, LimitKind, Result};
 use crate::limits::Limits;
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Bindings};
+use crate::util::{excerpt, to_u64};
 
 use super::nest::{Nest, NestError};
 use super::number::{LeafError, NonFinite, Number};

@@ -12,7 +12,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::{to_u64, Error};
+use crate::error::Error;
+use crate::util::to_u64;
 
 use super::source::{invalid_utf8, Source, SourceError};
 
@@ -74,7 +75,7 @@ pub(crate) struct Digits {
 
 /// Digits accumulated into a `u64` as they are scanned, until they no longer fit.
 #[derive(Clone, Copy, Debug)]
-struct Accumulator {
+struct DigitAccumulator {
     value: u64,
     /// Digits appended since the value was last zero: the value is below 10^`written`.
     written: usize,
@@ -82,9 +83,9 @@ struct Accumulator {
     exact: bool,
 }
 
-impl Accumulator {
+impl DigitAccumulator {
     const fn new() -> Self {
-        Accumulator {
+        DigitAccumulator {
             value: 0,
             written: 0,
             exact: true,
@@ -291,9 +292,9 @@ impl<S: Source> Scanner<S> {
         let mut i = start + usize::from(text.get(start) == Some(&b'-'));
         let mut integer = true;
         let mut problem: Option<&'static str> = None;
-        let mut mantissa = Accumulator::new();
+        let mut mantissa = DigitAccumulator::new();
         let mut fraction_digits = 0;
-        let mut exponent = Accumulator::new();
+        let mut exponent = DigitAccumulator::new();
         let mut negative_exponent = false;
         let count = scan_digits(&text[i..], &mut mantissa);
         if count == 0 {
@@ -477,7 +478,7 @@ impl<S: Source> Scanner<S> {
 /// tokens are mostly digits, and this loop is the reader's hottest); the digits are appended
 /// to `acc`. Always inlined: a call per digit run costs more than the loop on short tokens.
 #[inline(always)]
-fn scan_digits(bytes: &[u8], acc: &mut Accumulator) -> usize {
+fn scan_digits(bytes: &[u8], acc: &mut DigitAccumulator) -> usize {
     let mut n = 0;
     while let Some(Ok(word)) = bytes.get(n..n + 8).map(<[u8; 8]>::try_from) {
         // Per byte: x = b ^ b'0' is below 10 exactly for a digit. Adding 0x76 to the low
@@ -571,7 +572,7 @@ mod tests {
     }
 
     fn count_digits(bytes: &[u8]) -> (usize, Option<u64>) {
-        let mut acc = Accumulator::new();
+        let mut acc = DigitAccumulator::new();
         let n = scan_digits(bytes, &mut acc);
         (n, acc.get())
     }

@@ -3,7 +3,8 @@
 
 use std::io::{self, Read};
 
-use crate::error::{to_u64, Error, JsonPosition, LimitKind};
+use crate::error::{Error, JsonPosition, LimitKind};
+use crate::util::to_u64;
 
 /// Bytes a reader asks for at a time. The window holds at most about twice as much, which is
 /// room for a whole number token with plenty to spare.

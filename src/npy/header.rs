@@ -18,10 +18,11 @@
 //! [`Limits::max_ndim`] while parsing.
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{excerpt, to_u64, Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
+use crate::util::{excerpt, to_u64, EXCERPT_LEN};
 
 /// The magic string every `.npy` file starts with.
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -275,13 +276,13 @@ impl Descr<'_> {
                 text,
                 has_object: true,
             } => Err(Error::PickleNotAllowed {
-                descr: excerpt(text, 200),
+                descr: excerpt(text, EXCERPT_LEN),
             }),
             Descr::Structured {
                 text,
                 has_object: false,
             } => Err(Error::UnsupportedDtype {
-                descr: excerpt(text, 200),
+                descr: excerpt(text, EXCERPT_LEN),
             }),
         }
     }

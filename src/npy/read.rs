@@ -8,12 +8,13 @@ use std::path::Path;
 
 use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::dtype::by_dtype;
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::options::{open, Core, ReaderPayload, SlicePayload};
 use crate::payload::{self, Position};
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::{check_requested, Target};
+use crate::util::to_u64;
 
 /// Options for reading and checking `.npy` input: limits, whether bytes may follow the array,
 /// and the memory order of the output. Every read and check of the format goes through it;
@@ -235,7 +236,7 @@ impl ReadOptions {
             self.checked_header::<crate::DynArray, R>(reader, file_len, spec, &limits, bindings)?;
         let at = self.position(&header, file_len);
         let values = spec.values();
-        by_dtype!(header.dtype(), T => crate::check::stream::<T, R>(header.plan(), reader, at, values))?;
+        by_dtype!(header.dtype(), T => payload::stream::<T, R>(header.plan(), reader, at, values))?;
         Ok(header)
     }
 

@@ -27,8 +27,7 @@ pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: O
     // NumPy writes `fortran_order: True` only for arrays that are Fortran- but not
     // C-contiguous: non-empty, with at least two axes longer than 1. Others have the same
     // bytes in both orders and are written as C.
-    let long_axes = shape.dims().iter().filter(|&&d| d > 1).count();
-    let fortran = order == Order::F && !shape.is_empty() && long_axes > 1;
+    let fortran = order == Order::F && !shape.orders_coincide();
     let mut text = format!(
         "{{'descr': '{}', 'fortran_order': {}, 'shape': {}, }}",
         dtype.typestr(byte_order),

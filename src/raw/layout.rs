@@ -5,9 +5,10 @@ use std::fmt;
 use super::Platform;
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{excerpt, to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::shape::{Order, Shape};
+use crate::shape::{checked_product, Order, Shape};
+use crate::util::{excerpt, to_u64, EXCERPT_LEN};
 
 /// One axis of a [`Layout`]'s shape: a fixed size, or inferred from the byte count.
 ///
@@ -212,7 +213,7 @@ impl Layout {
             other => {
                 let mut buf = [0u8; 4];
                 return Err(Error::InvalidDescr {
-                    descr: excerpt(other.encode_utf8(&mut buf), 200),
+                    descr: excerpt(other.encode_utf8(&mut buf), EXCERPT_LEN),
                     reason: "unknown Python `array` typecode; expected one of `bBhHiIlLqQefd`",
                 });
             }
@@ -248,7 +249,7 @@ impl Layout {
         let axes: Vec<Axis> = axes.into_iter().map(Into::into).collect();
         if axes.iter().filter(|&&a| a == Axis::Infer).count() > 1 {
             return Err(Error::InvalidLayout {
-                layout: excerpt(&axes_text(&axes), 200),
+                layout: excerpt(&axes_text(&axes), EXCERPT_LEN),
                 reason: "at most one axis of a raw layout may be inferred",
             });
         }
@@ -319,7 +320,7 @@ impl Layout {
         match self.inferred_axis() {
             None => {
                 let plan = self.fixed_plan()?;
-                check_len(&plan, len)?;
+                check_payload_len(&plan, len)?;
                 Ok(plan)
             }
             Some(_) => self.inferred_plan(self.unit()?, len),
@@ -349,30 +350,17 @@ impl Layout {
     }
 
     /// Bytes per step of the inferred axis: the item size times the fixed axes, or 0 when a
-    /// fixed axis is 0.
-    ///
-    /// The non-zero axes must fit in `isize` bytes even when a zero axis makes the product 0,
-    /// the rule of [`Shape::byte_len`] (and NumPy's): `(0, 2**62, ?)` of 8-byte items is refused.
+    /// fixed axis is 0. The non-zero axes must fit in `isize` bytes even then: `(0, 2**62, ?)`
+    /// of 8-byte items is refused.
     pub(super) fn unit(&self) -> Result<usize> {
-        let overflow = || Error::ShapeOverflow {
+        let fixed = self.shape.iter().filter_map(|axis| match *axis {
+            Axis::Fixed(n) => Some(n),
+            Axis::Infer => None,
+        });
+        checked_product(self.dtype.itemsize(), fixed).ok_or(Error::ShapeOverflow {
             what: "bytes",
             bits: isize::BITS - 1,
-        };
-        let mut nonzero = self.dtype.itemsize();
-        let mut has_zero = false;
-        for axis in &self.shape {
-            match *axis {
-                Axis::Fixed(0) => has_zero = true,
-                Axis::Fixed(n) => {
-                    nonzero = nonzero
-                        .checked_mul(n)
-                        .filter(|&b| isize::try_from(b).is_ok())
-                        .ok_or_else(overflow)?;
-                }
-                Axis::Infer => {}
-            }
-        }
-        Ok(if has_zero { 0 } else { nonzero })
+        })
     }
 
     /// The plan for `len` bytes with `unit` bytes per step of the inferred axis.
@@ -418,8 +406,9 @@ fn one_byte_with_order(typestr: &str) -> Option<(DType, ByteOrder)> {
     Some((dtype, byte_order))
 }
 
-/// Compares an input's length with a complete plan's byte count.
-pub(super) fn check_len(plan: &Plan, len: u64) -> Result<()> {
+/// Compares an input's length with a complete plan's byte count: fewer bytes are truncated
+/// data, more are trailing data.
+pub(super) fn check_payload_len(plan: &Plan, len: u64) -> Result<()> {
     let expected = to_u64(plan.nbytes());
     if len < expected {
         return Err(Error::TruncatedData {
@@ -435,4 +424,163 @@ pub(super) fn check_len(plan: &Plan, len: u64) -> Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::Platform;
+
+    #[test]
+    fn typecode_sizes_follow_the_platform() {
+        for platform in Platform::ALL {
+            let size = |code| Layout::from_typecode(code, platform).map(|l| l.dtype().itemsize());
+            let long = platform.long_size();
+            let expected = [
+                ('b', 1),
+                ('B', 1),
+                ('h', 2),
+                ('H', 2),
+                ('i', 4),
+                ('I', 4),
+                ('l', long),
+                ('L', long),
+                ('q', 8),
+                ('Q', 8),
+                ('e', 2),
+                ('f', 4),
+                ('d', 8),
+            ];
+            for (code, bytes) in expected {
+                assert_eq!(size(code).unwrap(), bytes, "{code} on {platform}");
+                let layout = Layout::from_typecode(code, platform).unwrap();
+                assert_eq!(layout.byte_order(), platform.byte_order());
+            }
+            for code in ['u', 'w'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.unsupported");
+            }
+            for code in ['x', '?', 'c', 'g', 'O', '\u{e9}', '\0'] {
+                assert_eq!(size(code).unwrap_err().code(), "dtype.invalid");
+            }
+        }
+    }
+
+    #[test]
+    fn typecode_signedness() {
+        let linux = Platform::LinuxX86_64;
+        let dtype = |code| Layout::from_typecode(code, linux).unwrap().dtype();
+        assert_eq!(dtype('b'), DType::I8);
+        assert_eq!(dtype('B'), DType::U8);
+        assert_eq!(dtype('l'), DType::I64);
+        assert_eq!(dtype('L'), DType::U64);
+        assert_eq!(
+            Layout::from_typecode('L', Platform::WindowsArm64)
+                .unwrap()
+                .dtype(),
+            DType::U32
+        );
+        assert_eq!(
+            Layout::from_typecode('i', Platform::LinuxS390x)
+                .unwrap()
+                .byte_order(),
+            ByteOrder::Big
+        );
+    }
+
+    #[test]
+    fn typestr_accepts_one_byte_types_with_an_order() {
+        for (text, dtype) in [
+            ("<u1", DType::U8),
+            (">u1", DType::U8),
+            ("|u1", DType::U8),
+            ("<i1", DType::I8),
+            (">b1", DType::Bool),
+        ] {
+            assert_eq!(Layout::from_typestr(text).unwrap().dtype(), dtype, "{text}");
+        }
+        for (text, code) in [
+            ("|i4", "dtype.invalid"),
+            ("=f8", "dtype.invalid"),
+            ("f8", "dtype.invalid"),
+            ("<l", "dtype.invalid"),
+            ("<u1 ", "dtype.invalid"),
+            ("<U1", "dtype.unsupported"),
+            ("|O", "dtype.pickle_not_allowed"),
+            ("", "dtype.invalid"),
+        ] {
+            let err = Layout::from_typestr(text).unwrap_err();
+            assert_eq!(err.code(), code, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn at_most_one_axis_is_inferred() {
+        let layout = Layout::new(DType::I32, ByteOrder::Little);
+        assert_eq!(layout.shape(), &[Axis::Infer]);
+        let err = layout
+            .clone()
+            .with_shape([None, Some(2), None])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid layout `(?, 2, ?)`: at most one axis of a raw layout may be inferred"
+        );
+        let ok = layout.with_shape([Axis::Fixed(2), Axis::Infer]).unwrap();
+        assert_eq!(ok.inferred_axis(), Some(1));
+    }
+
+    #[test]
+    fn plan_infers_the_axis_or_refuses_the_length() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([Some(2), None])
+            .unwrap();
+        assert_eq!(layout.plan(24).unwrap().shape().dims(), &[2, 3]);
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[2, 0]);
+        let err = layout.plan(20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "length mismatch: 20 bytes do not fit shape (2, ?): expected a multiple of 8 bytes"
+        );
+        let fixed = layout.with_shape([2, 3]).unwrap();
+        assert!(matches!(
+            fixed.plan(20),
+            Err(Error::TruncatedData {
+                offset: 0,
+                expected: 24,
+                found: 20
+            })
+        ));
+        assert!(matches!(
+            fixed.plan(28),
+            Err(Error::TrailingData {
+                offset: 24,
+                expected: 24
+            })
+        ));
+    }
+
+    #[test]
+    fn zero_fixed_axis_with_inferred_axis() {
+        let layout = Layout::from_typestr("<f8")
+            .unwrap()
+            .with_shape([Some(0), None])
+            .unwrap();
+        assert_eq!(layout.plan(0).unwrap().shape().dims(), &[0, 0]);
+        assert_eq!(layout.plan(8).unwrap_err().code(), "data.length_mismatch");
+        // The zero does not hide an overflow of the other axes (NumPy's rule too).
+        let huge = layout.with_shape([Some(0), Some(1 << 62), None]).unwrap();
+        assert_eq!(huge.plan(0).unwrap_err().code(), "shape.overflow");
+    }
+
+    #[test]
+    fn inferred_axis_overflow_is_refused() {
+        let layout = Layout::from_typestr("<i8")
+            .unwrap()
+            .with_shape([Some(1 << 40), Some(1 << 40), None])
+            .unwrap();
+        assert_eq!(layout.plan(16).unwrap_err().code(), "shape.overflow");
+        let fixed = layout.with_shape([1usize << 40, 1 << 40, 4]).unwrap();
+        assert_eq!(fixed.plan(16).unwrap_err().code(), "shape.overflow");
+    }
 }

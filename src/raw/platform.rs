@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::dtype::ByteOrder;
-use crate::error::{excerpt, Error, Result};
+use crate::error::{Error, Result};
+use crate::util::{excerpt, EXCERPT_LEN};
 
 /// The platform whose C types sized a Python `array` buffer: see [`Layout::from_typecode`](super::Layout::from_typecode).
 ///
@@ -138,7 +139,7 @@ impl FromStr for Platform {
                 Some("arm64") => Platform::MacosArm64,
                 _ => {
                     return Err(Error::InvalidLayout {
-                        layout: excerpt(s, 200),
+                        layout: excerpt(s, EXCERPT_LEN),
                         reason: "unknown platform; expected one of `linux-x86_64`, \
                                  `linux-aarch64`, `linux-x86`, `linux-arm`, `linux-s390x`, \
                                  `macos-x86_64`, `macos-arm64`, `windows-x86_64`, \
@@ -159,4 +160,52 @@ fn macosx_arch(s: &str) -> Option<&str> {
             !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit())
         });
     is_version.then_some(arch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_names_round_trip_and_aliases_parse() {
+        for platform in Platform::ALL {
+            assert_eq!(platform.name().parse::<Platform>().unwrap(), platform);
+        }
+        let aliases = [
+            ("win-amd64", Platform::WindowsX86_64),
+            ("win32", Platform::WindowsX86),
+            ("win-arm64", Platform::WindowsArm64),
+            ("linux-i686", Platform::LinuxX86),
+            ("linux-armv7l", Platform::LinuxArm),
+            ("linux-arm64", Platform::LinuxAarch64),
+            ("macosx-10.9-x86_64", Platform::MacosX86_64),
+            ("macosx-11.0-arm64", Platform::MacosArm64),
+        ];
+        for (text, platform) in aliases {
+            assert_eq!(text.parse::<Platform>().unwrap(), platform, "{text}");
+        }
+        for text in [
+            "",
+            "linux",
+            "Linux-x86_64",
+            "macosx-11.0-universal2",
+            "macosx--arm64",
+            "macosx-arm64",
+            "macosx-1..0-arm64",
+            "windows",
+        ] {
+            let err = text.parse::<Platform>().unwrap_err();
+            assert_eq!(err.code(), "usage.invalid_layout", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn c_type_sizes_follow_the_platform() {
+        assert_eq!(Platform::LinuxX86_64.long_size(), 8);
+        assert_eq!(Platform::MacosArm64.long_size(), 8);
+        assert_eq!(Platform::WindowsX86_64.long_size(), 4);
+        assert_eq!(Platform::LinuxX86.long_size(), 4);
+        assert_eq!(Platform::WindowsX86_64.wchar_size(), 2);
+        assert_eq!(Platform::LinuxX86_64.wchar_size(), 4);
+    }
 }

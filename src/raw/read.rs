@@ -1,19 +1,20 @@
 //! [`ReadOptions`] and the read paths for slices, readers and files.
 
-use super::layout::check_len;
+use super::layout::check_payload_len;
 use super::Layout;
 use std::io::Read;
 use std::path::Path;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{to_u64, Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::options::{open, Core, ReaderPayload, SlicePayload};
 use crate::payload::{self, Position};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::{check_requested, Payload, Target};
+use crate::util::to_u64;
 
 /// A raw file whose length was compared with the plan: the payload is the whole file.
 const FILE: Position = Position {
@@ -317,7 +318,7 @@ impl ReadOptions {
                 (stream.resolve(len)?, FILE)
             }
         };
-        by_dtype!(plan.dtype(), T => crate::check::stream::<T, R>(&plan, &mut reader, at, values))?;
+        by_dtype!(plan.dtype(), T => payload::stream::<T, R>(&plan, &mut reader, at, values))?;
         Ok(plan)
     }
 }
@@ -365,7 +366,7 @@ fn resolve(
 ) -> Result<Plan> {
     match checked {
         Checked::Fixed(plan) => {
-            check_len(&plan, len)?;
+            check_payload_len(&plan, len)?;
             Ok(plan)
         }
         Checked::Inferred { unit } => {
@@ -468,5 +469,181 @@ impl<R: Read> Payload<'_> for Stream<'_, R> {
 
     fn owned<T: Element>(self) -> Result<Array<T>> {
         Ok(self.read::<T>()?.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::ByteOrder;
+    use crate::error::LimitKind;
+    use crate::raw::from_slice;
+    use crate::shape::Order;
+    use crate::spec::Dim;
+
+    fn le_i32(values: &[i32]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn spec_is_checked_before_the_length() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([None, Some(3)])
+            .unwrap();
+        let options = ReadOptions::new();
+        // 5 bytes fit no layout, but the dtype is refused first.
+        let spec = ArraySpec::new(DType::F32);
+        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+        let err = options
+            .read_reader_dyn(&[0u8; 5][..], &layout, &spec)
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+        // A fixed axis is checked before reading; the inferred one after.
+        let spec = ArraySpec::new(DType::I32).with_shape([Dim::Any, Dim::Exact(4)]);
+        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch on axis 1: expected 4, found 3"
+        );
+        let spec = ArraySpec::new(DType::I32).with_shape([Dim::Exact(1), Dim::Exact(3)]);
+        let err = options
+            .read_slice_dyn(&le_i32(&[1, 2, 3, 4, 5, 6]), &layout, &spec)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch on axis 0: expected 1, found 2"
+        );
+        // The requested element type is checked before reading too.
+        let err = options
+            .read_reader::<f32, _>(&[0u8; 5][..], &layout, &ArraySpec::any())
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+    }
+
+    #[test]
+    fn order_is_checked_once_the_inferred_axis_is_known() {
+        let layout = Layout::from_typestr("<i4")
+            .unwrap()
+            .with_shape([None, Some(2)])
+            .unwrap()
+            .with_order(Order::F);
+        let spec = ArraySpec::any().with_order(Order::C);
+        // One row: a single long axis has the same bytes in both orders.
+        let one_row = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2]), &layout, &spec);
+        assert_eq!(one_row.unwrap().shape().dims(), &[1, 2]);
+        let two_rows = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2, 3, 4]), &layout, &spec);
+        assert_eq!(two_rows.unwrap_err().code(), "spec.order");
+    }
+
+    #[test]
+    fn inferred_length_is_capped_by_the_smaller_limit() {
+        let layout = Layout::from_typestr("<u2").unwrap();
+        let limits = Limits {
+            max_bytes: 8,
+            max_elements: 100,
+            ..Limits::default()
+        };
+        let options = ReadOptions::new().limits(limits.clone());
+        let spec = ArraySpec::any();
+        assert_eq!(
+            options
+                .read_slice_dyn(&[0; 8], &layout, &spec)
+                .unwrap()
+                .len(),
+            4
+        );
+        // 9 bytes: the bytes limit sets the cap, even though 9 is odd.
+        for err in [
+            options.read_slice_dyn(&[0; 9], &layout, &spec).unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 9][..], &layout, &spec)
+                .unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 1000][..], &layout, &spec)
+                .unwrap_err(),
+        ] {
+            assert_eq!(err.code(), "limit.bytes");
+        }
+        let options = ReadOptions::new().limits(Limits {
+            max_elements: 3,
+            ..limits
+        });
+        for err in [
+            options.read_slice_dyn(&[0; 8], &layout, &spec).unwrap_err(),
+            options
+                .read_reader_dyn(&[0u8; 7][..], &layout, &spec)
+                .unwrap_err(),
+        ] {
+            assert_eq!(err.code(), "limit.elements");
+        }
+    }
+
+    #[test]
+    fn capped_reader_stops_one_byte_past_the_cap() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += to_u64(buf.len());
+                buf.fill(1);
+                Ok(buf.len())
+            }
+        }
+        let limits = Limits {
+            max_bytes: 100_000,
+            ..Limits::default()
+        };
+        let mut source = Endless(0);
+        let err = ReadOptions::new()
+            .limits(limits)
+            .read_reader_dyn(
+                &mut source,
+                &Layout::from_typestr("|u1").unwrap(),
+                &ArraySpec::any(),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::LimitExceeded {
+                kind: LimitKind::Bytes,
+                limit: 100_000,
+                requested: 100_001
+            }
+        ));
+        assert_eq!(source.0, 100_001);
+    }
+
+    #[test]
+    fn variadic_patterns_wait_for_the_inferred_axis() {
+        // The inferred axis is `h`: it must not be checked as 0 before the length is known.
+        let layout = Layout::from_typestr("|u1")
+            .unwrap()
+            .with_shape([Some(2), None])
+            .unwrap();
+        let spec =
+            ArraySpec::any().with_shape_spec(crate::spec::ShapeSpec::parse("*b h:1..=10").unwrap());
+        let view = from_slice::<u8>(&[0; 6], &layout, &spec).unwrap();
+        assert_eq!(view.shape().dims(), &[2, 3]);
+        let err = from_slice::<u8>(&[0; 22], &layout, &spec).unwrap_err();
+        assert_eq!(err.code(), "spec.shape");
+        // The dtype is still checked before the length.
+        let spec = spec.with_dtypes([DType::I8]);
+        let err = ReadOptions::new()
+            .read_reader_dyn(&[0u8; 6][..], &layout, &spec)
+            .unwrap_err();
+        assert_eq!(err.code(), "spec.dtype");
+    }
+
+    #[test]
+    fn unaligned_or_swapped_slices_are_copied() {
+        let bytes = le_i32(&[1, 2, 3, 4]);
+        let layout = Layout::from_typestr("<i4").unwrap();
+        let view = from_slice::<i32>(&bytes, &layout, &ArraySpec::any()).unwrap();
+        assert_eq!(view.as_slice(), &[1, 2, 3, 4]);
+        let swapped = layout.with_byte_order(ByteOrder::Big);
+        let view = from_slice::<i32>(&bytes, &swapped, &ArraySpec::any()).unwrap();
+        assert!(!view.is_borrowed());
+        assert_eq!(view.as_slice()[0], 1 << 24);
     }
 }

@@ -15,10 +15,12 @@ use super::wire::{
     KindWire, LimitsWire, Named, OrderWire, RangeWire, ShapeWire, ValuesWire,
 };
 use super::{ArraySpec, AxisSpec, BundleSpec, Dim, ShapeItem, ShapeSpec, SpecFile, ValueSpec};
+use crate::descr;
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
 use crate::limits::LimitOverrides;
 use crate::shape::Order;
+use crate::util::{excerpt, to_u64};
 
 /// The only version of the format.
 const VERSION: u32 = 1;
@@ -59,16 +61,6 @@ fn relocate(location: &str) -> impl Fn(Error) -> Error + '_ {
 
 fn to_usize(n: u64, location: &str) -> Result<usize> {
     usize::try_from(n).map_err(|_| invalid(location, format!("{n} does not fit in usize")))
-}
-
-/// The size constraint for `min..=max`, normalised as the shorthand does (`0..` is any size,
-/// `n..=n` is exactly `n`).
-fn dim_between(min: usize, max: usize) -> Dim {
-    match (min, max) {
-        (0, usize::MAX) => Dim::Any,
-        (a, b) if a == b => Dim::Exact(a),
-        (min, max) => Dim::Range { min, max },
-    }
 }
 
 impl TryFrom<FileWire> for SpecFile {
@@ -130,11 +122,7 @@ fn declared_dim(wire: DimWire, location: &str) -> Result<Dim> {
                 Some(max) => to_usize(max, location)?,
                 None => usize::MAX,
             };
-            Ok(if min > max {
-                Dim::Range { min, max }
-            } else {
-                dim_between(min, max)
-            })
+            Ok(Dim::between(min, max))
         }
     }
 }
@@ -219,20 +207,17 @@ fn dtypes(wire: DTypeWire) -> Result<(Vec<DType>, Option<ByteOrder>)> {
     }
 }
 
-/// A dtype name or a NumPy type string; the byte order is that of a multi-byte type string.
+/// A dtype in any spelling [`DType::parse_any`] reads; the byte order is that of a multi-byte
+/// type string.
 fn dtype_name(name: &str) -> std::result::Result<(DType, Option<ByteOrder>), String> {
-    if let Ok(dtype) = name.parse::<DType>() {
-        return Ok((dtype, None));
+    match descr::parse_known(name) {
+        Ok(Some(parsed)) => Ok(parsed),
+        Ok(None) => Err(format!(
+            "unknown dtype `{}`: expected a name such as `f32` or `float32`, or a NumPy type string such as `<f4`",
+            excerpt(name, 40)
+        )),
+        Err(e) => Err(e.to_string()),
     }
-    if name.starts_with(['<', '>', '|', '=']) {
-        let (dtype, order) = DType::parse_typestr(name).map_err(|e| e.to_string())?;
-        let explicit = !name.starts_with('|') && dtype.itemsize() > 1;
-        return Ok((dtype, explicit.then_some(order)));
-    }
-    Err(format!(
-        "unknown dtype `{}`: expected a name such as `f32` or `float32`, or a NumPy type string such as `<f4`",
-        crate::error::excerpt(name, 40)
-    ))
 }
 
 fn kind_dtypes(kind: &KindWire) -> Result<Vec<DType>> {
@@ -299,7 +284,7 @@ fn shape_spec(wire: ShapeWire) -> Result<ShapeSpec> {
                 if min > max {
                     return Err(invalid(location, format!("empty range {min}..={max}")));
                 }
-                let dim = dim_between(min, max);
+                let dim = Dim::between(min, max);
                 match name {
                     None => ShapeItem::Axis(AxisSpec::new(dim)),
                     Some(name) => {
@@ -314,7 +299,7 @@ fn shape_spec(wire: ShapeWire) -> Result<ShapeSpec> {
                                     location,
                                     format!(
                                         "expected a dimension name, found `{}`",
-                                        crate::error::excerpt(&name, 40)
+                                        excerpt(&name, 40)
                                     ),
                                 ))
                             }
@@ -337,7 +322,7 @@ fn one_token(token: &str) -> Result<ShapeItem> {
             "shape",
             format!(
                 "expected one dimension token, found `{}`",
-                crate::error::excerpt(token, 40)
+                excerpt(token, 40)
             ),
         )),
     }
@@ -535,5 +520,59 @@ fn dim_wire(dim: Dim) -> DimWire {
             min: (min != 0).then_some(to_u64(min)),
             max: (max != usize::MAX).then_some(to_u64(max)),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(dtype: &str) -> ArraySpec {
+        let text = format!("version = 1\n[array]\ndtype = {dtype}\n");
+        let file = SpecFile::from_toml_str(&text).unwrap_or_else(|e| panic!("{dtype}: {e}"));
+        file.array().cloned().unwrap()
+    }
+
+    #[test]
+    fn numpy_spellings_of_a_dtype_load() {
+        let cases: &[(&str, &[DType], Option<ByteOrder>)] = &[
+            (r#""f4""#, &[DType::F32], None),
+            (r#""float32""#, &[DType::F32], None),
+            (r#""f32""#, &[DType::F32], None),
+            // The crate's `i8` is one byte; NumPy's 8-byte `i8` is `int64` or `<i8`.
+            (r#""i8""#, &[DType::I8], None),
+            (r#""int64""#, &[DType::I64], None),
+            (r#""<i8""#, &[DType::I64], Some(ByteOrder::Little)),
+            (r#""|u1""#, &[DType::U8], None),
+            (
+                r#"["f4", "c16", "?"]"#,
+                &[DType::Bool, DType::F32, DType::Complex128],
+                None,
+            ),
+        ];
+        for (dtype, dtypes, byte_order) in cases {
+            let spec = loaded(dtype);
+            assert_eq!(spec.dtypes(), Some(*dtypes), "{dtype}");
+            assert_eq!(spec.byte_order(), *byte_order, "{dtype}");
+        }
+        // A code states no byte order, so it never contradicts `byte_order`.
+        let text = "version = 1\n[array]\ndtype = \"f4\"\nbyte_order = \"big\"\n";
+        let spec = SpecFile::from_toml_str(text).unwrap();
+        assert_eq!(spec.array().unwrap().byte_order(), Some(ByteOrder::Big));
+        let json = r#"{"version": 1, "array": {"dtype": "f4"}}"#;
+        let spec = SpecFile::from_json_str(json).unwrap();
+        assert_eq!(spec.array().unwrap().dtypes(), Some(&[DType::F32][..]));
+    }
+
+    #[test]
+    fn platform_dependent_spellings_say_why() {
+        let text = "version = 1\n[array]\ndtype = \"long\"\n";
+        let e = SpecFile::from_toml_str(text).unwrap_err();
+        assert_eq!(e.code(), "config.invalid_spec");
+        assert!(
+            e.to_string()
+                .contains("invalid dtype `long`: names a C type"),
+            "{e}"
+        );
     }
 }

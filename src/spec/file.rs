@@ -377,8 +377,8 @@ fn json_error(text: &str, e: &serde_json::Error) -> Error {
     let path = path.as_deref();
     // serde_json counts the column of an error before the first byte of a line as 0.
     let (line, column) = (
-        crate::error::to_u64(line),
-        crate::error::to_u64(column.max(1)),
+        crate::util::to_u64(line),
+        crate::util::to_u64(column.max(1)),
     );
     Error::InvalidSpec {
         location: located(path, line, column),

@@ -198,7 +198,7 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (u64, u64) {
         .map_or(0, |nl| nl + 1);
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = before.len() - line_start + 1;
-    (crate::error::to_u64(line), crate::error::to_u64(column))
+    (crate::util::to_u64(line), crate::util::to_u64(column))
 }
 
 /// The byte offset of a 1-based line and column, clamped to the text.

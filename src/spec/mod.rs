@@ -1,8 +1,6 @@
 //! [`ArraySpec`]: what the caller accepts (dtypes, shape, order, byte order), and [`Plan`]: what
 //! an input declares, checked against a spec and the limits before anything is allocated.
 
-use std::fmt;
-
 use crate::dtype::{ByteOrder, DType};
 use crate::error::{Error, Result};
 use crate::limits::{LimitOverrides, Limits};
@@ -21,56 +19,9 @@ mod wire;
 pub use bundle::BundleSpec;
 pub use file::SpecFile;
 pub use schema::spec_file_schema;
-pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
-pub(crate) use values::format_examples;
+pub use shape::{AxisSpec, Bindings, Dim, ShapeItem, ShapeSpec};
 pub use values::ValueSpec;
-
-/// One axis of a shape constraint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dim {
-    /// Any size, including 0.
-    Any,
-    /// Exactly this size.
-    Exact(usize),
-    /// A size in `min..=max` (both inclusive).
-    Range {
-        /// Smallest size accepted.
-        min: usize,
-        /// Largest size accepted.
-        max: usize,
-    },
-}
-
-impl Dim {
-    /// Whether `size` satisfies this constraint.
-    pub fn accepts(self, size: usize) -> bool {
-        match self {
-            Dim::Any => true,
-            Dim::Exact(n) => size == n,
-            Dim::Range { min, max } => (min..=max).contains(&size),
-        }
-    }
-}
-
-impl From<usize> for Dim {
-    fn from(n: usize) -> Dim {
-        Dim::Exact(n)
-    }
-}
-
-impl fmt::Display for Dim {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Dim::Any => f.write_str("any size"),
-            Dim::Exact(n) => write!(f, "{n}"),
-            Dim::Range {
-                min,
-                max: usize::MAX,
-            } => write!(f, "{min}.."),
-            Dim::Range { min, max } => write!(f, "{min}..={max}"),
-        }
-    }
-}
+pub(crate) use values::ValueTally;
 
 /// What the caller accepts: allowed dtypes, a shape constraint, a memory order and a byte
 /// order. Every field defaults to "anything"; the builder methods narrow it.
@@ -317,16 +268,5 @@ impl ArraySpec {
             }
             _ => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn range_dims_are_inclusive() {
-        let d = Dim::Range { min: 1, max: 64 };
-        assert!(d.accepts(1) && d.accepts(64) && !d.accepts(0) && !d.accepts(65));
     }
 }

@@ -5,8 +5,73 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::shorthand::{self, Token};
-use super::Dim;
-use crate::error::{to_u64, Error, Result};
+use crate::error::{Error, Result};
+use crate::util::to_u64;
+
+/// One axis of a shape constraint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dim {
+    /// Any size, including 0.
+    Any,
+    /// Exactly this size.
+    Exact(usize),
+    /// A size in `min..=max` (both inclusive).
+    Range {
+        /// Smallest size accepted.
+        min: usize,
+        /// Largest size accepted.
+        max: usize,
+    },
+}
+
+impl Dim {
+    /// The constraint `min..=max`, in its simplest form: [`Dim::Any`] for `0..=usize::MAX`,
+    /// [`Dim::Exact`] when `min == max`, [`Dim::Range`] otherwise (also when `min > max`,
+    /// which accepts nothing).
+    ///
+    /// ```
+    /// use arrayguard::Dim;
+    /// assert_eq!(Dim::between(3, 3), Dim::Exact(3));
+    /// assert_eq!(Dim::between(0, usize::MAX), Dim::Any);
+    /// assert_eq!(Dim::between(1, 64), Dim::Range { min: 1, max: 64 });
+    /// ```
+    pub fn between(min: usize, max: usize) -> Dim {
+        match (min, max) {
+            (0, usize::MAX) => Dim::Any,
+            (a, b) if a == b => Dim::Exact(a),
+            (min, max) => Dim::Range { min, max },
+        }
+    }
+
+    /// Whether `size` satisfies this constraint.
+    pub fn accepts(self, size: usize) -> bool {
+        match self {
+            Dim::Any => true,
+            Dim::Exact(n) => size == n,
+            Dim::Range { min, max } => (min..=max).contains(&size),
+        }
+    }
+}
+
+impl From<usize> for Dim {
+    fn from(n: usize) -> Dim {
+        Dim::Exact(n)
+    }
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dim::Any => f.write_str("any size"),
+            Dim::Exact(n) => write!(f, "{n}"),
+            Dim::Range {
+                min,
+                max: usize::MAX,
+            } => write!(f, "{min}.."),
+            Dim::Range { min, max } => write!(f, "{min}..={max}"),
+        }
+    }
+}
 
 /// One axis of a [`ShapeSpec`]: a size constraint, optionally named.
 ///
@@ -147,20 +212,13 @@ impl ShapeSpec {
     pub fn parse(text: &str) -> Result<Self> {
         let tokens = shorthand::parse(text).map_err(|e| Error::InvalidSpec {
             location: "shape".into(),
-            reason: format!("`{}` {e}", crate::error::excerpt(text, 80)).into(),
+            reason: format!("`{}` {e}", crate::util::excerpt(text, 80)).into(),
         })?;
         let items = tokens.into_iter().map(|token| match token {
-            Token::Size { name, min, max } => {
-                let dim = match (min, max) {
-                    (0, usize::MAX) => Dim::Any,
-                    (a, b) if a == b => Dim::Exact(a),
-                    (min, max) => Dim::Range { min, max },
-                };
-                ShapeItem::Axis(AxisSpec {
-                    dim,
-                    name: name.map(Into::into),
-                })
-            }
+            Token::Size { name, min, max } => ShapeItem::Axis(AxisSpec {
+                dim: Dim::between(min, max),
+                name: name.map(Into::into),
+            }),
             Token::Variadic { name } => ShapeItem::Variadic(name.map(Into::into)),
         });
         ShapeSpec::new(items)
@@ -331,7 +389,7 @@ impl fmt::Display for ShapeSpec {
     }
 }
 
-/// What a name is bound to, and where it was bound (for messages).
+/// What a name is bound to: the size of one axis, or the sizes of a variadic run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Bound {
     Size(usize),
@@ -519,6 +577,12 @@ mod tests {
                 "{text:?} -> {spec}"
             );
         }
+    }
+
+    #[test]
+    fn range_dims_are_inclusive() {
+        let d = Dim::Range { min: 1, max: 64 };
+        assert!(d.accepts(1) && d.accepts(64) && !d.accepts(0) && !d.accepts(65));
     }
 
     #[test]

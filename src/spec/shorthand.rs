@@ -136,7 +136,7 @@ fn parse_name(name: &str) -> Result<Option<String>, String> {
     if !valid_start || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err(format!(
             "expected a dimension name (letters, digits and `_`, not starting with a digit), found `{}`",
-            crate::error::excerpt(name, 40)
+            crate::util::excerpt(name, 40)
         ));
     }
     if name.len() > MAX_NAME_LEN {
@@ -150,7 +150,7 @@ fn parse_range(text: &str) -> Result<(usize, usize), String> {
     let Some((lo, hi)) = text.split_once("..") else {
         return Err(format!(
             "expected a range such as `1..=64`, found `{}`",
-            crate::error::excerpt(text, 40)
+            crate::util::excerpt(text, 40)
         ));
     };
     let min = if lo.is_empty() { 0 } else { parse_int(lo)? };
@@ -160,7 +160,7 @@ fn parse_range(text: &str) -> Result<(usize, usize), String> {
         None => {
             return Err(format!(
                 "expected `..=` (inclusive) in `{}`; `..` alone is not accepted",
-                crate::error::excerpt(text, 40)
+                crate::util::excerpt(text, 40)
             ))
         }
     };
@@ -176,18 +176,14 @@ fn parse_int(text: &str) -> Result<usize, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
             "expected a decimal integer, found `{}`",
-            crate::error::excerpt(text, 40)
+            crate::util::excerpt(text, 40)
         ));
     }
     if text.len() > 1 && text.starts_with('0') {
         return Err(format!("leading zeros in `{text}`"));
     }
-    text.parse().map_err(|_| {
-        format!(
-            "`{}` does not fit in usize",
-            crate::error::excerpt(text, 40)
-        )
-    })
+    text.parse()
+        .map_err(|_| format!("`{}` does not fit in usize", crate::util::excerpt(text, 40)))
 }
 
 #[cfg(test)]

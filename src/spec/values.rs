@@ -2,7 +2,6 @@
 //! decoded elements.
 
 use std::cmp::Ordering;
-use std::fmt;
 
 use crate::dtype::{Element, ValueParts};
 use crate::error::{Error, Result, ValueKind, ValueViolation};
@@ -158,31 +157,44 @@ impl ValueSpec {
     /// [`Error::Values`] naming the first kind of violation found, how many elements violate
     /// the constraints, and the logical indices and values of the first few.
     pub fn check<T: Element>(&self, data: &[T], shape: &Shape, order: Order) -> Result<()> {
+        let mut tally = ValueTally::default();
+        self.check_chunk(data, 0, shape, order, &mut tally);
+        tally.finish()
+    }
+
+    /// Checks one chunk of a payload and adds what it finds to `tally`: `data[i]` is the
+    /// element at storage position `start + i` of an array of `shape` laid out in `order`.
+    /// After the last chunk, [`ValueTally::finish`] gives exactly what [`ValueSpec::check`]
+    /// gives on the whole payload (the same kind, count and first elements), so a payload can
+    /// be checked in chunks without being held.
+    pub(crate) fn check_chunk<T: Element>(
+        &self,
+        data: &[T],
+        start: usize,
+        shape: &Shape,
+        order: Order,
+        tally: &mut ValueTally,
+    ) {
         if self.is_empty() {
-            return Ok(());
+            return;
         }
-        let mut first: Option<ValueKind> = None;
-        let mut count = 0u64;
-        let mut examples = Vec::new();
         for (i, value) in data.iter().enumerate() {
             let Some(kind) = self.violation(value.value_parts()) else {
                 continue;
             };
-            count += 1;
-            let kind = *first.get_or_insert(kind);
-            if examples.len() < MAX_REPORTED && self.violation(value.value_parts()) == Some(kind) {
-                examples.push((logical_index(i, shape, order), format!("{value:?}")));
+            tally.count = tally.count.saturating_add(1);
+            let first = match &tally.first {
+                Some((first, _)) => *first,
+                None => {
+                    tally.first = Some((kind, self.describe(kind)));
+                    kind
+                }
+            };
+            if tally.examples.len() < MAX_REPORTED && kind == first {
+                let index = logical_index(start.saturating_add(i), shape, order);
+                tally.examples.push((index, format!("{value:?}")));
             }
         }
-        let Some(kind) = first else { return Ok(()) };
-        Err(Error::Values {
-            violation: Box::new(ValueViolation {
-                kind,
-                constraint: self.describe(kind),
-                count,
-                first: examples,
-            }),
-        })
     }
 
     /// The first constraint `parts` breaks, in the order NaN, infinity, bounds, `one_of`.
@@ -312,67 +324,32 @@ fn logical_index(flat: usize, shape: &Shape, order: Order) -> Vec<usize> {
     index
 }
 
-impl fmt::Display for ValueKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValueKind::Nan => "NaN",
-            ValueKind::Infinite => "infinite value",
-            ValueKind::BelowMin => "value below the minimum",
-            ValueKind::AboveMax => "value above the maximum",
-            ValueKind::NotInEnum => "value not in the allowed set",
-        })
-    }
+/// What the value constraints found in the elements checked so far (see
+/// [`ValueSpec::check_chunk`]).
+#[derive(Debug, Default)]
+pub(crate) struct ValueTally {
+    /// The kind of the first violation and the constraint it breaks, as written in a spec.
+    first: Option<(ValueKind, String)>,
+    /// How many elements break any constraint.
+    count: u64,
+    /// The logical indices and values of the first few elements of the first kind.
+    examples: Vec<(Vec<usize>, String)>,
 }
 
-/// Elements in a violation report; used by [`ValueViolation`]'s message.
-pub(crate) fn format_examples(first: &[(Vec<usize>, String)]) -> String {
-    first
-        .iter()
-        .map(|(index, value)| {
-            let index: Vec<String> = index.iter().map(ToString::to_string).collect();
-            format!("[{}] = {value}", index.join(", "))
+impl ValueTally {
+    /// The result over every chunk: [`Error::Values`] if any element broke a constraint.
+    pub(crate) fn finish(self) -> Result<()> {
+        let Some((kind, constraint)) = self.first else {
+            return Ok(());
+        };
+        Err(Error::Values {
+            violation: Box::new(ValueViolation {
+                kind,
+                constraint,
+                count: self.count,
+                first: self.examples,
+            }),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-// Streaming validation (`crate::check`) checks a payload one chunk at a time; this block is
-// its only hook into the constraints.
-impl ValueSpec {
-    /// Checks one chunk of a payload and adds what it finds to `acc`: `data[i]` is the element
-    /// at storage position `start + i` of an array of `shape` laid out in `order`. After the
-    /// last chunk, [`Accumulator::finish`] gives exactly what [`ValueSpec::check`] gives on
-    /// the whole payload (the same kind, count and first elements).
-    ///
-    /// [`Accumulator::finish`]: crate::check::Accumulator::finish
-    pub(crate) fn check_chunk<T: Element>(
-        &self,
-        data: &[T],
-        start: usize,
-        shape: &Shape,
-        order: Order,
-        acc: &mut crate::check::Accumulator,
-    ) {
-        if self.is_empty() {
-            return;
-        }
-        for (i, value) in data.iter().enumerate() {
-            let Some(kind) = self.violation(value.value_parts()) else {
-                continue;
-            };
-            acc.count = acc.count.saturating_add(1);
-            let first = match &acc.first {
-                Some((first, _)) => *first,
-                None => {
-                    acc.first = Some((kind, self.describe(kind)));
-                    kind
-                }
-            };
-            if acc.examples.len() < MAX_REPORTED && kind == first {
-                let index = logical_index(start.saturating_add(i), shape, order);
-                acc.examples.push((index, format!("{value:?}")));
-            }
-        }
     }
 }
 
@@ -471,6 +448,11 @@ mod tests {
             .check(&[0.0f32, 5.0, 0.0, 0.0, 0.0, 0.0], &shape, Order::F)
             .unwrap_err();
         assert!(e.to_string().ends_with("[1, 0] = 5.0"), "{e}");
+    }
+
+    #[test]
+    fn tally_without_violations_is_ok() {
+        assert!(ValueTally::default().finish().is_ok());
     }
 
     #[test]

@@ -67,8 +67,9 @@ pub(crate) struct FileWire {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Array")]
 pub(crate) struct ArrayWire {
-    /// The accepted element types: a name (`"f32"`, `"float32"`, or a NumPy type string such as
-    /// `"<f4"`, whose byte order then applies too), a list of names, or a kind with bit bounds.
+    /// The accepted element types: a name (`"f32"`, `"float32"`, a NumPy code such as `"f4"`,
+    /// or a NumPy type string such as `"<f4"`, whose byte order then applies too), a list of
+    /// names, or a kind with bit bounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) dtype: Option<DTypeWire>,
     /// The byte order of the input: `little`, `big` or `any` (default; converted to native
@@ -97,8 +98,9 @@ pub(crate) struct ArrayWire {
 #[schemars(rename = "DType")]
 pub(crate) enum DTypeWire {
     /// One dtype: `bool`, `i8`..`i64`, `u8`..`u64`, `f16`, `f32`, `f64`, `complex64`,
-    /// `complex128`, NumPy's names (`float32`, `uint8`, ...), or a NumPy type string (`<f4`,
-    /// `>i8`, `|u1`).
+    /// `complex128`, NumPy's names (`float32`, `uint8`, ...) and codes (`f4`, `i2`, `?`, ...),
+    /// or a NumPy type string (`<f4`, `>i8`, `|u1`). `i8` and `u8` are one byte: NumPy's 8-byte
+    /// integers are `int64` and `uint64` (or `<i8`, `<u8`).
     Name(String),
     /// Any of these dtypes (at least one).
     List(Vec<String>),
