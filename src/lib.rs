@@ -92,7 +92,7 @@ mod shape;
 mod spec;
 mod transpose;
 
-pub use array::{Array, ArrayView, DynArray};
+pub use array::{Array, ArrayView, ArrayVisitor, DynArray};
 pub use dtype::{ByteOrder, DType, Element};
 pub use error::{Error, Fault, LimitKind, NamedDim, Result, ValueKind, ValueViolation};
 pub use half::f16;
