@@ -25,8 +25,8 @@ const COLS: usize = 1000;
 
 /// A double in (-1, 1) times 10^k for k in -6..6.
 fn value(rng: &mut SplitMix) -> f64 {
-    let unit = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
-    let k = (rng.next() % 12) as i32 - 6;
+    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+    let k = (rng.next_u64() % 12) as i32 - 6;
     unit * 10f64.powi(k)
 }
 

@@ -302,7 +302,7 @@ macro_rules! random_int {
     ($($t:ty),*) => {$(
         impl Random for $t {
             fn random(rng: &mut SplitMix) -> Self {
-                let bytes = rng.next().to_le_bytes();
+                let bytes = rng.next_u64().to_le_bytes();
                 <$t>::from_le_bytes(bytes[..std::mem::size_of::<$t>()].try_into().expect("width"))
             }
         }
@@ -312,7 +312,7 @@ random_int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 impl Random for bool {
     fn random(rng: &mut SplitMix) -> Self {
-        rng.next() & 1 == 1
+        rng.next_u64() & 1 == 1
     }
 }
 impl Random for f16 {
@@ -327,7 +327,7 @@ impl Random for f32 {
 }
 impl Random for f64 {
     fn random(rng: &mut SplitMix) -> Self {
-        f64::from_bits(rng.next())
+        f64::from_bits(rng.next_u64())
     }
 }
 impl Random for Complex<f32> {
@@ -370,7 +370,7 @@ where
     let array = Array::from_vec(shape, order, data).expect("array");
     let mut bytes = Vec::new();
     // Exercise both public writers; `write` is little-endian.
-    if bo == ByteOrder::Little && rng.next() & 1 == 0 {
+    if bo == ByteOrder::Little && rng.next_u64() & 1 == 0 {
         npy::write(&mut bytes, &array.view()).expect("write");
     } else {
         npy::write_with_byte_order(&mut bytes, &array.view(), bo).expect("write_with_byte_order");
