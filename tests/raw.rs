@@ -1302,7 +1302,7 @@ fn arbitrary_limits() -> impl Strategy<Value = Limits> {
 
 /// Whether an accepted array has the layout's dtype and satisfies the spec (with the
 /// layout's byte order) and the limits it was read with.
-fn satisfies(
+fn fits_layout_and_spec(
     array: &DynArray,
     layout: &Layout,
     spec: &ArraySpec,
@@ -1346,7 +1346,7 @@ proptest! {
         let (slice, peak) = alloc::measure(|| options.read_slice_dyn(&bytes, &layout, &spec));
         match &slice {
             Ok(array) => {
-                prop_assert!(satisfies(array, &layout, &spec, &limits).is_ok(), "{:?}", satisfies(array, &layout, &spec, &limits));
+                prop_assert!(fits_layout_and_spec(array, &layout, &spec, &limits).is_ok(), "{:?}", fits_layout_and_spec(array, &layout, &spec, &limits));
                 prop_assert!(peak <= 2 * bytes.len() + SLACK);
             }
             Err(_) => prop_assert!(peak <= SLACK, "refusal allocated {} bytes", peak),
