@@ -181,6 +181,12 @@ fn check_ok(name: &str, fields: &Fields) -> Vec<String> {
                 "{name}: {how}: write_dyn payload differs from the elements read"
             ));
         }
+        // So does the byte accessor.
+        if array.to_le_bytes() != le_bytes(&array) {
+            problems.push(format!(
+                "{name}: {how}: DynArray::to_le_bytes differs from the elements read"
+            ));
+        }
         match &first {
             None => first = Some((how, le_bytes(&array))),
             Some((first_how, first_bytes)) => {

@@ -1,5 +1,7 @@
-//! Reading the fixture expectations written by the `generate.py` scripts, and serializing
-//! values independently of the library's writer, for bit-exact comparisons.
+//! Reading the fixture expectations written by the `generate.py` scripts, checking that the
+//! fixture directories match them, and serializing values independently of the library
+//! (neither its writer nor `DynArray::to_le_bytes`), for bit-exact comparisons with the
+//! hashes NumPy recorded.
 
 use std::collections::BTreeMap;
 use std::fs;

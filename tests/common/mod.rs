@@ -24,11 +24,12 @@ use arrayguard::npy::{self, ReadOptions};
 use arrayguard::{ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Result, Shape};
 use proptest::test_runner::Config as ProptestConfig;
 
-// The shared support by its short names; each test binary uses some of them.
 /// The library's `by_dtype!` (the element type of a runtime dtype), under the name the
 /// `Entry` runners use.
 #[allow(unused_imports)]
 pub use arrayguard::by_dtype as with_element;
+
+// The shared support by its short names; each test binary uses some of them.
 #[allow(unused_imports)]
 pub use support::{
     arrays::{bits_equal, canonical, to_byte_order, write_npy},
