@@ -16,32 +16,24 @@ use arrayguard::ArraySpec;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde::de::DeserializeSeed;
 
+#[path = "../tests/common/support/rng.rs"]
+mod rng;
+use rng::SplitMix;
+
 const ROWS: usize = 1000;
 const COLS: usize = 1000;
 
-/// A small deterministic generator (SplitMix64), so that every run reads the same text.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A double in (-1, 1) times 10^k for k in -6..6.
-    fn value(&mut self) -> f64 {
-        let unit = (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
-        let k = (self.next() % 12) as i32 - 6;
-        unit * 10f64.powi(k)
-    }
+/// A double in (-1, 1) times 10^k for k in -6..6.
+fn value(rng: &mut SplitMix) -> f64 {
+    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+    let k = (rng.next_u64() % 12) as i32 - 6;
+    unit * 10f64.powi(k)
 }
 
+/// The same values on every run (the tests' deterministic generator).
 fn values() -> Vec<f64> {
     let mut rng = SplitMix(20_240_611);
-    (0..ROWS * COLS).map(|_| rng.value()).collect()
+    (0..ROWS * COLS).map(|_| value(&mut rng)).collect()
 }
 
 fn flat_text(values: &[f64]) -> String {

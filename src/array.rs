@@ -10,7 +10,7 @@ use half::f16;
 use num_complex::Complex;
 
 use crate::buffer::{Buffer, RawBuffer};
-use crate::dtype::{DType, Element};
+use crate::dtype::{ByteOrder, DType, Element};
 use crate::error::{Error, Result};
 use crate::shape::{Order, Shape};
 use crate::transpose::Transpose;
@@ -376,6 +376,170 @@ impl DynArray {
     pub fn into_c_order(self) -> Self {
         with_array!(self, a => a.into_c_order().into())
     }
+
+    /// The elements' storage, borrowed as bytes: [`DynArray::len`] elements of
+    /// `dtype().itemsize()` bytes each, in the array's memory order ([`DynArray::order`]),
+    /// each element in native byte order (`bool` as 0 or 1, a complex number as its real
+    /// part, then its imaginary part).
+    ///
+    /// ```
+    /// use arrayguard::{Array, DynArray, Order, Shape};
+    /// let a = Array::from_vec(Shape::vector(2)?, Order::C, vec![1u16, 0x0203])?;
+    /// let bytes = DynArray::from(a).as_bytes().to_vec();
+    /// assert_eq!(bytes, [1u16.to_ne_bytes(), 0x0203u16.to_ne_bytes()].concat());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        with_array!(self, a => storage_bytes(a))
+    }
+
+    /// The elements' bytes as [`DynArray::as_bytes`] gives them, but each element
+    /// little-endian (each part of a complex number on its own): the payload of this array's
+    /// little-endian `.npy` file.
+    ///
+    /// ```
+    /// use arrayguard::{Array, DynArray, Order, Shape};
+    /// let a = Array::from_vec(Shape::vector(2)?, Order::C, vec![1.5f32, -2.0])?;
+    /// let bytes = DynArray::from(a).to_le_bytes();
+    /// assert_eq!(bytes, [1.5f32.to_le_bytes(), (-2.0f32).to_le_bytes()].concat());
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.as_bytes().to_vec();
+        if !ByteOrder::Little.is_native() {
+            // Byte-swapped per unit: each element, or each part of a complex number.
+            bytes
+                .chunks_exact_mut(self.dtype().unit_size())
+                .for_each(<[u8]>::reverse);
+        }
+        bytes
+    }
+
+    /// Runs `visitor` on the typed array inside, whatever its dtype: generic code written
+    /// once, instead of a `match` over the variants.
+    ///
+    /// ```
+    /// use arrayguard::{Array, ArrayVisitor, DynArray, Element, Order, Shape};
+    ///
+    /// /// How many elements are zero (`false`, `0`, `0.0`).
+    /// struct Zeros;
+    ///
+    /// impl ArrayVisitor for Zeros {
+    ///     type Output = usize;
+    ///     fn visit<T: Element>(self, array: &Array<T>) -> usize {
+    ///         array.as_slice().iter().filter(|&&v| v == T::default()).count()
+    ///     }
+    /// }
+    ///
+    /// let a = Array::from_vec(Shape::vector(4)?, Order::C, vec![0i16, 3, 0, 7])?;
+    /// assert_eq!(DynArray::from(a).visit(Zeros), 2);
+    /// let b = Array::from_vec(Shape::vector(2)?, Order::C, vec![true, false])?;
+    /// assert_eq!(DynArray::from(b).visit(Zeros), 1);
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn visit<V: ArrayVisitor>(&self, visitor: V) -> V::Output {
+        with_array!(self, a => visitor.visit(a))
+    }
+}
+
+/// The storage of `array` as bytes (see [`DynArray::as_bytes`]).
+fn storage_bytes<T: Element>(array: &Array<T>) -> &[u8] {
+    // `T::Raw` is plain old data of `T`'s layout, so its slice casts to bytes.
+    bytemuck::cast_slice(T::as_raw_slice(array.as_slice()))
+}
+
+/// Generic code to run on the typed array inside a [`DynArray`], for any element type: see
+/// [`DynArray::visit`].
+pub trait ArrayVisitor {
+    /// What the visit returns.
+    type Output;
+
+    /// Runs on the typed array.
+    fn visit<T: Element>(self, array: &Array<T>) -> Self::Output;
+}
+
+/// Runs `$body` with the type alias `$t` set to the [`Element`] type of a runtime [`DType`]
+/// (`bool`, `i8` … `u64`, [`f16`](crate::f16), `f32`, `f64`, [`Complex`] of `f32` or `f64`):
+/// code generic over the element type, called with a dtype only known at run time.
+///
+/// Hidden from the documentation: it is for the crate's own tests, fuzz oracles and tools
+/// (typed entry points called with the dtype an input declares). Code that holds a
+/// [`DynArray`] uses [`DynArray::visit`] instead.
+///
+/// ```
+/// use arrayguard::{by_dtype, DType};
+///
+/// fn itemsize(dtype: DType) -> usize {
+///     by_dtype!(dtype, T => std::mem::size_of::<T>())
+/// }
+/// assert!(arrayguard::DType::ALL.iter().all(|&d| itemsize(d) == d.itemsize()));
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! by_dtype {
+    ($dtype:expr, $t:ident => $body:expr) => {{
+        match $dtype {
+            $crate::DType::Bool => {
+                type $t = bool;
+                $body
+            }
+            $crate::DType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::DType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::DType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::DType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::DType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::DType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::DType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::DType::U64 => {
+                type $t = u64;
+                $body
+            }
+            $crate::DType::F16 => {
+                type $t = $crate::f16;
+                $body
+            }
+            $crate::DType::F32 => {
+                type $t = f32;
+                $body
+            }
+            $crate::DType::F64 => {
+                type $t = f64;
+                $body
+            }
+            $crate::DType::Complex64 => {
+                type $t = $crate::Complex<f32>;
+                $body
+            }
+            $crate::DType::Complex128 => {
+                type $t = $crate::Complex<f64>;
+                $body
+            }
+            // `DType` is non-exhaustive outside this crate; every dtype is listed above.
+            #[allow(unreachable_patterns)]
+            other => unreachable!("by_dtype! has no element type for {other}"),
+        }
+    }};
 }
 
 macro_rules! dyn_from {
@@ -425,6 +589,52 @@ mod tests {
             Err(Error::TypeMismatch { .. })
         ));
         assert_eq!(d.into_typed::<f64>().unwrap(), a);
+    }
+
+    #[test]
+    fn bytes_are_the_storage_in_memory_order() {
+        let shape = Shape::new([2, 2]).unwrap();
+        let f = Array::from_vec(shape, Order::F, vec![1i32, -2, 3, 0x0102_0304]).unwrap();
+        let d = DynArray::from(f);
+        let native: Vec<u8> = [1i32, -2, 3, 0x0102_0304]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        let le: Vec<u8> = [1i32, -2, 3, 0x0102_0304]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(d.as_bytes(), &native[..]);
+        assert_eq!(d.to_le_bytes(), le);
+        let c = Complex::new(1.0f64, -0.5);
+        let z =
+            DynArray::from(Array::from_vec(Shape::new([]).unwrap(), Order::C, vec![c]).unwrap());
+        assert_eq!(
+            z.to_le_bytes(),
+            [1.0f64.to_le_bytes(), (-0.5f64).to_le_bytes()].concat()
+        );
+        let b = DynArray::from(
+            Array::from_vec(Shape::vector(3).unwrap(), Order::C, vec![true, false, true]).unwrap(),
+        );
+        assert_eq!(b.as_bytes(), &[1, 0, 1]);
+    }
+
+    #[test]
+    fn visit_reaches_the_typed_array() {
+        struct Dtype;
+        impl ArrayVisitor for Dtype {
+            type Output = (DType, usize);
+            fn visit<T: Element>(self, array: &Array<T>) -> (DType, usize) {
+                (T::DTYPE, array.len())
+            }
+        }
+        for dtype in DType::ALL {
+            let d = by_dtype!(dtype, T => DynArray::from(
+                Array::<T>::from_vec(Shape::vector(3).unwrap(), Order::C, vec![T::default(); 3]).unwrap()
+            ));
+            assert_eq!(d.visit(Dtype), (dtype, 3));
+            assert_eq!(d.as_bytes().len(), 3 * dtype.itemsize());
+        }
     }
 
     #[test]

@@ -298,70 +298,8 @@ impl Element for bool {
     }
 }
 
-/// Runs `$body` with the type alias `$t` set to the [`Element`] type of a runtime [`DType`].
-macro_rules! by_dtype {
-    ($dtype:expr, $t:ident => $body:expr) => {{
-        match $dtype {
-            $crate::DType::Bool => {
-                type $t = bool;
-                $body
-            }
-            $crate::DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            $crate::DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            $crate::DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            $crate::DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            $crate::DType::U8 => {
-                type $t = u8;
-                $body
-            }
-            $crate::DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            $crate::DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            $crate::DType::U64 => {
-                type $t = u64;
-                $body
-            }
-            $crate::DType::F16 => {
-                type $t = half::f16;
-                $body
-            }
-            $crate::DType::F32 => {
-                type $t = f32;
-                $body
-            }
-            $crate::DType::F64 => {
-                type $t = f64;
-                $body
-            }
-            $crate::DType::Complex64 => {
-                type $t = num_complex::Complex<f32>;
-                $body
-            }
-            $crate::DType::Complex128 => {
-                type $t = num_complex::Complex<f64>;
-                $body
-            }
-        }
-    }};
-}
-pub(crate) use by_dtype;
+/// The per-dtype dispatch, defined (and exported, hidden) beside [`DynArray`](crate::DynArray).
+pub(crate) use crate::by_dtype;
 
 #[cfg(test)]
 mod tests {

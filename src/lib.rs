@@ -101,7 +101,7 @@ mod target;
 mod transpose;
 mod util;
 
-pub use array::{Array, ArrayView, DynArray};
+pub use array::{Array, ArrayView, ArrayVisitor, DynArray};
 pub use bundle::{BundleChecker, Input, Verdict};
 pub use dtype::{ByteOrder, DType, Element};
 pub use error::{Error, Fault, LimitKind, NamedDim, Result, ValueKind, ValueViolation};

@@ -18,12 +18,13 @@
 mod common;
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
 use common::fixtures::{fnv1a64, le_bytes};
+use common::{with_element, OneByteReader, SplitMix};
 
 use arrayguard::{
     f16, npy, Array, ArraySpec, ByteOrder, Complex, DType, DynArray, Element, Error, Limits, Order,
@@ -289,36 +290,19 @@ fn shape_text(dims: &[usize]) -> String {
 
 // ---- direction 1: our writer, NumPy's reader --------------------------------------------
 
-/// SplitMix64: a tiny deterministic generator, so the test needs no `rand`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> usize {
-        usize::try_from(self.next() % n).expect("small")
-    }
-}
-
 /// Element types we can fill with random bit patterns (every NaN payload included).
 trait Random: Element
 where
     Array<Self>: Into<DynArray>,
 {
-    fn random(rng: &mut Rng) -> Self;
+    fn random(rng: &mut SplitMix) -> Self;
 }
 
 macro_rules! random_int {
     ($($t:ty),*) => {$(
         impl Random for $t {
-            fn random(rng: &mut Rng) -> Self {
-                let bytes = rng.next().to_le_bytes();
+            fn random(rng: &mut SplitMix) -> Self {
+                let bytes = rng.next_u64().to_le_bytes();
                 <$t>::from_le_bytes(bytes[..std::mem::size_of::<$t>()].try_into().expect("width"))
             }
         }
@@ -327,32 +311,32 @@ macro_rules! random_int {
 random_int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 impl Random for bool {
-    fn random(rng: &mut Rng) -> Self {
-        rng.next() & 1 == 1
+    fn random(rng: &mut SplitMix) -> Self {
+        rng.next_u64() & 1 == 1
     }
 }
 impl Random for f16 {
-    fn random(rng: &mut Rng) -> Self {
+    fn random(rng: &mut SplitMix) -> Self {
         f16::from_bits(u16::random(rng))
     }
 }
 impl Random for f32 {
-    fn random(rng: &mut Rng) -> Self {
+    fn random(rng: &mut SplitMix) -> Self {
         f32::from_bits(u32::random(rng))
     }
 }
 impl Random for f64 {
-    fn random(rng: &mut Rng) -> Self {
-        f64::from_bits(rng.next())
+    fn random(rng: &mut SplitMix) -> Self {
+        f64::from_bits(rng.next_u64())
     }
 }
 impl Random for Complex<f32> {
-    fn random(rng: &mut Rng) -> Self {
+    fn random(rng: &mut SplitMix) -> Self {
         Complex::new(f32::random(rng), f32::random(rng))
     }
 }
 impl Random for Complex<f64> {
-    fn random(rng: &mut Rng) -> Self {
+    fn random(rng: &mut SplitMix) -> Self {
         Complex::new(f64::random(rng), f64::random(rng))
     }
 }
@@ -376,7 +360,7 @@ fn write_case<T: Random>(
     dims: &[usize],
     order: Order,
     bo: ByteOrder,
-    rng: &mut Rng,
+    rng: &mut SplitMix,
 ) -> OurCase
 where
     Array<T>: Into<DynArray>,
@@ -386,21 +370,21 @@ where
     let array = Array::from_vec(shape, order, data).expect("array");
     let mut bytes = Vec::new();
     // Exercise both public writers; `write` is little-endian.
-    if bo == ByteOrder::Little && rng.next() & 1 == 0 {
+    if bo == ByteOrder::Little && rng.next_u64() & 1 == 0 {
         npy::write(&mut bytes, &array.view()).expect("write");
     } else {
         npy::write_with_byte_order(&mut bytes, &array.view(), bo).expect("write_with_byte_order");
     }
     fs::write(dir.join(&name), &bytes).expect("write file");
     let count = array.len();
+    let trivially_f = order == Order::F && array.shape().orders_coincide();
     let array: DynArray = array.into();
-    let longer_than_one = dims.iter().filter(|&&d| d > 1).count();
     OurCase {
         name,
         descr: T::DTYPE.typestr(bo),
         shape: dims.to_vec(),
         fortran: order == Order::F,
-        trivially_f: order == Order::F && (count <= 1 || longer_than_one <= 1),
+        trivially_f,
         count,
         fnv: c_order_fnv(&array),
     }
@@ -409,7 +393,7 @@ where
 /// Writes every dtype in both byte orders and both memory orders, over fixed edge-case shapes
 /// and a few random ones.
 fn write_our_files(dir: &Path) -> Vec<OurCase> {
-    let mut rng = Rng(0x5eed_a11a_7e57);
+    let mut rng = SplitMix(0x5eed_a11a_7e57);
     let mut shapes: Vec<Vec<usize>> = vec![
         vec![],
         vec![0],
@@ -437,27 +421,9 @@ fn write_our_files(dir: &Path) -> Vec<OurCase> {
                         shape_name(dims)
                     );
                     let r = &mut rng;
-                    cases.push(match dtype {
-                        DType::Bool => write_case::<bool>(dir, name, dims, order, bo, r),
-                        DType::I8 => write_case::<i8>(dir, name, dims, order, bo, r),
-                        DType::I16 => write_case::<i16>(dir, name, dims, order, bo, r),
-                        DType::I32 => write_case::<i32>(dir, name, dims, order, bo, r),
-                        DType::I64 => write_case::<i64>(dir, name, dims, order, bo, r),
-                        DType::U8 => write_case::<u8>(dir, name, dims, order, bo, r),
-                        DType::U16 => write_case::<u16>(dir, name, dims, order, bo, r),
-                        DType::U32 => write_case::<u32>(dir, name, dims, order, bo, r),
-                        DType::U64 => write_case::<u64>(dir, name, dims, order, bo, r),
-                        DType::F16 => write_case::<f16>(dir, name, dims, order, bo, r),
-                        DType::F32 => write_case::<f32>(dir, name, dims, order, bo, r),
-                        DType::F64 => write_case::<f64>(dir, name, dims, order, bo, r),
-                        DType::Complex64 => {
-                            write_case::<Complex<f32>>(dir, name, dims, order, bo, r)
-                        }
-                        DType::Complex128 => {
-                            write_case::<Complex<f64>>(dir, name, dims, order, bo, r)
-                        }
-                        other => panic!("no generator for {other}"),
-                    });
+                    cases.push(with_element!(dtype, T => {
+                        write_case::<T>(dir, name, dims, order, bo, r)
+                    }));
                 }
             }
         }
@@ -522,18 +488,6 @@ struct NumpyFile<'a> {
     fnv: &'a str,
 }
 
-/// A reader that hands out one byte per `read` call.
-struct OneByte<R>(R);
-
-impl<R: Read> Read for OneByte<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match buf.first_mut() {
-            None => Ok(0),
-            Some(_) => self.0.read(&mut buf[..1]),
-        }
-    }
-}
-
 fn check_numpy_file(
     path: &Path,
     numpy: &NumpyFile<'_>,
@@ -596,7 +550,7 @@ fn check_numpy_file(
         ("read_slice_dyn", options.read_slice_dyn(&bytes, &spec)),
         (
             "read_reader_dyn",
-            options.read_reader_dyn(OneByte(bytes.as_slice()), &spec),
+            options.read_reader_dyn(OneByteReader(bytes.as_slice()), &spec),
         ),
         ("read_path_dyn", options.read_path_dyn(path, &spec)),
     ];

@@ -1,14 +1,15 @@
 //! Replays the fuzz seeds (`fuzz/seeds/<target>/*`) and every past crash
 //! (`fuzz/regressions/<target>/*`) through the fuzz targets' own oracles, on the stable
-//! toolchain: `fuzz/src/oracles.rs` depends only on arrayguard and std, and is included here
-//! as is. The allocation oracles run too, measured by this binary's counting allocator.
+//! toolchain: `fuzz/src/oracles/` depends only on arrayguard, std and the shared test support
+//! (`crate::support`, here `common::support`), and is included here as is. The allocation
+//! oracles run too, measured by this binary's counting allocator.
 //!
 //! `cargo test --test fuzz_corpus -- --ignored regenerate_seeds` rewrites the seeds from
 //! `tests/data/` and `examples/`.
 
 mod common;
 
-#[path = "../fuzz/src/oracles.rs"]
+#[path = "../fuzz/src/oracles/mod.rs"]
 mod oracles;
 
 use std::fs;
@@ -19,6 +20,8 @@ use arrayguard::raw::{Layout, Platform};
 use arrayguard::{ByteOrder, DType};
 
 use common::alloc::CountingAlloc;
+// The oracles reach the shared test support as `crate::support`, as in the fuzz crate.
+use common::support;
 use oracles::Meter;
 
 #[global_allocator]

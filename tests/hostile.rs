@@ -16,8 +16,8 @@ use arrayguard::{ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Shape};
 
 use common::alloc::{self, CountingAlloc};
 use common::{
-    npy_bytes, npy_bytes_with_len, npy_file, numpy_header, outcome, pad_header, payload_le, Entry,
-    Input, OneByteReader, Outcome,
+    npy_bytes, npy_bytes_with_len, npy_file, numpy_header, outcome, pad_header, Entry, Input,
+    OneByteReader, Outcome,
 };
 
 #[global_allocator]
@@ -520,7 +520,7 @@ fn accepted_multi_mib_payloads_cost_their_size_plus_a_constant_on_every_entry_po
             for entry in Entry::ALL {
                 let (result, peak) = entry.run(&input, &ArraySpec::new(dtype), &Limits::default());
                 let array: DynArray = result.unwrap_or_else(|e| panic!("{}: {e}", entry.name()));
-                assert_eq!(&payload_le(&array), le, "{}", entry.name());
+                assert_eq!(&array.to_le_bytes(), le, "{}", entry.name());
                 let what = format!("{dtype} {order:?} via {}", entry.name());
                 assert!(
                     peak <= le.len() + SLACK,

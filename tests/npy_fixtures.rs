@@ -7,10 +7,12 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use common::fixtures::{field, fnv1a64, le_bytes, read_expected, Fields};
+use common::fixtures::{
+    assert_every_fixture_listed, field, fnv1a64, le_bytes, read_expected, Fields,
+};
+use common::OneByteReader;
 
 use arrayguard::{
     f16, npy, ArraySpec, Complex32, Complex64, DType, DynArray, Error, Limits, Order,
@@ -37,18 +39,6 @@ fn parse_shape(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// A reader that hands out one byte per `read` call, the worst case for a streaming parser.
-struct OneByte<R>(R);
-
-impl<R: Read> Read for OneByte<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match buf.first_mut() {
-            None => Ok(0),
-            Some(_) => self.0.read(&mut buf[..1]),
-        }
-    }
-}
-
 /// The C-order little-endian bytes of `array`, the bytes `fnv1a64` in expected.txt covers.
 fn c_order_le_bytes(array: &DynArray) -> Vec<u8> {
     le_bytes(&array.clone().into_c_order())
@@ -73,61 +63,17 @@ fn read_three_ways(path: &Path) -> [(&'static str, Result<DynArray, Error>); 3] 
         ("read_slice_dyn", options.read_slice_dyn(&bytes, &spec)),
         (
             "read_reader_dyn",
-            options.read_reader_dyn(OneByte(bytes.as_slice()), &spec),
+            options.read_reader_dyn(OneByteReader(bytes.as_slice()), &spec),
         ),
         ("read_path_dyn", options.read_path_dyn(path, &spec)),
     ]
-}
-
-fn npy_files() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(data_dir())
-        .expect("list tests/data/npy")
-        .map(|entry| {
-            entry
-                .expect("dir entry")
-                .file_name()
-                .into_string()
-                .expect("UTF-8 file name")
-        })
-        .filter(|name| name.ends_with(".npy"))
-        .collect();
-    names.sort();
-    names
 }
 
 /// Nothing is silently skipped: the directory and expected.txt list the same files, and each
 /// name says whether it must parse.
 #[test]
 fn every_fixture_is_listed_and_every_listing_exists() {
-    let expected = expected();
-    let on_disk = npy_files();
-    let listed: Vec<&String> = expected.keys().collect();
-    let unlisted: Vec<&String> = on_disk
-        .iter()
-        .filter(|n| !expected.contains_key(*n))
-        .collect();
-    let missing: Vec<&&String> = listed.iter().filter(|n| !on_disk.contains(n)).collect();
-    assert!(
-        unlisted.is_empty(),
-        "fixtures missing from expected.txt (rerun generate.py): {unlisted:?}"
-    );
-    assert!(
-        missing.is_empty(),
-        "expected.txt lists files that do not exist: {missing:?}"
-    );
-    for (name, fields) in &expected {
-        match (name.starts_with("ok_"), name.starts_with("bad_")) {
-            (true, _) => assert!(
-                fields.contains_key("fnv1a64") && !fields.contains_key("code"),
-                "{name}"
-            ),
-            (_, true) => assert!(
-                fields.contains_key("code") && !fields.contains_key("fnv1a64"),
-                "{name}"
-            ),
-            _ => panic!("{name}: fixture names start with ok_ or bad_"),
-        }
-    }
+    let on_disk = assert_every_fixture_listed(&data_dir(), "npy", &expected());
     // Guard against an empty or half-generated directory.
     assert!(
         on_disk.iter().filter(|n| n.starts_with("ok_")).count() >= 50,
@@ -235,6 +181,12 @@ fn check_ok(name: &str, fields: &Fields) -> Vec<String> {
                 "{name}: {how}: write_dyn payload differs from the elements read"
             ));
         }
+        // So does the byte accessor.
+        if array.to_le_bytes() != le_bytes(&array) {
+            problems.push(format!(
+                "{name}: {how}: DynArray::to_le_bytes differs from the elements read"
+            ));
+        }
         match &first {
             None => first = Some((how, le_bytes(&array))),
             Some((first_how, first_bytes)) => {
@@ -339,7 +291,8 @@ fn typed_reads() {
             i16::MAX / 3
         ]
     );
-    let a = npy::from_reader::<u64, _>(OneByte(bytes_of("ok_u8_le.npy").as_slice()), &any).unwrap();
+    let a = npy::from_reader::<u64, _>(OneByteReader(bytes_of("ok_u8_le.npy").as_slice()), &any)
+        .unwrap();
     assert_eq!(
         a.as_slice(),
         &[0, u64::MAX, 0, 1, u64::MAX - 1, 1, 7, u64::MAX / 3]
@@ -404,9 +357,9 @@ fn typed_read_with_the_wrong_type_is_spec_dtype() {
             .code(),
         "spec.dtype"
     );
-    let r = npy::from_reader::<u8, _>(OneByte(bytes_of("ok_i1.npy").as_slice()), &any);
+    let r = npy::from_reader::<u8, _>(OneByteReader(bytes_of("ok_i1.npy").as_slice()), &any);
     assert_eq!(r.unwrap_err().code(), "spec.dtype");
-    let r = npy::from_reader::<u8, _>(OneByte(bytes_of("ok_b1.npy").as_slice()), &any);
+    let r = npy::from_reader::<u8, _>(OneByteReader(bytes_of("ok_b1.npy").as_slice()), &any);
     assert_eq!(r.unwrap_err().code(), "spec.dtype");
     // Header errors come before the type check.
     let bytes = bytes_of("bad_object.npy");

@@ -27,8 +27,10 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use common::alloc::{self, CountingAlloc};
-use common::fixtures::{field, fnv1a64, le_bytes, read_expected, Fields};
-use common::{with_element, ChunkReader, OneByteReader};
+use common::fixtures::{
+    assert_every_fixture_listed, field, fnv1a64, le_bytes, read_expected, Fields,
+};
+use common::{config, with_element, ChunkReader, OneByteReader};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -214,54 +216,12 @@ fn layout_of(name: &str, fields: &Fields) -> Result<Layout> {
         .with_order(order))
 }
 
-fn raw_files() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(data_dir())
-        .expect("list tests/data/raw")
-        .map(|entry| {
-            entry
-                .expect("dir entry")
-                .file_name()
-                .into_string()
-                .expect("UTF-8 file name")
-        })
-        .filter(|name| name.ends_with(".bin"))
-        .collect();
-    names.sort();
-    names
-}
-
 /// Nothing is silently skipped: the directory and expected.txt list the same files, and each
 /// name says whether it must parse.
 #[test]
 fn every_fixture_is_listed_and_every_listing_exists() {
     let expected = expected();
-    let on_disk = raw_files();
-    let unlisted: Vec<&String> = on_disk
-        .iter()
-        .filter(|n| !expected.contains_key(*n))
-        .collect();
-    let missing: Vec<&String> = expected.keys().filter(|n| !on_disk.contains(n)).collect();
-    assert!(
-        unlisted.is_empty(),
-        "fixtures missing from expected.txt (rerun generate.py): {unlisted:?}"
-    );
-    assert!(
-        missing.is_empty(),
-        "expected.txt lists files that do not exist: {missing:?}"
-    );
-    for (name, fields) in &expected {
-        match (name.starts_with("ok_"), name.starts_with("bad_")) {
-            (true, _) => assert!(
-                fields.contains_key("fnv1a64") && !fields.contains_key("code"),
-                "{name}"
-            ),
-            (_, true) => assert!(
-                fields.contains_key("code") && !fields.contains_key("fnv1a64"),
-                "{name}"
-            ),
-            _ => panic!("{name}: fixture names start with ok_ or bad_"),
-        }
-    }
+    assert_every_fixture_listed(&data_dir(), "bin", &expected);
     assert!(expected.len() >= 100, "only {} fixtures", expected.len());
 }
 
@@ -1140,19 +1100,6 @@ fn offsets_are_within_the_buffer() {
 
 // ---- 5. properties -------------------------------------------------------------------------
 
-/// Modest case counts; `PROPTEST_CASES` overrides them for a longer run.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn dtype() -> impl Strategy<Value = DType> {
     proptest::sample::select(DType::ALL.to_vec())
 }
@@ -1353,38 +1300,18 @@ fn arbitrary_limits() -> impl Strategy<Value = Limits> {
     (0u64..300, 0u64..100, 0usize..6).prop_map(|(b, e, n)| limits(b, e, n))
 }
 
-/// Whether an accepted array satisfies the spec and limits it was read with.
-fn satisfies(
+/// Whether an accepted array has the layout's dtype and satisfies the spec (with the
+/// layout's byte order) and the limits it was read with.
+fn fits_layout_and_spec(
     array: &DynArray,
     layout: &Layout,
     spec: &ArraySpec,
     limits: &Limits,
 ) -> std::result::Result<(), String> {
-    let dims = array.shape().dims();
-    if array.dtype() != layout.dtype() || !spec.allows_dtype(array.dtype()) {
-        return Err(format!("dtype {}", array.dtype()));
+    if array.dtype() != layout.dtype() {
+        return Err(format!("dtype {}, not the layout's", array.dtype()));
     }
-    if let Some(want) = spec.shape() {
-        if want.len() != dims.len() || !want.iter().zip(dims).all(|(d, &n)| d.accepts(n)) {
-            return Err(format!("shape {dims:?} vs {want:?}"));
-        }
-    }
-    if let Some(order) = spec.order() {
-        if dims.iter().filter(|&&d| d > 1).count() > 1 && array.order() != order {
-            return Err(format!("order {}", array.order()));
-        }
-    }
-    if let Some(bo) = spec.byte_order() {
-        if layout.dtype().unit_size() > 1 && layout.byte_order() != bo {
-            return Err(format!("byte order {}", layout.byte_order()));
-        }
-    }
-    let elements = u64::try_from(array.len()).unwrap();
-    let bytes = elements * u64::try_from(array.dtype().itemsize()).unwrap();
-    if dims.len() > limits.max_ndim || elements > limits.max_elements || bytes > limits.max_bytes {
-        return Err(format!("{dims:?} over {limits:?}"));
-    }
-    Ok(())
+    common::satisfies(array, Some(layout.byte_order()), spec, limits).map_err(|v| v.to_string())
 }
 
 proptest! {
@@ -1419,7 +1346,7 @@ proptest! {
         let (slice, peak) = alloc::measure(|| options.read_slice_dyn(&bytes, &layout, &spec));
         match &slice {
             Ok(array) => {
-                prop_assert!(satisfies(array, &layout, &spec, &limits).is_ok(), "{:?}", satisfies(array, &layout, &spec, &limits));
+                prop_assert!(fits_layout_and_spec(array, &layout, &spec, &limits).is_ok(), "{:?}", fits_layout_and_spec(array, &layout, &spec, &limits));
                 prop_assert!(peak <= 2 * bytes.len() + SLACK);
             }
             Err(_) => prop_assert!(peak <= SLACK, "refusal allocated {} bytes", peak),

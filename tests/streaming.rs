@@ -12,7 +12,7 @@ use arrayguard::{
     npy, ArraySpec, Bindings, ByteOrder, DType, Dim, LimitOverrides, Limits, Order, Result, Shape,
     ShapeSpec, ValueSpec,
 };
-use common::{valid_file, ChunkReader};
+use common::{valid_file, ChunkReader, SplitMix};
 
 #[global_allocator]
 static ALLOC: common::alloc::CountingAlloc = common::alloc::CountingAlloc;
@@ -27,27 +27,13 @@ fn agreement<T>(result: Result<T>) -> Agreement {
     result.map(|_| ()).map_err(|e| (e.code(), e.to_string()))
 }
 
-/// A deterministic pseudo-random byte source (SplitMix64).
-struct Bytes(u64);
-
-impl Bytes {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+/// `n` random elements of `dtype` as little-endian bytes; `bool` bytes are 0 or 1.
+fn payload(source: &mut SplitMix, dtype: DType, n: usize) -> Vec<u8> {
+    let mut out = source.bytes(n * dtype.itemsize());
+    if dtype == DType::Bool {
+        out.iter_mut().for_each(|b| *b &= 1);
     }
-
-    /// `n` elements of `dtype` as little-endian bytes; `bool` bytes are 0 or 1.
-    fn payload(&mut self, dtype: DType, n: usize) -> Vec<u8> {
-        let len = n * dtype.itemsize();
-        let mut out: Vec<u8> = (0..len).map(|_| self.next().to_le_bytes()[0]).collect();
-        if dtype == DType::Bool {
-            out.iter_mut().for_each(|b| *b &= 1);
-        }
-        out
-    }
+    out
 }
 
 /// A spec whose value constraints random elements of `dtype` often break.
@@ -111,13 +97,13 @@ const SHAPES: &[(&[usize], Order)] = &[
 #[test]
 fn every_dtype_byte_order_and_order_agrees_with_the_reader() {
     let dir = tempfile::tempdir().unwrap();
-    let mut source = Bytes(1);
+    let mut source = SplitMix(1);
     let limits = Limits::default();
     for dtype in DType::ALL {
         for byte_order in [ByteOrder::Little, ByteOrder::Big] {
             for &(dims, order) in SHAPES {
                 let shape = Shape::new(dims).unwrap();
-                let le = source.payload(dtype, shape.len());
+                let le = payload(&mut source, dtype, shape.len());
                 let file = valid_file(dtype, byte_order, &shape, order, &le);
                 let case = format!("{dtype} {byte_order:?} {dims:?} {order:?}");
                 let any = ArraySpec::any();
@@ -290,7 +276,7 @@ fn truncated_and_trailing_payloads_agree() {
 fn header_spec_and_limit_errors_agree() {
     let dir = tempfile::tempdir().unwrap();
     let shape = Shape::new([4, 3]).unwrap();
-    let le = Bytes(7).payload(DType::I16, 12);
+    let le = payload(&mut SplitMix(7), DType::I16, 12);
     let file = valid_file(DType::I16, ByteOrder::Big, &shape, Order::C, &le);
     let mut tight = Limits::default();
     tight.max_bytes = 16;
@@ -427,12 +413,12 @@ fn assert_raw_agrees(path: &Path, layout: &Layout, spec: &ArraySpec, limits: &Li
 fn raw_check_path_agrees_with_the_reader() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("case.bin");
-    let mut source = Bytes(3);
+    let mut source = SplitMix(3);
     let limits = Limits::default();
     for dtype in DType::ALL {
         for byte_order in [ByteOrder::Little, ByteOrder::Big] {
             for order in [Order::C, Order::F] {
-                let le = source.payload(dtype, 12);
+                let le = payload(&mut source, dtype, 12);
                 let payload = common::to_byte_order(&le, dtype, byte_order);
                 for (name, bytes) in [
                     ("exact", payload.clone()),

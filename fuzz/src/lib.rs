@@ -1,13 +1,17 @@
 //! Helpers of the fuzz targets: a counting global allocator and the [`Meter`] built on it.
 //!
-//! The oracles themselves live in [`oracles`], which depends only on `arrayguard` and `std`
-//! so that `tests/fuzz_corpus.rs` replays the seeds and past crashes through the same code on
-//! the stable toolchain.
+//! The oracles themselves live in [`oracles`] (`src/oracles/`, one file per target family),
+//! which depends only on `arrayguard`, `std` and [`support`], so that `tests/fuzz_corpus.rs`
+//! replays the seeds and past crashes through the same code on the stable toolchain.
+//! [`support`] is the test support the integration tests share (`tests/common/support/`:
+//! small-read readers, canonical bytes, the spec oracle), included here as is.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod oracles;
+#[path = "../../tests/common/support/mod.rs"]
+pub mod support;
 
 pub use oracles::Meter;
 

@@ -1,5 +1,7 @@
-//! Reading the fixture expectations written by the `generate.py` scripts, and serializing
-//! values independently of the library's writer, for bit-exact comparisons.
+//! Reading the fixture expectations written by the `generate.py` scripts, checking that the
+//! fixture directories match them, and serializing values independently of the library
+//! (neither its writer nor `DynArray::to_le_bytes`), for bit-exact comparisons with the
+//! hashes NumPy recorded.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -39,6 +41,63 @@ pub fn read_expected(dir: &Path) -> BTreeMap<String, Fields> {
     }
     assert!(!all.is_empty(), "expected.txt is empty");
     all
+}
+
+/// The names of the files in `dir` whose name ends in `.{ext}`, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<String> {
+    let suffix = format!(".{ext}");
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("list {}: {e}", dir.display()))
+        .map(|entry| {
+            entry
+                .expect("a directory entry")
+                .file_name()
+                .into_string()
+                .expect("a UTF-8 file name")
+        })
+        .filter(|name| name.ends_with(&suffix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Nothing is silently skipped: the `*.{ext}` files in `dir` are exactly the names
+/// `expected` lists, and each name says whether it must parse (`ok_*` lines record an
+/// `fnv1a64` and no `code`, `bad_*` lines a `code` and no `fnv1a64`). Returns the names on
+/// disk, for each test's own count guards.
+pub fn assert_every_fixture_listed(
+    dir: &Path,
+    ext: &str,
+    expected: &BTreeMap<String, Fields>,
+) -> Vec<String> {
+    let on_disk = files_with_extension(dir, ext);
+    let unlisted: Vec<&String> = on_disk
+        .iter()
+        .filter(|n| !expected.contains_key(*n))
+        .collect();
+    let missing: Vec<&String> = expected.keys().filter(|n| !on_disk.contains(n)).collect();
+    assert!(
+        unlisted.is_empty(),
+        "fixtures missing from expected.txt (rerun generate.py): {unlisted:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "expected.txt lists files that do not exist: {missing:?}"
+    );
+    for (name, fields) in expected {
+        match (name.starts_with("ok_"), name.starts_with("bad_")) {
+            (true, _) => assert!(
+                fields.contains_key("fnv1a64") && !fields.contains_key("code"),
+                "{name}"
+            ),
+            (_, true) => assert!(
+                fields.contains_key("code") && !fields.contains_key("fnv1a64"),
+                "{name}"
+            ),
+            _ => panic!("{name}: fixture names start with ok_ or bad_"),
+        }
+    }
+    on_disk
 }
 
 /// A field of a fixture's expectations, which must be present.

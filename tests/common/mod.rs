@@ -1,117 +1,57 @@
-//! Helpers shared by the hostile-input, limits and property tests: building `.npy` bytes by
-//! hand, readers that deliver few bytes per call, and one runner for every read entry point.
+//! Helpers shared by the integration tests: building `.npy` bytes by hand, one runner for
+//! every `.npy` read entry point, the proptest configuration, and (from [`support`], which
+//! the fuzz oracles and benches compile too) small-read readers, canonical bytes, the spec
+//! oracle and the deterministic generator.
+//!
+//! | module | holds |
+//! | --- | --- |
+//! | this file | `.npy` bytes by hand, [`Input`], [`Entry`] (the `.npy` entry points), [`Outcome`], [`config`] |
+//! | [`alloc`] | the counting allocator and `measure` |
+//! | [`fixtures`] | `expected.txt` of the generated fixtures, their listing, FNV-1a, an independent serializer |
+//! | [`support`] | std + arrayguard only: readers, canonical bytes, `satisfies`, `SplitMix` |
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
 pub mod alloc;
 pub mod fixtures;
+pub mod support;
 
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use arrayguard::npy::{self, ReadOptions};
 use arrayguard::{ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Result, Shape};
+use proptest::test_runner::Config as ProptestConfig;
 
-/// Runs `$body` with the type alias `$t` set to the element type of a runtime [`DType`].
-#[allow(unused_macros)]
-macro_rules! with_element {
-    ($dtype:expr, $t:ident => $body:expr) => {
-        match $dtype {
-            arrayguard::DType::Bool => {
-                type $t = bool;
-                $body
-            }
-            arrayguard::DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            arrayguard::DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            arrayguard::DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            arrayguard::DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            arrayguard::DType::U8 => {
-                type $t = u8;
-                $body
-            }
-            arrayguard::DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            arrayguard::DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            arrayguard::DType::U64 => {
-                type $t = u64;
-                $body
-            }
-            arrayguard::DType::F16 => {
-                type $t = arrayguard::f16;
-                $body
-            }
-            arrayguard::DType::F32 => {
-                type $t = f32;
-                $body
-            }
-            arrayguard::DType::F64 => {
-                type $t = f64;
-                $body
-            }
-            arrayguard::DType::Complex64 => {
-                type $t = arrayguard::Complex32;
-                $body
-            }
-            arrayguard::DType::Complex128 => {
-                type $t = arrayguard::Complex64;
-                $body
-            }
-            other => panic!("dtype {other} is missing from the tests' with_element! dispatch"),
-        }
-    };
-}
+/// The library's `by_dtype!` (the element type of a runtime dtype), under the name the
+/// `Entry` runners use.
 #[allow(unused_imports)]
-pub(crate) use with_element;
+pub use arrayguard::by_dtype as with_element;
 
-/// Runs `$body` with `$a` bound to the typed array inside a [`DynArray`].
-#[allow(unused_macros)]
-macro_rules! with_dyn {
-    ($value:expr, $a:ident => $body:expr) => {
-        match $value {
-            arrayguard::DynArray::Bool($a) => $body,
-            arrayguard::DynArray::I8($a) => $body,
-            arrayguard::DynArray::I16($a) => $body,
-            arrayguard::DynArray::I32($a) => $body,
-            arrayguard::DynArray::I64($a) => $body,
-            arrayguard::DynArray::U8($a) => $body,
-            arrayguard::DynArray::U16($a) => $body,
-            arrayguard::DynArray::U32($a) => $body,
-            arrayguard::DynArray::U64($a) => $body,
-            arrayguard::DynArray::F16($a) => $body,
-            arrayguard::DynArray::F32($a) => $body,
-            arrayguard::DynArray::F64($a) => $body,
-            arrayguard::DynArray::Complex64($a) => $body,
-            arrayguard::DynArray::Complex128($a) => $body,
-            other => panic!(
-                "{:?} is missing from the tests' with_dyn! dispatch",
-                other.dtype()
-            ),
-        }
-    };
-}
+// The shared support by its short names; each test binary uses some of them.
 #[allow(unused_imports)]
-pub(crate) use with_dyn;
+pub use support::{
+    arrays::{bits_equal, canonical, to_byte_order, write_npy},
+    readers::{ChunkReader, OneByteReader},
+    rng::SplitMix,
+    satisfies::{satisfies, Violation},
+};
 
-/// The magic string every `.npy` file starts with.
-pub const MAGIC: &[u8] = b"\x93NUMPY";
+/// The proptest configuration of the property tests: `cases` cases unless `PROPTEST_CASES`
+/// says otherwise (for a longer run), and no failure files: proptest prints the minimal
+/// input, and a bug found this way becomes a named test case.
+pub fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
 
 /// A `.npy` file: magic, `version`, an honest HEADER_LEN (u16 for major version 1, u32
 /// otherwise), the header text as given, then `payload`.
@@ -127,7 +67,7 @@ pub fn npy_bytes_with_len(
     header: &[u8],
     payload: &[u8],
 ) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    let mut out = npy::MAGIC.to_vec();
     out.extend([version.0, version.1]);
     if version.0 == 1 {
         let field = u16::try_from(declared).expect("a version 1.0 HEADER_LEN fits in u16");
@@ -168,66 +108,6 @@ pub fn npy_file(descr: &str, shape: &str, payload: &[u8]) -> Vec<u8> {
         &numpy_header(&format!("'{descr}'"), false, shape),
         payload,
     )
-}
-
-/// A reader that returns at most one byte per `read` call.
-pub struct OneByteReader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> OneByteReader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Self {
-        OneByteReader { rest: bytes }
-    }
-}
-
-impl Read for OneByteReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match (self.rest.split_first(), buf.first_mut()) {
-            (Some((&b, rest)), Some(slot)) => {
-                *slot = b;
-                self.rest = rest;
-                Ok(1)
-            }
-            _ => Ok(0),
-        }
-    }
-}
-
-/// A reader whose `read` calls return chunks of the given sizes in turn (cycling), and that
-/// also returns `ErrorKind::Interrupted` where a size is 0, as readers may.
-pub struct ChunkReader<'a> {
-    rest: &'a [u8],
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl<'a> ChunkReader<'a> {
-    pub fn new(bytes: &'a [u8], sizes: Vec<usize>) -> Self {
-        assert!(
-            !sizes.is_empty(),
-            "a ChunkReader needs at least one chunk size"
-        );
-        ChunkReader {
-            rest: bytes,
-            sizes,
-            next: 0,
-        }
-    }
-}
-
-impl Read for ChunkReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next % self.sizes.len()];
-        self.next += 1;
-        if size == 0 {
-            return Err(io::Error::from(io::ErrorKind::Interrupted));
-        }
-        let n = size.min(buf.len()).min(self.rest.len());
-        buf[..n].copy_from_slice(&self.rest[..n]);
-        self.rest = &self.rest[n..];
-        Ok(n)
-    }
 }
 
 /// Input bytes together with a temporary file holding the same bytes, written before any
@@ -346,38 +226,6 @@ pub fn outcome(result: Result<DynArray>) -> Outcome {
     result.map(|a| canonical(&a)).map_err(|e| e.code())
 }
 
-/// The array written back as a little-endian `.npy` file: dtype, shape, order and every
-/// element's bits.
-pub fn canonical(array: &DynArray) -> Vec<u8> {
-    let mut out = Vec::new();
-    npy::write_dyn(&mut out, array).expect("writing to a Vec cannot fail");
-    out
-}
-
-/// The payload bytes of an array in little-endian order, bit for bit.
-pub fn payload_le(array: &DynArray) -> Vec<u8> {
-    let all = canonical(array);
-    let header = npy::header_bytes(
-        array.dtype(),
-        ByteOrder::Little,
-        array.shape(),
-        array.order(),
-    );
-    all[header.len()..].to_vec()
-}
-
-/// Payload bytes of `dtype` elements converted from little-endian to `order`: each swap
-/// unit (each half of a complex number) is reversed for big-endian.
-pub fn to_byte_order(le: &[u8], dtype: DType, order: ByteOrder) -> Vec<u8> {
-    match order {
-        ByteOrder::Little => le.to_vec(),
-        ByteOrder::Big => le
-            .chunks(dtype.unit_size())
-            .flat_map(|unit| unit.iter().rev().copied())
-            .collect(),
-    }
-}
-
 /// A valid file for `dtype`, `shape` and `order` whose payload is `le` (little-endian bytes,
 /// converted to `byte_order`), with the header NumPy would write.
 pub fn valid_file(
@@ -390,51 +238,4 @@ pub fn valid_file(
     let mut out = npy::header_bytes(dtype, byte_order, shape, order);
     out.extend(to_byte_order(le, dtype, byte_order));
     out
-}
-
-/// Whether `array` satisfies `spec` (dtype, shape, order) and `limits` (ndim, elements,
-/// bytes).
-pub fn satisfies(
-    array: &DynArray,
-    spec: &ArraySpec,
-    limits: &Limits,
-) -> std::result::Result<(), String> {
-    let dims = array.shape().dims();
-    if !spec.allows_dtype(array.dtype()) {
-        return Err(format!(
-            "dtype {} is not allowed by {spec:?}",
-            array.dtype()
-        ));
-    }
-    if let Some(want) = spec.shape() {
-        if want.len() != dims.len() || !want.iter().zip(dims).all(|(d, &n)| d.accepts(n)) {
-            return Err(format!("shape {:?} does not satisfy {want:?}", dims));
-        }
-    }
-    if let Some(order) = spec.order() {
-        let long_axes = dims.iter().filter(|&&d| d > 1).count();
-        if long_axes > 1 && array.order() != order {
-            return Err(format!("order {} is not {order}", array.order()));
-        }
-    }
-    let elements = u64::try_from(array.len()).unwrap_or(u64::MAX);
-    let bytes =
-        elements.saturating_mul(u64::try_from(array.dtype().itemsize()).unwrap_or(u64::MAX));
-    if dims.len() > limits.max_ndim {
-        return Err(format!(
-            "{} dims over max_ndim {}",
-            dims.len(),
-            limits.max_ndim
-        ));
-    }
-    if elements > limits.max_elements {
-        return Err(format!(
-            "{elements} elements over max_elements {}",
-            limits.max_elements
-        ));
-    }
-    if bytes > limits.max_bytes {
-        return Err(format!("{bytes} bytes over max_bytes {}", limits.max_bytes));
-    }
-    Ok(())
 }

@@ -25,7 +25,7 @@ use proptest::sample::Index;
 
 use common::alloc::CountingAlloc;
 use common::{
-    canonical, npy_bytes, outcome, payload_le, satisfies, valid_file, with_dyn, with_element,
+    canonical, config, npy_bytes, outcome, satisfies, valid_file, with_element, write_npy,
     ChunkReader, Entry, Input, OneByteReader, Outcome,
 };
 
@@ -34,21 +34,8 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 const SLACK: usize = 64 * 1024;
 
-/// Modest case counts keep the file well under a minute in the test profile;
-/// `PROPTEST_CASES` overrides them for a longer run. Failures are not persisted to files:
-/// proptest prints the minimal input, and a bug found this way becomes a named case in
-/// `hostile.rs`.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+// Modest case counts (`common::config`) keep the file well under a minute in the test
+// profile; a bug found here becomes a named case in `hostile.rs`.
 
 // ---- strategies ---------------------------------------------------------------------------
 
@@ -230,7 +217,7 @@ fn junk() -> impl Strategy<Value = Vec<u8>> {
         0u8..2,
         proptest::collection::vec(any::<u8>(), 0..200),
     )
-        .prop_map(|(major, minor, rest)| [common::MAGIC, &[major, minor], &rest].concat());
+        .prop_map(|(major, minor, rest)| [&npy::MAGIC[..], &[major, minor], &rest].concat());
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..256),
         behind_magic,
@@ -330,8 +317,8 @@ fn check_accepted(
     spec: &ArraySpec,
     limits: &Limits,
 ) -> Result<(), TestCaseError> {
-    if let Err(why) = satisfies(array, spec, limits) {
-        return Err(TestCaseError::fail(why));
+    if let Err(why) = satisfies(array, None, spec, limits) {
+        return Err(TestCaseError::fail(why.to_string()));
     }
     let header = npy::read_header(bytes, &Limits::unlimited())
         .map_err(|e| TestCaseError::fail(format!("accepted, but its header fails alone: {e}")))?;
@@ -362,15 +349,13 @@ proptest! {
         // at least two axes longer than 1. Otherwise both orders are the same bytes.
         let header = npy::read_header(&file_le, &Limits::default())
             .map_err(|e| TestCaseError::fail(format!("{e}")))?;
-        let long_axes = g.shape.dims().iter().filter(|&&d| d > 1).count();
-        if long_axes > 1 && !g.shape.is_empty() {
+        if !g.shape.orders_coincide() {
             prop_assert_eq!(header.order(), g.order);
         }
         prop_assert_eq!(array.order(), header.order());
-        prop_assert_eq!(payload_le(&array), g.le.clone());
+        prop_assert_eq!(array.to_le_bytes(), g.le.clone());
         for byte_order in [ByteOrder::Little, ByteOrder::Big] {
-            let mut written = Vec::new();
-            with_dyn!(&array, a => npy::write_with_byte_order(&mut written, &a.view(), byte_order))
+            let written = write_npy(&array, byte_order)
                 .map_err(|e| TestCaseError::fail(format!("write failed: {e}")))?;
             prop_assert_eq!(&written, &g.file(byte_order), "written bytes, {:?}", byte_order);
             let spec = ArraySpec::new(g.dtype).with_byte_order(byte_order);

@@ -1,0 +1,104 @@
+//! JSON targets: `json` (nested arrays of one dtype) and `json_envelope` (`{"dtype",
+//! "shape", "data"}` envelopes).
+
+use arrayguard::{json, ArraySpec, DType};
+
+use super::cursor::{dtype_index, dtype_of, Cursor};
+use super::npy::encode_npy_reader;
+use super::{check_accepted, payload_len, peak_at_most, same_outcome, small_limits, Meter, SLACK};
+use crate::support::arrays::bits_equal;
+use crate::support::readers::ChunkReader;
+
+/// `json` input: dtype selector, flags (bit 0 allow NaN), chunk sizes, then the text.
+pub fn encode_json(dtype: DType, allow_nan: bool, chunks: &[u8], text: &[u8]) -> Vec<u8> {
+    let mut out = vec![
+        dtype_index(dtype),
+        u8::from(allow_nan),
+        u8::try_from(chunks.len() % 8).unwrap_or(0),
+    ];
+    out.extend_from_slice(&chunks[..chunks.len() % 8]);
+    out.extend_from_slice(text);
+    out
+}
+
+/// `json`: nested JSON arrays read as one dtype.
+///
+/// Oracles: no panic; allocation at most 9/8 of the payload + [`SLACK`] (accepted) or the
+/// text + [`SLACK`] (rejected); accepted arrays within the limits; slice and chunked reader
+/// agree; what is accepted writes back and reads again to the same bits (NaN payloads
+/// excepted: JSON text has one NaN).
+pub fn json<M: Meter>(data: &[u8], meter: &M) {
+    let mut c = Cursor::new(data);
+    let dtype = dtype_of(c.u8());
+    let allow_nan = c.u8() & 1 == 1;
+    let chunks = c.chunks();
+    let text = c.rest();
+    let limits = small_limits();
+    let spec = ArraySpec::any();
+    let options = json::ReadOptions::new()
+        .limits(limits.clone())
+        .allow_nan(allow_nan);
+    let (from_slice, peak) = meter.measure(|| options.read_slice_dyn(text, dtype, &spec));
+    match &from_slice {
+        Ok(array) => {
+            check_accepted(array, &spec, &limits);
+            assert_eq!(array.dtype(), dtype);
+            // The output buffer grows by an eighth past 64 KiB, within the budget.
+            let bound = payload_len(array) * 9 / 8 + SLACK;
+            peak_at_most(peak, bound, "accepted JSON");
+            let mut out = Vec::new();
+            json::to_writer_with_options(
+                &mut out,
+                array,
+                json::WriteOptions::new().allow_nan(allow_nan),
+            )
+            .expect("an accepted array is representable with the same NaN permission");
+            let again = options
+                .read_slice_dyn(&out, dtype, &spec)
+                .expect("our own output reads back");
+            let has_nan = out.windows(3).any(|w| w == b"NaN");
+            assert!(
+                bits_equal(array, &again) || has_nan,
+                "write/read changed the values"
+            );
+        }
+        Err(_) => peak_at_most(peak, SLACK + text.len(), "rejected JSON"),
+    }
+    let from_reader = options.read_reader_dyn(ChunkReader::new(text, &chunks), dtype, &spec);
+    assert!(
+        same_outcome(&from_slice, &from_reader),
+        "slice {from_slice:?} vs reader {from_reader:?}"
+    );
+}
+
+/// `json_envelope` input: chunk sizes, then the text.
+pub fn encode_json_envelope(chunks: &[u8], text: &[u8]) -> Vec<u8> {
+    encode_npy_reader(chunks, text)
+}
+
+/// `json_envelope`: a JSON envelope `{"dtype", "shape", "data"}` (base64 included).
+///
+/// Oracles: no panic; allocation bounded as for `json`; accepted arrays within the limits;
+/// slice and chunked reader agree.
+pub fn json_envelope<M: Meter>(data: &[u8], meter: &M) {
+    let mut c = Cursor::new(data);
+    let chunks = c.chunks();
+    let text = c.rest();
+    let limits = small_limits();
+    let spec = ArraySpec::any();
+    let options = json::ReadOptions::new().limits(limits.clone());
+    let (from_slice, peak) = meter.measure(|| options.read_envelope_slice_dyn(text, &spec));
+    match &from_slice {
+        Ok(array) => {
+            check_accepted(array, &spec, &limits);
+            let bound = payload_len(array) * 9 / 8 + SLACK;
+            peak_at_most(peak, bound, "accepted envelope");
+        }
+        Err(_) => peak_at_most(peak, SLACK + text.len(), "rejected envelope"),
+    }
+    let from_reader = options.read_envelope_reader_dyn(ChunkReader::new(text, &chunks), &spec);
+    assert!(
+        same_outcome(&from_slice, &from_reader),
+        "slice {from_slice:?} vs reader {from_reader:?}"
+    );
+}
