@@ -11,17 +11,17 @@ use num_complex::Complex;
 
 use crate::buffer::{Buffer, RawBuffer};
 use crate::dtype::{ByteOrder, DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::shape::{Order, Shape};
 use crate::transpose::Transpose;
 
 fn check_len(shape: &Shape, len: usize) -> Result<()> {
     if shape.len() != len {
-        return Err(Error::ElementCount {
-            shape: shape.to_string().into_boxed_str(),
+        return Err(Error::from(ErrorKind::ElementCount {
+            shape: shape.clone(),
             expected: crate::util::to_u64(shape.len()),
             found: crate::util::to_u64(len),
-        });
+        }));
     }
     Ok(())
 }
@@ -43,7 +43,7 @@ impl<T: Element> Array<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::ElementCount`] when `data.len()` differs from `shape.len()`.
+    /// [`ErrorKind::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_vec(shape: Shape, order: Order, data: Vec<T>) -> Result<Self> {
         check_len(&shape, data.len())?;
         Ok(Array {
@@ -213,7 +213,7 @@ impl<'a, T: Element> ArrayView<'a, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::ElementCount`] when `data.len()` differs from `shape.len()`.
+    /// [`ErrorKind::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_slice(shape: Shape, order: Order, data: &'a [T]) -> Result<Self> {
         check_len(&shape, data.len())?;
         Ok(ArrayView {
@@ -360,7 +360,8 @@ impl DynArray {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] when the dtype is not `T`'s.
+    /// [`ErrorKind::DTypeMismatch`] when the dtype is not `T`'s
+    /// (the same error a typed read gives).
     pub fn into_typed<T: Element>(self) -> Result<Array<T>> {
         let found = self.dtype();
         with_array!(self, a => {
@@ -368,7 +369,10 @@ impl DynArray {
             (&mut slot as &mut dyn Any)
                 .downcast_mut::<Option<Array<T>>>()
                 .and_then(Option::take)
-                .ok_or(Error::TypeMismatch { expected: T::DTYPE, found })
+                .ok_or_else(|| Error::from(ErrorKind::DTypeMismatch {
+                    expected: Box::new([T::DTYPE]),
+                    found,
+                }))
         })
     }
 
@@ -584,10 +588,9 @@ mod tests {
         let d = DynArray::from(a.clone());
         assert_eq!(d.as_typed::<f64>(), Some(&a));
         assert!(d.as_typed::<f32>().is_none());
-        assert!(matches!(
-            d.clone().into_typed::<i64>(),
-            Err(Error::TypeMismatch { .. })
-        ));
+        let e = d.clone().into_typed::<i64>().unwrap_err();
+        assert_eq!(e.code(), "spec.dtype");
+        assert_eq!(e.to_string(), "dtype mismatch: expected `i64`, found `f64`");
         assert_eq!(d.into_typed::<f64>().unwrap(), a);
     }
 

@@ -15,7 +15,7 @@
 use std::fmt;
 
 use crate::dtype::{DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::util::to_u64;
 
 /// Payloads of at least this many bytes are mapped (NumPy's threshold for the same advice).
@@ -40,8 +40,10 @@ impl<T: Element> RawBuffer<T> {
         }
         bytemuck::allocation::try_zeroed_vec(len)
             .map(RawBuffer::Heap)
-            .map_err(|()| Error::OutOfMemory {
-                bytes: to_u64(len.saturating_mul(std::mem::size_of::<T::Raw>())),
+            .map_err(|()| {
+                Error::from(ErrorKind::OutOfMemory {
+                    bytes: to_u64(len.saturating_mul(std::mem::size_of::<T::Raw>())),
+                })
             })
     }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::array::DynArray;
 use crate::dtype::ByteOrder;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::json;
 use crate::limits::Limits;
 use crate::npy;
@@ -46,7 +46,7 @@ impl Input<'_> {
     ///
     /// The errors of the input's front-end: [`npy::ReadOptions::check_path`] and
     /// [`npy::ReadOptions::check_reader`] for `.npy`, [`json::ReadOptions::read_slice`] for
-    /// JSON, [`Plan::check`] for a plan; [`Error::Io`] when a file cannot be read.
+    /// JSON, [`Plan::check`] for a plan; [`ErrorKind::Io`] when a file cannot be read.
     ///
     /// # Examples
     ///
@@ -137,13 +137,13 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// The array's name (the input's name for [`Error::UnknownArray`]).
+    /// The array's name (the input's name for [`ErrorKind::UnknownArray`]).
     pub fn array(&self) -> &str {
         &self.array
     }
 
     /// The index of the input checked, in the order given; `None` for an array no input
-    /// provides ([`Error::MissingArray`]).
+    /// provides ([`ErrorKind::MissingArray`]).
     pub fn input(&self) -> Option<usize> {
         self.input
     }
@@ -222,8 +222,8 @@ impl<'s> BundleChecker<'s> {
 
     /// Checks every input and returns one verdict per input, plus one per array that no
     /// input provides: first the inputs whose name the bundle does not know
-    /// ([`Error::UnknownArray`], in input order), then the arrays in the bundle's order, each
-    /// with its inputs in input order or, when it has none, [`Error::MissingArray`]. An array
+    /// ([`ErrorKind::UnknownArray`], in input order), then the arrays in the bundle's order, each
+    /// with its inputs in input order or, when it has none, [`ErrorKind::MissingArray`]. An array
     /// given twice is checked twice, with the same bindings.
     pub fn check<'a>(
         &self,
@@ -237,9 +237,9 @@ impl<'s> BundleChecker<'s> {
             .map(|(i, (name, _))| Verdict {
                 array: (*name).into(),
                 input: Some(i),
-                result: Err(Error::UnknownArray {
+                result: Err(Error::from(ErrorKind::UnknownArray {
                     array: (*name).into(),
-                }),
+                })),
             })
             .collect();
         let mut bindings = Bindings::new();
@@ -256,14 +256,15 @@ impl<'s> BundleChecker<'s> {
                 verdicts.push(Verdict {
                     array: name.into(),
                     input: None,
-                    result: Err(Error::MissingArray { array: name.into() }),
+                    result: Err(Error::from(ErrorKind::MissingArray { array: name.into() })),
                 });
             }
             for (i, (_, input)) in given {
+                let result = input.check_with(spec, &self.limits, &mut bindings);
                 verdicts.push(Verdict {
                     array: name.into(),
                     input: Some(i),
-                    result: input.check_with(spec, &self.limits, &mut bindings),
+                    result: result.map_err(|e| e.in_array(name)),
                 });
             }
         }

@@ -11,7 +11,7 @@
 use std::str::FromStr;
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::util::{excerpt, EXCERPT_LEN};
 
 /// Why [`DType::parse_any`] refuses text that spells no dtype.
@@ -26,10 +26,10 @@ impl DType {
     ///
     /// # Errors
     ///
-    /// - [`Error::PickleNotAllowed`] for object dtypes (`|O`);
-    /// - [`Error::UnsupportedDtype`] for valid NumPy dtypes outside the set above (strings,
+    /// - [`ErrorKind::PickleNotAllowed`] for object dtypes (`|O`);
+    /// - [`ErrorKind::UnsupportedDtype`] for valid NumPy dtypes outside the set above (strings,
     ///   void, datetimes, long double);
-    /// - [`Error::InvalidDescr`] for everything else: platform-dependent forms such as `=f8`,
+    /// - [`ErrorKind::InvalidDescr`] for everything else: platform-dependent forms such as `=f8`,
     ///   `<l` and `|i4`, and codes without a byte order such as `f8` (which
     ///   [`DType::parse_any`] takes).
     ///
@@ -40,9 +40,11 @@ impl DType {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn parse_typestr(descr: &str) -> Result<(DType, ByteOrder)> {
-        let invalid = |reason: &'static str| Error::InvalidDescr {
-            descr: excerpt(descr, EXCERPT_LEN),
-            reason,
+        let invalid = |reason: &'static str| {
+            Error::from(ErrorKind::InvalidDescr {
+                descr: excerpt(descr, EXCERPT_LEN),
+                reason,
+            })
         };
         let bytes = descr.as_bytes();
         let (order, rest) = match bytes.first() {
@@ -52,17 +54,17 @@ impl DType {
             Some(b'|') => (None, &descr[1..]),
             Some(b'=') => {
                 if rest_is_object(&descr[1..]) {
-                    return Err(Error::PickleNotAllowed {
+                    return Err(Error::from(ErrorKind::PickleNotAllowed {
                         descr: excerpt(descr, EXCERPT_LEN),
-                    });
+                    }));
                 }
                 return Err(invalid("native byte order `=` is platform-dependent"));
             }
             Some(_) => {
                 if rest_is_object(descr) {
-                    return Err(Error::PickleNotAllowed {
+                    return Err(Error::from(ErrorKind::PickleNotAllowed {
                         descr: excerpt(descr, EXCERPT_LEN),
-                    });
+                    }));
                 }
                 return Err(invalid(
                     "expected a byte order character `<`, `>` or `|` first",
@@ -75,15 +77,15 @@ impl DType {
             .ok_or_else(|| invalid("missing kind character"))?;
         let size_text = chars.as_str();
         if kind == 'O' {
-            return Err(Error::PickleNotAllowed {
+            return Err(Error::from(ErrorKind::PickleNotAllowed {
                 descr: excerpt(descr, EXCERPT_LEN),
-            });
+            }));
         }
         if matches!(kind, 'S' | 'U' | 'V' | 'a' | 'M' | 'm') {
             if kind_tail_is_valid(kind, size_text) {
-                return Err(Error::UnsupportedDtype {
+                return Err(Error::from(ErrorKind::UnsupportedDtype {
                     descr: excerpt(descr, EXCERPT_LEN),
-                });
+                }));
             }
             return Err(invalid(
                 "malformed size for a string, void or datetime dtype",
@@ -117,9 +119,9 @@ impl DType {
             ('c', "16") => DType::Complex128,
             // Extended precision (`long double`): valid NumPy, platform-dependent layout.
             ('f', "10" | "12" | "16") | ('c', "20" | "24" | "32") => {
-                return Err(Error::UnsupportedDtype {
+                return Err(Error::from(ErrorKind::UnsupportedDtype {
                     descr: excerpt(descr, EXCERPT_LEN),
-                })
+                }))
             }
             _ => return Err(invalid("no such item size for this kind")),
         };
@@ -149,12 +151,12 @@ impl DType {
     ///
     /// # Errors
     ///
-    /// - [`Error::InvalidDescr`] for text that spells no dtype, and for platform-dependent
+    /// - [`ErrorKind::InvalidDescr`] for text that spells no dtype, and for platform-dependent
     ///   spellings, with the reason: native byte order (`=f8`), one-letter type codes (`l`,
     ///   `d`), names of C types (`int`, `long`, `intc`) and `float` and `complex` (64 bits in
     ///   NumPy, 32 in C);
-    /// - [`Error::PickleNotAllowed`] for object dtypes (`O`, `object`, `|O`);
-    /// - [`Error::UnsupportedDtype`] for valid NumPy dtypes that are not read (`S10`, `<U8`,
+    /// - [`ErrorKind::PickleNotAllowed`] for object dtypes (`O`, `object`, `|O`);
+    /// - [`ErrorKind::UnsupportedDtype`] for valid NumPy dtypes that are not read (`S10`, `<U8`,
     ///   `M8[ns]`, `<f16`).
     ///
     /// ```
@@ -167,9 +169,11 @@ impl DType {
     /// # Ok::<(), arrayguard::Error>(())
     /// ```
     pub fn parse_any(text: &str) -> Result<(DType, Option<ByteOrder>)> {
-        parse_known(text)?.ok_or_else(|| Error::InvalidDescr {
-            descr: excerpt(text, EXCERPT_LEN),
-            reason: UNKNOWN,
+        parse_known(text)?.ok_or_else(|| {
+            Error::from(ErrorKind::InvalidDescr {
+                descr: excerpt(text, EXCERPT_LEN),
+                reason: UNKNOWN,
+            })
         })
     }
 }
@@ -185,23 +189,23 @@ pub(crate) fn parse_known(text: &str) -> Result<Option<(DType, Option<ByteOrder>
         return Ok(Some((dtype, None)));
     }
     if rest_is_object(text) {
-        return Err(Error::PickleNotAllowed {
+        return Err(Error::from(ErrorKind::PickleNotAllowed {
             descr: excerpt(text, EXCERPT_LEN),
-        });
+        }));
     }
     if let Some(reason) = platform_dependent(text) {
-        return Err(Error::InvalidDescr {
+        return Err(Error::from(ErrorKind::InvalidDescr {
             descr: excerpt(text, EXCERPT_LEN),
             reason,
-        });
+        }));
     }
     // NumPy's string, void and datetime dtypes (`S10`, `U8`, `M8[ns]`): valid, but not read.
     let mut chars = text.chars();
     if let Some(kind @ ('S' | 'U' | 'V' | 'a' | 'M' | 'm')) = chars.next() {
         if kind_tail_is_valid(kind, chars.as_str()) {
-            return Err(Error::UnsupportedDtype {
+            return Err(Error::from(ErrorKind::UnsupportedDtype {
                 descr: excerpt(text, EXCERPT_LEN),
-            });
+            }));
         }
     }
     Ok(None)
@@ -322,9 +326,11 @@ impl FromStr for DType {
     /// `<f4` are parsed by [`DType::parse_typestr`], which also yields a byte order, and every
     /// spelling by [`DType::parse_any`].
     fn from_str(s: &str) -> Result<Self> {
-        from_name(s).ok_or_else(|| Error::InvalidDescr {
-            descr: excerpt(s, EXCERPT_LEN),
-            reason: platform_dependent(s).unwrap_or("unknown dtype name"),
+        from_name(s).ok_or_else(|| {
+            Error::from(ErrorKind::InvalidDescr {
+                descr: excerpt(s, EXCERPT_LEN),
+                reason: platform_dependent(s).unwrap_or("unknown dtype name"),
+            })
         })
     }
 }

@@ -49,11 +49,65 @@
 //! # }
 //! ```
 //!
+//! # Error codes
+//!
+//! Every kind has a stable code ([`Error::code`]), the contract of CLI reports, logs and tests:
+//! the message wording may improve between releases, codes do not change meaning.
+//!
+//! | code | kind | fault |
+//! | --- | --- | --- |
+//! | `npy.bad_magic` | [`ErrorKind::BadMagic`] | input |
+//! | `npy.unsupported_version` | [`ErrorKind::UnsupportedVersion`] | input |
+//! | `npy.invalid_header` | [`ErrorKind::InvalidHeader`] | input |
+//! | `npy.header_too_large` | [`ErrorKind::LimitExceeded`] of [`LimitKind::HeaderBytes`] | limit |
+//! | `dtype.invalid` | [`ErrorKind::InvalidDescr`] | input |
+//! | `dtype.unsupported` | [`ErrorKind::UnsupportedDtype`] | input |
+//! | `dtype.pickle_not_allowed` | [`ErrorKind::PickleNotAllowed`] | input |
+//! | `shape.overflow` | [`ErrorKind::ShapeOverflow`] | input |
+//! | `data.truncated` | [`ErrorKind::TruncatedData`] | input |
+//! | `data.trailing` | [`ErrorKind::TrailingData`] | input |
+//! | `data.length_mismatch` | [`ErrorKind::LengthMismatch`] | input |
+//! | `data.invalid_bool` | [`ErrorKind::InvalidBool`] | input |
+//! | `data.not_representable` | [`ErrorKind::NotRepresentable`] | input |
+//! | `json.syntax` | [`ErrorKind::JsonSyntax`] | input |
+//! | `json.ragged` | [`ErrorKind::Ragged`] | input |
+//! | `json.unexpected_token` | [`ErrorKind::UnexpectedToken`] | input |
+//! | `json.number_out_of_range` | [`ErrorKind::NumberOutOfRange`] | input |
+//! | `json.not_an_integer` | [`ErrorKind::NotAnInteger`] | input |
+//! | `json.number_too_long` | [`ErrorKind::NumberTooLong`] | input |
+//! | `json.envelope` | [`ErrorKind::Envelope`] | input |
+//! | `spec.dtype` | [`ErrorKind::DTypeMismatch`] | mismatch |
+//! | `spec.byte_order` | [`ErrorKind::ByteOrderMismatch`] | mismatch |
+//! | `spec.order` | [`ErrorKind::OrderMismatch`] | mismatch |
+//! | `spec.ndim` | [`ErrorKind::NdimMismatch`] | mismatch |
+//! | `spec.shape` | [`ErrorKind::ShapeMismatch`] | mismatch |
+//! | `spec.named_dim` | [`ErrorKind::NamedDimMismatch`] | mismatch |
+//! | `spec.missing_array` | [`ErrorKind::MissingArray`] | mismatch |
+//! | `spec.unknown_array` | [`ErrorKind::UnknownArray`] | mismatch |
+//! | `value.nan` | [`ErrorKind::Values`] of [`ValueKind::Nan`] | mismatch |
+//! | `value.infinite` | [`ErrorKind::Values`] of [`ValueKind::Infinite`] | mismatch |
+//! | `value.below_min` | [`ErrorKind::Values`] of [`ValueKind::BelowMin`] | mismatch |
+//! | `value.above_max` | [`ErrorKind::Values`] of [`ValueKind::AboveMax`] | mismatch |
+//! | `value.not_in_enum` | [`ErrorKind::Values`] of [`ValueKind::NotInEnum`] | mismatch |
+//! | `limit.bytes` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Bytes`] | limit |
+//! | `limit.elements` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Elements`] | limit |
+//! | `limit.ndim` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Ndim`] | limit |
+//! | `limit.depth` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Depth`] | limit |
+//! | `limit.input_bytes` | [`ErrorKind::LimitExceeded`] of [`LimitKind::InputBytes`] | limit |
+//! | `limit.out_of_memory` | [`ErrorKind::OutOfMemory`] | limit |
+//! | `io` | [`ErrorKind::Io`] | io |
+//! | `usage.invalid_layout` | [`ErrorKind::InvalidLayout`] | usage |
+//! | `usage.element_count` | [`ErrorKind::ElementCount`] | usage |
+//! | `config.invalid_spec` | [`ErrorKind::InvalidSpec`] | config |
+//!
+//! The `.npy` header limit has its own code, `npy.header_too_large`, because it is the
+//! format's best-known attack (a 14-byte file declaring a 4 GiB header).
+
 //! # Security model
 //!
 //! The input is hostile; the spec and limits are trusted. For every input arrayguard returns
 //! a validated array or an [`Error`], and never panics, never evaluates code (object dtypes,
-//! whose payload is a pickle, are refused with [`Error::PickleNotAllowed`]), and never
+//! whose payload is a pickle, are refused with [`ErrorKind::PickleNotAllowed`]), and never
 //! allocates in proportion to a declared number before that number passed the limits and was
 //! compared with the bytes actually present:
 //!
@@ -62,11 +116,11 @@
 //! - the header is parsed by a bounded, linear-time parser of a strict subset of Python
 //!   literals (no evaluator, nesting and digits capped, duplicate keys refused);
 //! - element and byte counts use checked arithmetic; a product that would wrap is
-//!   [`Error::ShapeOverflow`];
+//!   [`ErrorKind::ShapeOverflow`];
 //! - the payload size is compared with [`Limits::max_bytes`] and [`Limits::max_elements`],
 //!   then with the slice or file length (truncated and trailing data are errors); a reader of
 //!   unknown length gets a buffer that grows only as data arrives;
-//! - allocation is fallible ([`Error::OutOfMemory`] instead of an abort);
+//! - allocation is fallible ([`ErrorKind::OutOfMemory`] instead of an abort);
 //! - `bool` bytes must be 0 or 1; float bit patterns (NaN payloads, −0.0, subnormals) are kept
 //!   exactly;
 //! - JSON is read in one pass with no recursion: the text size ([`Limits::max_input_bytes`]),
@@ -104,12 +158,15 @@ mod util;
 pub use array::{Array, ArrayView, ArrayVisitor, DynArray};
 pub use bundle::{BundleChecker, Input, Verdict};
 pub use dtype::{ByteOrder, DType, Element};
-pub use error::{Error, Fault, LimitKind, NamedDim, Result, ValueKind, ValueViolation};
+pub use error::{
+    Error, ErrorKind, Fault, LimitKind, Location, NamedDim, NamedSize, Overflow, Result, ValueKind,
+    ValueViolation,
+};
 pub use half::f16;
 pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
 pub use plan::Plan;
-pub use shape::{Order, Shape};
+pub use shape::{Dim, Order, Shape};
 pub use spec::{spec_file_schema, SpecFile};
-pub use spec::{ArraySpec, AxisSpec, Bindings, BundleSpec, Dim, ShapeItem, ShapeSpec, ValueSpec};
+pub use spec::{ArraySpec, AxisSpec, Bindings, BundleSpec, ShapeItem, ShapeSpec, ValueSpec};
 pub use target::Target;

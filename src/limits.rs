@@ -3,7 +3,7 @@
 use crate::error::{Error, LimitKind, Result};
 
 /// Resource limits, checked on declared numbers before any allocation. All limits are strict:
-/// a value equal to the limit passes, one above it fails with [`Error::LimitExceeded`].
+/// a value equal to the limit passes, one above it fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
 ///
 /// The defaults are safe for a service that reads untrusted input. Because the struct is
 /// `#[non_exhaustive]`, change a field on a default value:
@@ -132,6 +132,7 @@ impl LimitOverrides {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn defaults_match_the_design() {
@@ -152,24 +153,25 @@ mod tests {
             ..Limits::default()
         };
         assert!(l.check_size(2, 8).is_ok());
+        let kind = |r: Result<()>| r.map_err(Error::into_kind);
         assert!(matches!(
-            l.check_size(2, 9),
-            Err(Error::LimitExceeded {
+            kind(l.check_size(2, 9)),
+            Err(ErrorKind::LimitExceeded {
                 kind: LimitKind::Bytes,
                 limit: 8,
                 requested: 9
             })
         ));
         assert!(matches!(
-            l.check_size(3, 3),
-            Err(Error::LimitExceeded {
+            kind(l.check_size(3, 3)),
+            Err(ErrorKind::LimitExceeded {
                 kind: LimitKind::Elements,
                 ..
             })
         ));
         assert!(matches!(
-            l.check_ndim(65),
-            Err(Error::LimitExceeded {
+            kind(l.check_ndim(65)),
+            Err(ErrorKind::LimitExceeded {
                 kind: LimitKind::Ndim,
                 ..
             })

@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use crate::array::{Array, ArrayView};
 use crate::buffer::{Buffer, RawBuffer};
 use crate::dtype::{ByteOrder, DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::plan::Plan;
 use crate::shape::Order;
 use crate::spec::{ValueSpec, ValueTally};
@@ -51,16 +51,19 @@ pub(crate) fn alloc_raw<R: bytemuck::Pod + Default>(len: usize) -> Result<Vec<R>
 /// twice.
 fn grow_raw<R: bytemuck::Pod + Default>(buf: &mut Vec<R>, len: usize) -> Result<()> {
     if buf.is_empty() {
-        *buf = bytemuck::allocation::try_zeroed_vec(len).map_err(|()| Error::OutOfMemory {
-            bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
+        *buf = bytemuck::allocation::try_zeroed_vec(len).map_err(|()| {
+            Error::from(ErrorKind::OutOfMemory {
+                bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
+            })
         })?;
         return Ok(());
     }
     let extra = len.saturating_sub(buf.len());
-    buf.try_reserve_exact(extra)
-        .map_err(|_| Error::OutOfMemory {
+    buf.try_reserve_exact(extra).map_err(|_| {
+        Error::from(ErrorKind::OutOfMemory {
             bytes: to_u64(len.saturating_mul(std::mem::size_of::<R>())),
-        })?;
+        })
+    })?;
     buf.resize(len, R::default());
     Ok(())
 }
@@ -180,11 +183,11 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
         let start = to_u64(read_bytes);
         read_bytes = read_bytes.saturating_add(got);
         if got < bytes.len() {
-            return Err(Error::TruncatedData {
-                offset: at.offset,
+            return Err(Error::from(ErrorKind::TruncatedData {
                 expected: to_u64(plan.nbytes()),
                 found: to_u64(read_bytes),
-            });
+            })
+            .at_offset(at.offset));
         }
         if pending.is_none() {
             let part_offset = at.offset.saturating_add(start);
@@ -286,11 +289,11 @@ pub(crate) fn check_bools(bytes: &[u8], offset: u64) -> Result<()> {
 pub(crate) fn check_bools_at(bytes: &[u8], first: u64, offset: u64) -> Result<()> {
     match bytes.iter().position(|&b| b > 1) {
         None => Ok(()),
-        Some(i) => Err(Error::InvalidBool {
+        Some(i) => Err(Error::from(ErrorKind::InvalidBool {
             index: first.saturating_add(to_u64(i)),
-            offset: offset.saturating_add(to_u64(i)),
             value: bytes[i],
-        }),
+        })
+        .at_offset(offset.saturating_add(to_u64(i)))),
     }
 }
 
@@ -472,13 +475,15 @@ pub(crate) fn from_raw<T: Element>(
     ))
 }
 
-/// Fails with [`Error::TrailingData`] if `reader` has any byte left.
+/// Fails with [`ErrorKind::TrailingData`] if `reader` has any byte left.
 pub(crate) fn expect_eof<R: Read>(reader: &mut R, offset: u64, expected: u64) -> Result<()> {
     let mut byte = [0u8; 1];
     loop {
         match reader.read(&mut byte) {
             Ok(0) => return Ok(()),
-            Ok(_) => return Err(Error::TrailingData { offset, expected }),
+            Ok(_) => {
+                return Err(Error::from(ErrorKind::TrailingData { expected }).at_offset(offset))
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e.into()),
         }
@@ -532,14 +537,10 @@ mod tests {
     fn bad_bool_reports_its_offset() {
         let p = plan(DType::Bool, ByteOrder::Little, 3);
         let e = view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new(), false).unwrap_err();
-        assert!(matches!(
-            e,
-            Error::InvalidBool {
-                index: 2,
-                offset: 102,
-                value: 7
-            }
-        ));
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
+                && e.offset() == Some(102)
+        );
         let at = Position {
             offset: 100,
             known_len: true,
@@ -547,14 +548,10 @@ mod tests {
         };
         let e =
             read::<bool, _>(&p, &mut &[0u8, 1, 7][..], at, &ValueSpec::new(), false).unwrap_err();
-        assert!(matches!(
-            e,
-            Error::InvalidBool {
-                index: 2,
-                offset: 102,
-                value: 7
-            }
-        ));
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
+                && e.offset() == Some(102)
+        );
     }
 
     #[test]
@@ -568,14 +565,15 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert!(matches!(
-            e,
-            Error::TruncatedData {
-                offset: 64,
-                expected: 8_388_608,
-                found: 100
-            }
-        ));
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::TruncatedData {
+                    expected: 8_388_608,
+                    found: 100
+                }
+            ) && e.offset() == Some(64)
+        );
     }
 
     /// A reader that returns at most `step` bytes per call.
@@ -628,27 +626,22 @@ mod tests {
     fn short_payload_is_truncated_before_a_bad_bool() {
         let p = plan(DType::Bool, ByteOrder::Little, 4);
         let e = stream::<bool, _>(&p, &mut &[0u8, 9, 1][..], stream_at(10), &ValueSpec::new());
-        assert!(matches!(
-            e,
-            Err(Error::TruncatedData {
-                offset: 10,
+        assert!(e.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            ErrorKind::TruncatedData {
                 expected: 4,
                 found: 3
-            })
-        ));
+            }
+        ) && e.offset() == Some(10)));
         let e = stream::<bool, _>(
             &p,
             &mut &[0u8, 9, 1, 0][..],
             stream_at(10),
             &ValueSpec::new(),
         );
-        assert!(matches!(
-            e,
-            Err(Error::InvalidBool {
-                index: 1,
-                offset: 11,
-                value: 9
-            })
-        ));
+        assert!(e.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            ErrorKind::InvalidBool { index: 1, value: 9 }
+        ) && e.offset() == Some(11)));
     }
 }

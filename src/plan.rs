@@ -24,7 +24,7 @@ impl Plan {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeOverflow`](crate::Error::ShapeOverflow) when the byte count does not fit in `isize`.
+    /// [`ErrorKind::ShapeOverflow`](crate::ErrorKind::ShapeOverflow) when the byte count does not fit in `isize`.
     pub fn new(dtype: DType, byte_order: ByteOrder, shape: Shape, order: Order) -> Result<Plan> {
         let nbytes = shape.byte_len(dtype.itemsize())?;
         Ok(Plan {
@@ -68,9 +68,9 @@ impl Plan {
     ///
     /// # Errors
     ///
-    /// [`Error::DTypeMismatch`](crate::Error::DTypeMismatch), [`Error::ByteOrderMismatch`](crate::Error::ByteOrderMismatch), [`Error::NdimMismatch`](crate::Error::NdimMismatch),
-    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch), [`Error::NamedDimMismatch`](crate::Error::NamedDimMismatch) or [`Error::OrderMismatch`](crate::Error::OrderMismatch), in
-    /// that order of checking, then [`Error::LimitExceeded`](crate::Error::LimitExceeded).
+    /// [`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch), [`ErrorKind::ByteOrderMismatch`](crate::ErrorKind::ByteOrderMismatch), [`ErrorKind::NdimMismatch`](crate::ErrorKind::NdimMismatch),
+    /// [`ErrorKind::ShapeMismatch`](crate::ErrorKind::ShapeMismatch), [`ErrorKind::NamedDimMismatch`](crate::ErrorKind::NamedDimMismatch) or [`ErrorKind::OrderMismatch`](crate::ErrorKind::OrderMismatch), in
+    /// that order of checking, then [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
     pub fn check(&self, spec: &ArraySpec, limits: &Limits) -> Result<()> {
         self.check_with(spec, limits, &mut Bindings::new())
     }

@@ -1,8 +1,9 @@
-//! [`Shape`] and [`Order`]: dimensions with counts that are known not to overflow.
+//! [`Shape`] and [`Order`]: dimensions with counts that are known not to overflow; [`Dim`]: the
+//! size constraint of one axis.
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Overflow, Result};
 
 /// The dimensions of an array. A `Shape` value always has an element count that fits in
 /// `usize`, and for every dtype its byte count is checked when a plan is made.
@@ -19,7 +20,7 @@ impl Shape {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeOverflow`] when the product of the non-zero dimensions does not fit in
+    /// [`ErrorKind::ShapeOverflow`] when the product of the non-zero dimensions does not fit in
     /// `isize` (Rust's limit on the size of any allocation, and NumPy's rule too: NumPy refuses
     /// `(0, 2**62)` for 8-byte items although it holds no element). The product is computed
     /// left to right with checked arithmetic, so a product that wraps to a small number is
@@ -34,9 +35,11 @@ impl Shape {
     /// ```
     pub fn new(dims: impl Into<Vec<usize>>) -> Result<Shape> {
         let dims = dims.into();
-        let len = checked_product(1, dims.iter().copied()).ok_or(Error::ShapeOverflow {
-            what: "elements",
-            bits: isize::BITS - 1,
+        let len = checked_product(1, dims.iter().copied()).ok_or_else(|| {
+            Error::from(ErrorKind::ShapeOverflow {
+                what: Overflow::Elements,
+                bits: isize::BITS - 1,
+            })
         })?;
         Ok(Shape { dims, len })
     }
@@ -86,12 +89,14 @@ impl Shape {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeOverflow`] when the byte count of the non-zero dimensions does not fit in
+    /// [`ErrorKind::ShapeOverflow`] when the byte count of the non-zero dimensions does not fit in
     /// `isize`.
     pub fn byte_len(&self, itemsize: usize) -> Result<usize> {
-        checked_product(itemsize, self.dims.iter().copied()).ok_or(Error::ShapeOverflow {
-            what: "bytes",
-            bits: isize::BITS - 1,
+        checked_product(itemsize, self.dims.iter().copied()).ok_or_else(|| {
+            Error::from(ErrorKind::ShapeOverflow {
+                what: Overflow::Bytes,
+                bits: isize::BITS - 1,
+            })
         })
     }
 }
@@ -168,6 +173,71 @@ impl fmt::Display for Order {
     }
 }
 
+/// One axis of a shape constraint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dim {
+    /// Any size, including 0.
+    Any,
+    /// Exactly this size.
+    Exact(usize),
+    /// A size in `min..=max` (both inclusive).
+    Range {
+        /// Smallest size accepted.
+        min: usize,
+        /// Largest size accepted.
+        max: usize,
+    },
+}
+
+impl Dim {
+    /// The constraint `min..=max`, in its simplest form: [`Dim::Any`] for `0..=usize::MAX`,
+    /// [`Dim::Exact`] when `min == max`, [`Dim::Range`] otherwise (also when `min > max`,
+    /// which accepts nothing).
+    ///
+    /// ```
+    /// use arrayguard::Dim;
+    /// assert_eq!(Dim::between(3, 3), Dim::Exact(3));
+    /// assert_eq!(Dim::between(0, usize::MAX), Dim::Any);
+    /// assert_eq!(Dim::between(1, 64), Dim::Range { min: 1, max: 64 });
+    /// ```
+    pub fn between(min: usize, max: usize) -> Dim {
+        match (min, max) {
+            (0, usize::MAX) => Dim::Any,
+            (a, b) if a == b => Dim::Exact(a),
+            (min, max) => Dim::Range { min, max },
+        }
+    }
+
+    /// Whether `size` satisfies this constraint.
+    pub fn accepts(self, size: usize) -> bool {
+        match self {
+            Dim::Any => true,
+            Dim::Exact(n) => size == n,
+            Dim::Range { min, max } => (min..=max).contains(&size),
+        }
+    }
+}
+
+impl From<usize> for Dim {
+    fn from(n: usize) -> Dim {
+        Dim::Exact(n)
+    }
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dim::Any => f.write_str("any size"),
+            Dim::Exact(n) => write!(f, "{n}"),
+            Dim::Range {
+                min,
+                max: usize::MAX,
+            } => write!(f, "{min}.."),
+            Dim::Range { min, max } => write!(f, "{min}..={max}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +276,11 @@ mod tests {
         assert_eq!(Shape::new([]).unwrap().to_string(), "()");
         assert_eq!(Shape::new([7]).unwrap().to_string(), "(7,)");
         assert_eq!(Shape::new([3, 4]).unwrap().to_string(), "(3, 4)");
+    }
+
+    #[test]
+    fn range_dims_are_inclusive() {
+        let d = Dim::Range { min: 1, max: 64 };
+        assert!(d.accepts(1) && d.accepts(64) && !d.accepts(0) && !d.accepts(65));
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::array::{Array, ArrayView, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 mod sealed {
     pub trait Sealed {}
@@ -23,7 +23,7 @@ mod sealed {
 /// Every format's options take it as their first type parameter:
 /// `npy::ReadOptions::new().read_path::<f32>(path, &spec)` returns an `Array<f32>`,
 /// `read_path::<DynArray>(…)` a [`DynArray`]. A typed read refuses an input of another dtype
-/// with [`Error::DTypeMismatch`] before its payload is read. Sealed: implemented for every
+/// with [`ErrorKind::DTypeMismatch`] before its payload is read. Sealed: implemented for every
 /// [`Element`] and for [`DynArray`] only.
 ///
 /// ```
@@ -127,10 +127,10 @@ pub(crate) fn check_requested<O: Target>(found: DType) -> Result<()> {
 /// [`check_requested`] for a dtype chosen at run time.
 pub(crate) fn check_requested_dtype(requested: Option<DType>, found: DType) -> Result<()> {
     match requested {
-        Some(dtype) if dtype != found => Err(Error::DTypeMismatch {
-            expected: format!("`{dtype}`").into_boxed_str(),
+        Some(dtype) if dtype != found => Err(Error::from(ErrorKind::DTypeMismatch {
+            expected: Box::new([dtype]),
             found,
-        }),
+        })),
         _ => Ok(()),
     }
 }

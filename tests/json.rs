@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use arrayguard::json::{self, ArraySeed, DynSeed, JsonItem, ReadOptions, WriteOptions};
 use arrayguard::{
-    npy, Array, ArraySpec, ByteOrder, Complex32, DType, Dim, DynArray, Error, LimitKind, Limits,
-    Order, Shape,
+    npy, Array, ArraySpec, ByteOrder, Complex32, DType, Dim, DynArray, Error, ErrorKind, LimitKind,
+    Limits, Order, Shape,
 };
 use proptest::prelude::*;
 use serde::de::DeserializeSeed;
@@ -368,8 +368,8 @@ fn spec_dims_stop_reading_at_the_first_offending_element() {
     let e = json::from_str::<f32>("[[1, 2, 3, 4 this is never read", &spec).unwrap_err();
     assert_eq!(e.code(), "spec.shape");
     assert!(matches!(
-        e.located(),
-        Error::ShapeMismatch {
+        e.kind(),
+        ErrorKind::ShapeMismatch {
             axis: 1,
             found: 4,
             ..
@@ -388,8 +388,8 @@ fn spec_dims_stop_reading_at_the_first_offending_element() {
     let e = json::from_str::<f32>("[[1, 2], never read", &spec).unwrap_err();
     assert_eq!(e.code(), "spec.shape");
     assert!(matches!(
-        e.located(),
-        Error::ShapeMismatch {
+        e.kind(),
+        ErrorKind::ShapeMismatch {
             axis: 1,
             found: 2,
             ..
@@ -407,7 +407,7 @@ fn spec_dims_stop_reading_at_the_first_offending_element() {
 
     // The dtype is checked before anything is read.
     let e = json::from_str::<f64>("[1, 2, 3", &ArraySpec::new(DType::F32)).unwrap_err();
-    assert!(matches!(e, Error::DTypeMismatch { .. }));
+    assert!(matches!(e.kind(), ErrorKind::DTypeMismatch { .. }));
 
     // JSON text has no byte order: a spec that requires one is satisfied.
     let spec = ArraySpec::new(DType::F32).with_byte_order(ByteOrder::Big);
@@ -437,8 +437,8 @@ fn limits_stop_reading_where_they_are_exceeded() {
     let e = json::from_str_with_limits::<u8>("[1, 2, 3, 4, never read", &ArraySpec::any(), &l)
         .unwrap_err();
     assert!(matches!(
-        e.located(),
-        Error::LimitExceeded {
+        e.kind(),
+        ErrorKind::LimitExceeded {
             kind: LimitKind::Elements,
             limit: 3,
             requested: 4
@@ -472,8 +472,8 @@ fn limits_stop_reading_where_they_are_exceeded() {
     let l = limits(|l| l.max_input_bytes = 5);
     let e = json::from_str_with_limits::<u8>("[1, 2]", &ArraySpec::any(), &l).unwrap_err();
     assert!(matches!(
-        e,
-        Error::LimitExceeded {
+        e.kind(),
+        ErrorKind::LimitExceeded {
             kind: LimitKind::InputBytes,
             limit: 5,
             requested: 6
@@ -740,8 +740,8 @@ fn envelopes() {
         )
         .unwrap_err();
     assert!(matches!(
-        e,
-        Error::DTypeMismatch {
+        e.kind(),
+        ErrorKind::DTypeMismatch {
             found: DType::F64,
             ..
         }
@@ -876,8 +876,8 @@ fn seed_gives_typed_errors_and_cuts_recursion_at_max_depth() {
         .unwrap()
         .unwrap_err();
     assert!(matches!(
-        &e,
-        Error::Ragged {
+        e.kind(),
+        ErrorKind::Ragged {
             expected: JsonItem::Array { len: 2 },
             ..
         }
@@ -1407,7 +1407,8 @@ proptest! {
             Ok(a) => prop_assert!(common::satisfies(&a, None, &spec, &limits).is_ok()),
             Err(e) => {
                 let positioned = e.json_position().is_some();
-                let declared = matches!(e.located(), Error::NdimMismatch { .. } | Error::ShapeMismatch { .. } | Error::LimitExceeded { .. });
+                let declared = matches!(
+e.kind(), ErrorKind::NdimMismatch { .. } | ErrorKind::ShapeMismatch { .. } | ErrorKind::LimitExceeded { .. });
                 prop_assert!(positioned || declared, "{}", e);
             }
         }

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use arrayguard::{
-    ArraySpec, BundleSpec, ByteOrder, DType, Dim, Error, LimitOverrides, Order, ShapeSpec,
+    ArraySpec, BundleSpec, ByteOrder, DType, Dim, ErrorKind, LimitOverrides, Order, ShapeSpec,
     SpecFile, ValueSpec,
 };
 
@@ -212,7 +212,7 @@ fn infinite_bounds_need_toml() {
         ArraySpec::new(DType::F64).with_values(ValueSpec::new().exclusive_max(f64::INFINITY)),
     );
     let e = spec.to_json_string().unwrap_err();
-    assert!(matches!(e, Error::NotRepresentable { .. }));
+    assert!(matches!(e.kind(), ErrorKind::NotRepresentable { .. }));
     assert_eq!(
         e.to_string(),
         "not representable: `array.values.exclusive_max` is inf, which JSON cannot write"

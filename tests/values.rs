@@ -8,7 +8,8 @@ use std::io::Write as _;
 use arrayguard::json::{self, ArraySeed, JsonValue, WriteOptions};
 use arrayguard::raw::{self, Layout};
 use arrayguard::{
-    npy, Array, ArraySpec, ByteOrder, DType, Error, LimitOverrides, Limits, Order, Shape, ValueSpec,
+    npy, Array, ArraySpec, ByteOrder, DType, ErrorKind, LimitOverrides, Limits, Order, Shape,
+    ValueSpec,
 };
 use base64::Engine as _;
 use serde::de::DeserializeSeed;
@@ -555,8 +556,8 @@ fn spec_limit_overrides_lower_the_callers_limits() {
     );
     let e = npy::from_slice::<f64>(&npy_bytes(&array, ByteOrder::Little), &spec).unwrap_err();
     assert!(matches!(
-        e,
-        Error::LimitExceeded {
+        e.kind(),
+        ErrorKind::LimitExceeded {
             limit: 8,
             requested: 16,
             ..

@@ -5,7 +5,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use arrayguard::{json, npy, DynArray, Error};
+use arrayguard::{json, npy, DynArray, Error, ErrorKind};
 use clap::{Args, ValueEnum};
 use tempfile::NamedTempFile;
 
@@ -117,7 +117,7 @@ fn fail(path: &impl std::fmt::Display, error: &Error) -> Status {
 }
 
 fn is_broken_pipe(error: &Error) -> bool {
-    matches!(error, Error::Io { source } if report::is_broken_pipe(source))
+    matches!(error.kind(), ErrorKind::Io { source } if report::is_broken_pipe(source))
 }
 
 /// Writes to a temporary file in the output's directory and renames it over `output` only on

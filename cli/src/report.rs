@@ -119,24 +119,25 @@ impl From<&Error> for ErrorReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrayguard::{ErrorKind, Location};
 
     #[test]
     fn io_errors_exit_4_and_input_errors_exit_1() {
         let io = Error::from(io::Error::from(io::ErrorKind::NotFound));
-        let input = Error::TrailingData {
-            offset: 128,
-            expected: 8,
-        };
+        let input = Error::new(
+            ErrorKind::TrailingData { expected: 8 },
+            Location::new().with_offset(128),
+        );
         assert_eq!(Status::of(&io).exit_code(), 4);
         assert_eq!(Status::of(&input).exit_code(), 1);
     }
 
     #[test]
     fn error_report_carries_code_and_offset() {
-        let report = ErrorReport::from(&Error::TrailingData {
-            offset: 136,
-            expected: 8,
-        });
+        let report = ErrorReport::from(&Error::new(
+            ErrorKind::TrailingData { expected: 8 },
+            Location::new().with_offset(136),
+        ));
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["code"], "data.trailing");
         assert_eq!(json["offset"], 136);

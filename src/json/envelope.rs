@@ -12,7 +12,7 @@ use base64::Engine as _;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, ByteOrder, DType, Element};
-use crate::error::{Error, JsonPosition, LimitKind, Result};
+use crate::error::{Error, ErrorKind, JsonPosition, LimitKind, Overflow, Result};
 use crate::limits::Limits;
 use crate::payload::check_bools;
 use crate::plan::Plan;
@@ -210,10 +210,10 @@ impl<S: Source> Env<'_, S> {
     }
 
     fn envelope(&self, at: Mark, path: &str, reason: impl Into<Cow<'static, str>>) -> Error {
-        Error::Envelope {
-            position: Box::new(self.position(at, path)),
+        Error::from(ErrorKind::Envelope {
             reason: reason.into().into_owned().into_boxed_str(),
-        }
+        })
+        .at_json(self.position(at, path))
     }
 
     /// Reads a key and its `:`.
@@ -260,10 +260,12 @@ impl<S: Source> Env<'_, S> {
         self.scan
             .string(&mut |piece| {
                 if bytes.len() + piece.len() > MAX_SHORT_STRING {
-                    return Err(Fail::Other(Error::Envelope {
-                        position: Box::new(position.clone()),
-                        reason: format!("string longer than {MAX_SHORT_STRING} bytes").into(),
-                    }));
+                    return Err(Fail::Other(
+                        Error::from(ErrorKind::Envelope {
+                            reason: format!("string longer than {MAX_SHORT_STRING} bytes").into(),
+                        })
+                        .at_json(position.clone()),
+                    ));
                 }
                 bytes.extend_from_slice(piece);
                 Ok(())
@@ -376,9 +378,11 @@ impl<S: Source> Env<'_, S> {
         let at = self.scan.mark();
         let position = self.position(at, "data");
         let nbytes = plan.nbytes();
-        let expected_chars = base64::encoded_len(nbytes, true).ok_or(Error::ShapeOverflow {
-            what: "bytes",
-            bits: usize::BITS,
+        let expected_chars = base64::encoded_len(nbytes, true).ok_or_else(|| {
+            Error::from(ErrorKind::ShapeOverflow {
+                what: Overflow::Bytes,
+                bits: usize::BITS,
+            })
         })?;
         let mut decoder = Decoder::<T> {
             raw: Vec::new(),
@@ -430,10 +434,10 @@ struct Decoder<'p, T: Element> {
 
 impl<T: Element> Decoder<'_, T> {
     fn envelope(&self, reason: String) -> Error {
-        Error::Envelope {
-            position: Box::new(self.position.clone()),
+        Error::from(ErrorKind::Envelope {
             reason: reason.into_boxed_str(),
-        }
+        })
+        .at_json(self.position.clone())
     }
 
     fn length_error(&self, which: &str) -> Error {
@@ -479,8 +483,10 @@ impl<T: Element> Decoder<'_, T> {
             let target = needed.max(self.raw.len().saturating_mul(2)).min(self.count);
             self.raw
                 .try_reserve_exact(target - self.raw.len())
-                .map_err(|_| Error::OutOfMemory {
-                    bytes: to_u64(target.saturating_mul(item)),
+                .map_err(|_| {
+                    Error::from(ErrorKind::OutOfMemory {
+                        bytes: to_u64(target.saturating_mul(item)),
+                    })
                 })?;
             self.raw.resize(target, T::Raw::default());
         }

@@ -23,13 +23,13 @@
 //! - **Nested arrays.** Each level of nesting is one axis, in C order. The shape is learnt
 //!   from the first path (the first array closed at each depth) and enforced on every later
 //!   row: a row of another length, a scalar where an array belongs or the reverse is
-//!   [`Error::Ragged`], naming the index path (`[3][1]`) and the line and column. `[]` is
+//!   [`ErrorKind::Ragged`], naming the index path (`[3][1]`) and the line and column. `[]` is
 //!   shape `(0,)`, `[[]]` is `(1, 0)`, a bare number is a 0-d array. JSON cannot write shape
 //!   `(0, 3)` (NumPy reads `[]` as `(0,)` too); use an envelope for it.
 //! - **Elements.** Integers must be written as integers (no fraction, no exponent: `1.0`,
-//!   `1.5` and `1e2` are [`Error::NotAnInteger`] for integer dtypes) and fit the type exactly
-//!   ([`Error::NumberOutOfRange`]; `-0` is 0). Booleans are `true`/`false` only: numbers are
-//!   not booleans and booleans are not numbers ([`Error::UnexpectedToken`]). Floats are
+//!   `1.5` and `1e2` are [`ErrorKind::NotAnInteger`] for integer dtypes) and fit the type exactly
+//!   ([`ErrorKind::NumberOutOfRange`]; `-0` is 0). Booleans are `true`/`false` only: numbers are
+//!   not booleans and booleans are not numbers ([`ErrorKind::UnexpectedToken`]). Floats are
 //!   correctly rounded from the decimal text (round to nearest, ties to even), `f16` included
 //!   (see below); finite text that rounds to infinity is out of range. `NaN`, `Infinity` and
 //!   `-Infinity` (which Python's `json.dumps` writes) are refused unless
@@ -42,11 +42,11 @@
 //!   first. `data` is nested arrays matching `shape`, one flat array of all the elements (in
 //!   `order`), or a base64 string (standard alphabet, padded) of the raw bytes in the type
 //!   string's byte order and in `order`, whose length is checked against the declared size as
-//!   it is decoded. Unknown and repeated keys are [`Error::Envelope`].
+//!   it is decoded. Unknown and repeated keys are [`ErrorKind::Envelope`].
 //! - **Spec.** The caller's limits apply with the spec's own overrides on top
 //!   ([`ArraySpec::limits_over`]). Once the whole array is read and its shape checked, its
 //!   elements are checked against the spec's value constraints ([`ArraySpec::values`],
-//!   [`Error::Values`]): `NaN` and infinities get past the reader only with
+//!   [`ErrorKind::Values`]): `NaN` and infinities get past the reader only with
 //!   [`ReadOptions::allow_nan`], and a spec with `nan = false` or `inf = false` still refuses
 //!   them.
 //!
@@ -68,14 +68,16 @@
 //!   a string or slice, whose length is known, it grows at once to the elements the rest of
 //!   the text would hold at the bytes per element seen so far, plus 1/32, never more than
 //!   the rest of the text's bytes divided by the element size, and is trimmed at the end);
-//! - a number token longer than [`MAX_NUMBER_LEN`] bytes ([`Error::NumberTooLong`]), before
+//! - a number token longer than [`MAX_NUMBER_LEN`] bytes ([`ErrorKind::NumberTooLong`]), before
 //!   its end is looked for.
 //!
 //! # Positions
 //!
-//! Errors carry a [`JsonPosition`]: the index path, the line and the column (both from 1;
-//! columns count bytes) and the byte offset (from 0). Spec and limit errors found at a place
-//! in the text are wrapped in [`Error::AtJson`], whose [`Error::code`] is the inner error's.
+//! Errors carry a [`JsonPosition`] in their [`Location`](crate::Location): the index path,
+//! the line and the column (both from 1; columns count bytes) and the byte offset (from 0).
+//! Spec and limit errors found at a place in the text are the same kinds as from any other
+//! front-end ([`ErrorKind::ShapeMismatch`], [`ErrorKind::LimitExceeded`]), with the position
+//! beside them ([`Error::json_position`]).
 //!
 //! [`Array`]: crate::Array
 //!
@@ -121,7 +123,7 @@ use std::io::Read;
 
 use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
-use crate::error::{Error, LimitKind, Result};
+use crate::error::{Error, ErrorKind, LimitKind, Result};
 use crate::limits::Limits;
 use crate::options::Core;
 use crate::spec::{ArraySpec, Bindings};
@@ -136,19 +138,18 @@ use source::{ReaderSource, SliceSource, Source};
 ///
 /// # Errors
 ///
-/// [`Error::JsonSyntax`] for text that is not JSON;
-/// [`Error::Ragged`]; element errors
-/// ([`Error::NotAnInteger`],
-/// [`Error::NumberOutOfRange`],
-/// [`Error::UnexpectedToken`],
-/// [`Error::NumberTooLong`]); spec errors
-/// ([`Error::DTypeMismatch`] when the spec does not allow `T`,
-/// [`Error::NdimMismatch`],
-/// [`Error::ShapeMismatch`],
-/// [`Error::OrderMismatch`]) and
-/// [`Error::LimitExceeded`], the ones found at a place in the
-/// text wrapped in [`Error::AtJson`]; [`Error::Values`] when elements break the spec's value
-/// constraints.
+/// [`ErrorKind::JsonSyntax`] for text that is not JSON;
+/// [`ErrorKind::Ragged`]; element errors
+/// ([`ErrorKind::NotAnInteger`],
+/// [`ErrorKind::NumberOutOfRange`],
+/// [`ErrorKind::UnexpectedToken`],
+/// [`ErrorKind::NumberTooLong`]); spec errors
+/// ([`ErrorKind::DTypeMismatch`] when the spec does not allow `T`,
+/// [`ErrorKind::NdimMismatch`],
+/// [`ErrorKind::ShapeMismatch`],
+/// [`ErrorKind::OrderMismatch`]) and
+/// [`ErrorKind::LimitExceeded`], the ones found at a place in the text with its
+/// [`JsonPosition`]; [`ErrorKind::Values`] when elements break the spec's value constraints.
 ///
 /// # Examples
 ///
@@ -188,7 +189,7 @@ pub fn from_slice<T: Element>(bytes: &[u8], spec: &ArraySpec) -> Result<Array<T>
 ///
 /// # Errors
 ///
-/// As [`from_str`], plus [`Error::Io`].
+/// As [`from_str`], plus [`ErrorKind::Io`].
 pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
     ReadOptions::new().read_reader::<T, R>(reader, spec)
 }
@@ -279,11 +280,11 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`from_str`]; for an envelope, [`Error::Envelope`] when it is malformed (a missing,
+    /// As [`from_str`]; for an envelope, [`ErrorKind::Envelope`] when it is malformed (a missing,
     /// unknown or repeated key, `data` before `dtype` or `shape`, base64 data of the wrong
-    /// length), dtype errors ([`Error::InvalidDescr`] and friends), and
-    /// [`Error::DTypeMismatch`] when its dtype is not the target's or the spec's;
-    /// [`Error::InvalidSpec`] when nested arrays are read into a [`DynArray`] with a spec
+    /// length), dtype errors ([`ErrorKind::InvalidDescr`] and friends), and
+    /// [`ErrorKind::DTypeMismatch`] when its dtype is not the target's or the spec's;
+    /// [`ErrorKind::InvalidSpec`] when nested arrays are read into a [`DynArray`] with a spec
     /// that does not name exactly one dtype.
     pub fn read_str<O: Target>(&self, text: &str, spec: &ArraySpec) -> Result<O::Owned> {
         self.read_text::<O, _>(
@@ -309,7 +310,7 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`ReadOptions::read_str`], plus [`Error::Io`].
+    /// As [`ReadOptions::read_str`], plus [`ErrorKind::Io`].
     pub fn read_reader<O: Target, R: Read>(&self, reader: R, spec: &ArraySpec) -> Result<O::Owned> {
         let limits = self.core.limits_for(spec);
         let source = ReaderSource::new(reader, limits.max_input_bytes)?;
@@ -431,9 +432,8 @@ fn nested_dtype<O: Target>(spec: &ArraySpec) -> Result<DType> {
     }
     match spec.dtypes() {
         Some([dtype]) => Ok(*dtype),
-        _ => Err(Error::InvalidSpec {
+        _ => Err(Error::from(ErrorKind::InvalidSpec {
             location: "dtype".into(),
-            reason: "a nested JSON array carries no dtype: check it with a spec naming exactly one (or use an envelope)".into(),
-        }),
+            reason: "a nested JSON array carries no dtype: check it with a spec naming exactly one (or use an envelope)".into()})),
     }
 }

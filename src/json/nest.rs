@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::error::{Error, JsonItem, LimitKind};
+use crate::error::{Error, ErrorKind, JsonItem, LimitKind};
 use crate::limits::Limits;
 use crate::spec::Dim;
 use crate::util::to_u64;
@@ -176,10 +176,11 @@ impl Nest {
         }
         if let Some(dims) = &self.spec {
             if public > dims.len() || (exact && public != dims.len()) {
-                return Err(Error::NdimMismatch {
-                    expected: dims.len().to_string().into_boxed_str(),
+                return Err(Error::from(ErrorKind::NdimMismatch {
+                    min: to_u64(dims.len()),
+                    max: Some(to_u64(dims.len())),
                     found: to_u64(public),
-                }
+                })
                 .into());
             }
         }
@@ -259,11 +260,11 @@ impl Nest {
             }
         }
         if let Some(dim) = self.spec.as_ref().and_then(|dims| dims.get(depth)) {
-            return Error::ShapeMismatch {
+            return Error::from(ErrorKind::ShapeMismatch {
                 axis: u32::try_from(depth).unwrap_or(u32::MAX),
-                expected: dim.to_string().into_boxed_str(),
+                expected: *dim,
                 found: to_u64(count),
-            }
+            })
             .into();
         }
         // Only a complex number's pair is left.
@@ -343,11 +344,11 @@ impl Nest {
             None => {
                 if let Some(dim) = self.spec.as_ref().and_then(|dims| dims.get(depth)) {
                     if !dim.accepts(count) {
-                        return Err(Error::ShapeMismatch {
+                        return Err(Error::from(ErrorKind::ShapeMismatch {
                             axis: u32::try_from(depth).unwrap_or(u32::MAX),
-                            expected: dim.to_string().into_boxed_str(),
+                            expected: *dim,
                             found: to_u64(count),
-                        }
+                        })
                         .into());
                     }
                 }
@@ -530,7 +531,7 @@ mod tests {
         let e = run(&mut nest, "[[[[").unwrap_err();
         assert!(matches!(
             e,
-            NestError::Other(Error::LimitExceeded {
+            NestError::Other(ref e) if matches!(e.kind(), ErrorKind::LimitExceeded {
                 kind: LimitKind::Depth,
                 ..
             })

@@ -5,7 +5,7 @@
 
 use crate::array::Array;
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, JsonPosition, JsonToken, LimitKind, Result};
+use crate::error::{Error, ErrorKind, JsonPosition, JsonToken, LimitKind, Result};
 use crate::limits::Limits;
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
@@ -97,11 +97,11 @@ impl<T> Sink<T> {
             step = step.max(wanted);
         }
         let target = len.saturating_add(step).min(self.max_len);
-        self.data
-            .try_reserve_exact(target - len)
-            .map_err(|_| Error::OutOfMemory {
+        self.data.try_reserve_exact(target - len).map_err(|_| {
+            Error::from(ErrorKind::OutOfMemory {
                 bytes: to_u64(target.saturating_mul(item)),
             })
+        })
     }
 
     /// The elements, with no spare capacity.
@@ -124,14 +124,14 @@ impl Locate<'_> {
 
     pub(crate) fn fail(&self, nest: &Nest, fail: Fail) -> Error {
         match fail {
-            Fail::Syntax { at, reason } => Error::JsonSyntax {
-                position: Box::new(self.position(nest, at)),
+            Fail::Syntax { at, reason } => Error::from(ErrorKind::JsonSyntax {
                 reason: reason.into_owned().into_boxed_str(),
-            },
-            Fail::TooLong { at } => Error::NumberTooLong {
-                position: Box::new(self.position(nest, at)),
+            })
+            .at_json(self.position(nest, at)),
+            Fail::TooLong { at } => Error::from(ErrorKind::NumberTooLong {
                 max: to_u64(MAX_NUMBER_LEN),
-            },
+            })
+            .at_json(self.position(nest, at)),
             Fail::Other(e) => e,
         }
     }
@@ -139,15 +139,13 @@ impl Locate<'_> {
     pub(crate) fn nest(&self, nest: &Nest, at: Mark, e: NestError) -> Error {
         let position = self.position(nest, at);
         match e {
-            NestError::Ragged { expected, found } => Error::Ragged {
-                position: Box::new(position),
-                expected,
-                found,
-            },
-            NestError::Envelope(reason) => Error::Envelope {
-                position: Box::new(position),
+            NestError::Ragged { expected, found } => {
+                Error::from(ErrorKind::Ragged { expected, found }).at_json(position)
+            }
+            NestError::Envelope(reason) => Error::from(ErrorKind::Envelope {
                 reason: reason.into_owned().into_boxed_str(),
-            },
+            })
+            .at_json(position),
             NestError::Other(e) => e.at_json(position),
         }
     }
@@ -174,21 +172,19 @@ pub(crate) fn leaf_error(
     let number = || excerpt(text, 40);
     let position = Box::new(position);
     match e {
-        LeafError::OutOfRange => Error::NumberOutOfRange {
-            position,
+        LeafError::OutOfRange => Error::from(ErrorKind::NumberOutOfRange {
             dtype,
             number: number(),
-        },
-        LeafError::NotAnInteger => Error::NotAnInteger {
-            position,
+        })
+        .at_json(*position),
+        LeafError::NotAnInteger => Error::from(ErrorKind::NotAnInteger {
             dtype,
             number: number(),
-        },
-        LeafError::Unexpected(expected) => Error::UnexpectedToken {
-            position,
-            expected,
-            found,
-        },
+        })
+        .at_json(*position),
+        LeafError::Unexpected(expected) => {
+            Error::from(ErrorKind::UnexpectedToken { expected, found }).at_json(*position)
+        }
     }
 }
 
@@ -340,11 +336,11 @@ fn scalar<T: JsonValue, S: Source>(
                 b'{' => JsonToken::Object,
                 _ => return Err(locate.fail(nest, scan.syntax("expected a value"))),
             };
-            return Err(Error::UnexpectedToken {
-                position: Box::new(locate.position(nest, at)),
+            return Err(Error::from(ErrorKind::UnexpectedToken {
                 expected: T::EXPECTED,
                 found,
-            });
+            })
+            .at_json(locate.position(nest, at)));
         }
         other => {
             let reason = format!("expected a value, found {}", describe_byte(other));
@@ -375,10 +371,9 @@ fn non_finite<T: JsonValue, S: Source>(
         NonFinite::Infinity => JsonToken::Infinity,
         NonFinite::NegInfinity => JsonToken::NegInfinity,
     };
-    let refuse = |expected| Error::UnexpectedToken {
-        position: Box::new(locate.position(nest, at)),
-        expected,
-        found,
+    let refuse = |expected| {
+        Error::from(ErrorKind::UnexpectedToken { expected, found })
+            .at_json(locate.position(nest, at))
     };
     if !allow_nan {
         let expected = if T::EXPECTED == "a number" {

@@ -17,7 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::array::{Array, DynArray};
 use crate::dtype::by_dtype;
-use crate::error::{Error, JsonPosition, JsonToken, Result};
+use crate::error::{Error, ErrorKind, JsonPosition, JsonToken, Result};
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::Target;
 
@@ -184,15 +184,13 @@ impl<T: JsonValue> State<T> {
     fn nest_error<E: de::Error>(&mut self, e: NestError) -> E {
         let position = self.position();
         let e = match e {
-            NestError::Ragged { expected, found } => Error::Ragged {
-                position: Box::new(position),
-                expected,
-                found,
-            },
-            NestError::Envelope(reason) => Error::Envelope {
-                position: Box::new(position),
+            NestError::Ragged { expected, found } => {
+                Error::from(ErrorKind::Ragged { expected, found }).at_json(position)
+            }
+            NestError::Envelope(reason) => Error::from(ErrorKind::Envelope {
                 reason: reason.into_owned().into_boxed_str(),
-            },
+            })
+            .at_json(position),
             NestError::Other(e) => e.at_json(position),
         };
         self.fail(e)
@@ -244,11 +242,7 @@ impl<T: JsonValue> State<T> {
             } else {
                 T::EXPECTED
             };
-            let e = Error::UnexpectedToken {
-                position: Box::new(position),
-                expected,
-                found,
-            };
+            let e = Error::from(ErrorKind::UnexpectedToken { expected, found }).at_json(position);
             return Err(self.fail(e));
         }
         self.leaf(
@@ -263,11 +257,11 @@ impl<T: JsonValue> State<T> {
     }
 
     fn unexpected<E: de::Error>(&mut self, found: JsonToken) -> E {
-        let e = Error::UnexpectedToken {
-            position: Box::new(self.position()),
+        let e = Error::from(ErrorKind::UnexpectedToken {
             expected: T::EXPECTED,
             found,
-        };
+        })
+        .at_json(self.position());
         self.fail(e)
     }
 }

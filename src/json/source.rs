@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 
-use crate::error::{Error, JsonPosition, LimitKind};
+use crate::error::{Error, ErrorKind, JsonPosition, LimitKind};
 use crate::util::to_u64;
 
 /// Bytes a reader asks for at a time. The window holds at most about twice as much, which is
@@ -101,10 +101,10 @@ impl Source for SliceSource<'_> {
 
 /// The error for text that stops being UTF-8 at `offset`.
 pub(crate) fn invalid_utf8(offset: u64, line: u64, column: u64) -> Error {
-    Error::JsonSyntax {
-        position: Box::new(JsonPosition::in_text("".into(), line, column, offset)),
+    Error::from(ErrorKind::JsonSyntax {
         reason: "the text is not UTF-8".into(),
-    }
+    })
+    .at_json(JsonPosition::in_text("".into(), line, column, offset))
 }
 
 /// A text read from a [`Read`] through a small window, refusing more than `limit` bytes.
@@ -126,8 +126,10 @@ pub(crate) struct ReaderSource<R> {
 impl<R: Read> ReaderSource<R> {
     /// A source that fails with [`LimitKind::InputBytes`] once more than `limit` bytes arrive.
     pub(crate) fn new(reader: R, limit: u64) -> Result<Self, Error> {
-        let oom = |bytes: usize| Error::OutOfMemory {
-            bytes: to_u64(bytes),
+        let oom = |bytes: usize| {
+            Error::from(ErrorKind::OutOfMemory {
+                bytes: to_u64(bytes),
+            })
         };
         let mut raw = Vec::new();
         raw.try_reserve_exact(READ_CHUNK)

@@ -5,7 +5,7 @@
 //! written with the shortest text that reads back to the same value (`f16` through its exact
 //! `f32` value). A complex number is a two-element array `[re, im]`.
 //!
-//! JSON has no NaN or infinity: by default such a value is [`Error::NotRepresentable`];
+//! JSON has no NaN or infinity: by default such a value is [`ErrorKind::NotRepresentable`];
 //! [`WriteOptions::allow_nan`] writes the tokens `NaN`, `Infinity` and `-Infinity`, as
 //! Python's `json.dumps` does.
 
@@ -13,7 +13,7 @@ use std::io::Write;
 
 use crate::array::{with_array, Array, DynArray};
 use crate::dtype::Element;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 use super::number::FromJson;
 
@@ -41,7 +41,7 @@ impl WriteOptions {
 ///
 /// # Errors
 ///
-/// [`Error::NotRepresentable`] for a non-finite float; [`Error::Io`] when writing fails.
+/// [`ErrorKind::NotRepresentable`] for a non-finite float; [`ErrorKind::Io`] when writing fails.
 pub fn to_writer<W: Write>(writer: W, array: &DynArray) -> Result<()> {
     to_writer_with_options(writer, array, WriteOptions::new())
 }
@@ -137,7 +137,7 @@ pub trait JsonValue: Element + FromJson {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRepresentable`] for a non-finite float unless `options` allows it.
+    /// [`ErrorKind::NotRepresentable`] for a non-finite float unless `options` allows it.
     fn write_json(self, out: &mut String, options: WriteOptions) -> Result<()>;
 }
 
@@ -152,12 +152,12 @@ fn write_float(
         return Ok(());
     }
     if !options.allow_nan {
-        return Err(Error::NotRepresentable {
+        return Err(Error::from(ErrorKind::NotRepresentable {
             reason: format!(
                 "{value} has no JSON representation (allow NaN and infinity to write it)"
             )
             .into_boxed_str(),
-        });
+        }));
     }
     out.push_str(if value.is_nan() {
         "NaN"

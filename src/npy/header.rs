@@ -18,7 +18,7 @@
 //! [`Limits::max_ndim`] while parsing.
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, LimitKind, Result};
+use crate::error::{Error, ErrorKind, LimitKind, Result};
 use crate::limits::Limits;
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
@@ -51,25 +51,25 @@ pub(crate) const MAGIC_LEN: usize = 8;
 pub(crate) fn parse_magic(first: &[u8]) -> Result<(u8, u8, usize)> {
     let n = first.len().min(MAGIC.len());
     if first[..n] != MAGIC[..n] {
-        return Err(Error::BadMagic {
+        return Err(Error::from(ErrorKind::BadMagic {
             found: escape_bytes(&first[..n]),
-        });
+        }));
     }
     if first.len() < MAGIC_LEN {
-        return Err(Error::InvalidHeader {
-            offset: to_u64(first.len()),
+        return Err(Error::from(ErrorKind::InvalidHeader {
             reason: format!(
                 "input ends after {} bytes, inside the magic string and version",
                 first.len()
             )
             .into_boxed_str(),
-        });
+        })
+        .at_offset(to_u64(first.len())));
     }
     let (major, minor) = (first[6], first[7]);
     let len_width = match (major, minor) {
         (1, 0) => 2,
         (2, 0) | (3, 0) => 4,
-        _ => return Err(Error::UnsupportedVersion { major, minor }),
+        _ => return Err(Error::from(ErrorKind::UnsupportedVersion { major, minor })),
     };
     Ok((major, minor, len_width))
 }
@@ -85,10 +85,10 @@ pub(crate) fn parse_header_len(
         [a, b] => u64::from(u16::from_le_bytes([a, b])),
         [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
         _ => {
-            return Err(Error::InvalidHeader {
-                offset: to_u64(MAGIC_LEN + field.len()),
+            return Err(Error::from(ErrorKind::InvalidHeader {
                 reason: "input ends inside the header length field".into(),
             })
+            .at_offset(to_u64(MAGIC_LEN + field.len())))
         }
     };
     if header_len > to_u64(limits.max_header_bytes) {
@@ -190,7 +190,7 @@ impl Header {
     ///
     /// # Errors
     ///
-    /// [`Error::TruncatedData`] or [`Error::TrailingData`], as the readers report them.
+    /// [`ErrorKind::TruncatedData`] or [`ErrorKind::TrailingData`], as the readers report them.
     pub fn check_file_len(&self, file_len: u64) -> Result<()> {
         let available = file_len.saturating_sub(to_u64(self.data_offset));
         self.check_available(available, false).map(|_| ())
@@ -202,17 +202,15 @@ impl Header {
         let expected = to_u64(self.nbytes());
         let offset = to_u64(self.data_offset);
         if expected > available {
-            return Err(Error::TruncatedData {
-                offset,
+            return Err(Error::from(ErrorKind::TruncatedData {
                 expected,
                 found: available,
-            });
+            })
+            .at_offset(offset));
         }
         if expected < available && !allow_trailing {
-            return Err(Error::TrailingData {
-                offset: offset.saturating_add(expected),
-                expected,
-            });
+            return Err(Error::from(ErrorKind::TrailingData { expected })
+                .at_offset(offset.saturating_add(expected)));
         }
         Ok(self.nbytes())
     }
@@ -222,15 +220,17 @@ impl Header {
         let base = to_u64(prelude.prefix_len);
         if prelude.version.0 < 3 {
             if let Some(i) = text.iter().position(|b| !b.is_ascii()) {
-                return Err(Error::InvalidHeader {
-                    offset: base + to_u64(i),
+                return Err(Error::from(ErrorKind::InvalidHeader {
                     reason: "non-ASCII byte in a version 1.0 or 2.0 header".into(),
-                });
+                })
+                .at_offset(base + to_u64(i)));
             }
         }
-        let text = std::str::from_utf8(text).map_err(|e| Error::InvalidHeader {
-            offset: base + to_u64(e.valid_up_to()),
-            reason: "invalid UTF-8 in a version 3.0 header".into(),
+        let text = std::str::from_utf8(text).map_err(|e| {
+            Error::from(ErrorKind::InvalidHeader {
+                reason: "invalid UTF-8 in a version 3.0 header".into(),
+            })
+            .at_offset(base + to_u64(e.valid_up_to()))
         })?;
         let dict = DictParser {
             text: text.as_bytes(),
@@ -275,15 +275,15 @@ impl Descr<'_> {
             Descr::Structured {
                 text,
                 has_object: true,
-            } => Err(Error::PickleNotAllowed {
+            } => Err(Error::from(ErrorKind::PickleNotAllowed {
                 descr: excerpt(text, EXCERPT_LEN),
-            }),
+            })),
             Descr::Structured {
                 text,
                 has_object: false,
-            } => Err(Error::UnsupportedDtype {
+            } => Err(Error::from(ErrorKind::UnsupportedDtype {
                 descr: excerpt(text, EXCERPT_LEN),
-            }),
+            })),
         }
     }
 }
@@ -303,10 +303,10 @@ struct DictParser<'a, 'l> {
 
 impl<'a> DictParser<'a, '_> {
     fn error_at(&self, pos: usize, reason: impl Into<Box<str>>) -> Error {
-        Error::InvalidHeader {
-            offset: self.base + to_u64(pos),
+        Error::from(ErrorKind::InvalidHeader {
             reason: reason.into(),
-        }
+        })
+        .at_offset(self.base + to_u64(pos))
     }
 
     fn error(&self, reason: impl Into<Box<str>>) -> Error {
@@ -591,7 +591,8 @@ impl<'a> DictParser<'a, '_> {
                         [] => false,
                     };
                     has_object |= type_position
-                        && matches!(DType::parse_typestr(s), Err(Error::PickleNotAllowed { .. }));
+                        && DType::parse_typestr(s)
+                            .is_err_and(|e| matches!(e.kind(), ErrorKind::PickleNotAllowed { .. }));
                 }
                 Some(b',') => {
                     if let Some(open) = stack.last_mut() {
@@ -716,8 +717,8 @@ mod tests {
         let text = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({dims}), }}\n");
         let e = parse(&text).unwrap_err();
         assert!(matches!(
-            e,
-            Error::LimitExceeded {
+            e.kind(),
+            ErrorKind::LimitExceeded {
                 kind: LimitKind::Ndim,
                 limit: 64,
                 requested: 65

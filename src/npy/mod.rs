@@ -55,24 +55,24 @@ use crate::spec::ArraySpec;
 ///
 /// # Errors
 ///
-/// Header errors (see [`read_header_from`]); spec errors ([`Error::DTypeMismatch`] also when
-/// the file's dtype is not `T`'s, [`Error::ByteOrderMismatch`], [`Error::NdimMismatch`],
-/// [`Error::ShapeMismatch`], [`Error::NamedDimMismatch`], [`Error::OrderMismatch`]);
-/// [`Error::LimitExceeded`] (with the spec's limit overrides applied);
-/// [`Error::TruncatedData`], [`Error::TrailingData`]; [`Error::InvalidBool`];
-/// [`Error::Values`] when elements break the spec's value constraints.
+/// Header errors (see [`read_header_from`]); spec errors ([`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch) also when
+/// the file's dtype is not `T`'s, [`ErrorKind::ByteOrderMismatch`](crate::ErrorKind::ByteOrderMismatch), [`ErrorKind::NdimMismatch`](crate::ErrorKind::NdimMismatch),
+/// [`ErrorKind::ShapeMismatch`](crate::ErrorKind::ShapeMismatch), [`ErrorKind::NamedDimMismatch`](crate::ErrorKind::NamedDimMismatch), [`ErrorKind::OrderMismatch`](crate::ErrorKind::OrderMismatch));
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) (with the spec's limit overrides applied);
+/// [`ErrorKind::TruncatedData`](crate::ErrorKind::TruncatedData), [`ErrorKind::TrailingData`](crate::ErrorKind::TrailingData); [`ErrorKind::InvalidBool`](crate::ErrorKind::InvalidBool);
+/// [`ErrorKind::Values`](crate::ErrorKind::Values) when elements break the spec's value constraints.
 ///
-/// [`Error::DTypeMismatch`]: crate::Error::DTypeMismatch
-/// [`Error::ByteOrderMismatch`]: crate::Error::ByteOrderMismatch
-/// [`Error::NdimMismatch`]: crate::Error::NdimMismatch
-/// [`Error::ShapeMismatch`]: crate::Error::ShapeMismatch
-/// [`Error::NamedDimMismatch`]: crate::Error::NamedDimMismatch
-/// [`Error::OrderMismatch`]: crate::Error::OrderMismatch
-/// [`Error::Values`]: crate::Error::Values
-/// [`Error::LimitExceeded`]: crate::Error::LimitExceeded
-/// [`Error::TruncatedData`]: crate::Error::TruncatedData
-/// [`Error::TrailingData`]: crate::Error::TrailingData
-/// [`Error::InvalidBool`]: crate::Error::InvalidBool
+/// [`ErrorKind::DTypeMismatch`]: crate::ErrorKind::DTypeMismatch
+/// [`ErrorKind::ByteOrderMismatch`]: crate::ErrorKind::ByteOrderMismatch
+/// [`ErrorKind::NdimMismatch`]: crate::ErrorKind::NdimMismatch
+/// [`ErrorKind::ShapeMismatch`]: crate::ErrorKind::ShapeMismatch
+/// [`ErrorKind::NamedDimMismatch`]: crate::ErrorKind::NamedDimMismatch
+/// [`ErrorKind::OrderMismatch`]: crate::ErrorKind::OrderMismatch
+/// [`ErrorKind::Values`]: crate::ErrorKind::Values
+/// [`ErrorKind::LimitExceeded`]: crate::ErrorKind::LimitExceeded
+/// [`ErrorKind::TruncatedData`]: crate::ErrorKind::TruncatedData
+/// [`ErrorKind::TrailingData`]: crate::ErrorKind::TrailingData
+/// [`ErrorKind::InvalidBool`]: crate::ErrorKind::InvalidBool
 ///
 /// # Examples
 ///
@@ -97,7 +97,7 @@ pub fn from_slice<'a, T: Element>(bytes: &'a [u8], spec: &ArraySpec) -> Result<A
 ///
 /// # Errors
 ///
-/// As [`from_slice`], plus [`Error::Io`](crate::Error::Io).
+/// As [`from_slice`], plus [`ErrorKind::Io`](crate::ErrorKind::Io).
 pub fn from_reader<T: Element, R: Read>(reader: R, spec: &ArraySpec) -> Result<Array<T>> {
     ReadOptions::new().read_reader::<T, R>(reader, spec)
 }

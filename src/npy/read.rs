@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::dtype::by_dtype;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::options::{open, Core, ReaderPayload, SlicePayload};
 use crate::payload::{self, Position};
@@ -58,7 +58,7 @@ impl ReadOptions {
 
     /// Allows bytes after the payload (for streams holding several arrays). A reader is then
     /// left positioned just after the payload. Defaults to `false`: trailing data is
-    /// [`Error::TrailingData`], which also refuses npy+zip polyglots.
+    /// [`ErrorKind::TrailingData`], which also refuses npy+zip polyglots.
     pub fn allow_trailing(mut self, allow: bool) -> Self {
         self.core.allow_trailing = allow;
         self
@@ -161,8 +161,8 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// The errors of [`from_path`](crate::npy::from_path), except [`Error::DTypeMismatch`]
-    /// for a requested element type (there is none) and [`Error::OutOfMemory`] for the
+    /// The errors of [`from_path`](crate::npy::from_path), except [`ErrorKind::DTypeMismatch`]
+    /// for a requested element type (there is none) and [`ErrorKind::OutOfMemory`] for the
     /// payload buffer (there is none).
     ///
     /// # Examples
@@ -312,10 +312,10 @@ pub fn read_header(bytes: &[u8], limits: &Limits) -> Result<Header> {
 ///
 /// # Errors
 ///
-/// [`Error::BadMagic`], [`Error::UnsupportedVersion`], [`Error::LimitExceeded`] (header
+/// [`ErrorKind::BadMagic`], [`ErrorKind::UnsupportedVersion`], [`ErrorKind::LimitExceeded`] (header
 /// length, checked from the length field before reading the header; ndim),
-/// [`Error::InvalidHeader`], [`Error::InvalidDescr`], [`Error::UnsupportedDtype`],
-/// [`Error::PickleNotAllowed`], [`Error::ShapeOverflow`], [`Error::Io`].
+/// [`ErrorKind::InvalidHeader`], [`ErrorKind::InvalidDescr`], [`ErrorKind::UnsupportedDtype`],
+/// [`ErrorKind::PickleNotAllowed`], [`ErrorKind::ShapeOverflow`], [`ErrorKind::Io`].
 pub fn read_header_from<R: Read>(reader: R, limits: &Limits) -> Result<Header> {
     let mut reader = reader;
     header_from_reader(&mut reader, limits, None)
@@ -338,14 +338,14 @@ fn header_text<'a>(bytes: &'a [u8], prelude: &Prelude) -> Result<&'a [u8]> {
 }
 
 fn truncated_header(prelude: &Prelude, available: usize) -> Error {
-    Error::InvalidHeader {
-        offset: to_u64(prelude.prefix_len.saturating_add(available)),
+    Error::from(ErrorKind::InvalidHeader {
         reason: format!(
             "input ends inside the header: expected {} header bytes, found {available}",
             prelude.header_len
         )
         .into_boxed_str(),
-    }
+    })
+    .at_offset(to_u64(prelude.prefix_len.saturating_add(available)))
 }
 
 fn header_from_reader<R: Read>(

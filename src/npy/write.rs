@@ -76,7 +76,7 @@ pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: O
 ///
 /// # Errors
 ///
-/// [`Error::Io`](crate::Error::Io) when writing fails.
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
 ///
 /// ```
 /// use arrayguard::{npy, Array, ArraySpec, Order, Shape};
@@ -95,7 +95,7 @@ pub fn write<T: Element, W: Write>(writer: W, array: &ArrayView<'_, T>) -> Resul
 ///
 /// # Errors
 ///
-/// [`Error::Io`](crate::Error::Io) when writing fails.
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
 pub fn write_with_byte_order<T: Element, W: Write>(
     mut writer: W,
     array: &ArrayView<'_, T>,
@@ -127,7 +127,7 @@ pub fn write_with_byte_order<T: Element, W: Write>(
 ///
 /// # Errors
 ///
-/// [`Error::Io`](crate::Error::Io) when writing fails.
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
 pub fn write_dyn<W: Write>(writer: W, array: &DynArray) -> Result<()> {
     with_array!(array, a => write(writer, &a.view()))
 }

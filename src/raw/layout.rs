@@ -5,7 +5,7 @@ use std::fmt;
 use super::Platform;
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Overflow, Result};
 use crate::plan::Plan;
 use crate::shape::{checked_product, Order, Shape};
 use crate::util::{excerpt, to_u64, EXCERPT_LEN};
@@ -125,8 +125,8 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// As [`DType::parse_typestr`]: [`Error::InvalidDescr`](crate::Error::InvalidDescr), [`Error::UnsupportedDtype`](crate::Error::UnsupportedDtype),
-    /// [`Error::PickleNotAllowed`](crate::Error::PickleNotAllowed).
+    /// As [`DType::parse_typestr`]: [`ErrorKind::InvalidDescr`], [`ErrorKind::UnsupportedDtype`],
+    /// [`ErrorKind::PickleNotAllowed`].
     ///
     /// # Examples
     ///
@@ -173,7 +173,7 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::UnsupportedDtype`](crate::Error::UnsupportedDtype) for the text typecodes `u` and `w`; [`Error::InvalidDescr`](crate::Error::InvalidDescr)
+    /// [`ErrorKind::UnsupportedDtype`] for the text typecodes `u` and `w`; [`ErrorKind::InvalidDescr`]
     /// for any other character.
     ///
     /// # Examples
@@ -206,16 +206,16 @@ impl Layout {
             'f' => DType::F32,
             'd' => DType::F64,
             'u' | 'w' => {
-                return Err(Error::UnsupportedDtype {
+                return Err(Error::from(ErrorKind::UnsupportedDtype {
                     descr: format!("array typecode '{typecode}' (text)").into_boxed_str(),
-                })
+                }))
             }
             other => {
                 let mut buf = [0u8; 4];
-                return Err(Error::InvalidDescr {
+                return Err(Error::from(ErrorKind::InvalidDescr {
                     descr: excerpt(other.encode_utf8(&mut buf), EXCERPT_LEN),
                     reason: "unknown Python `array` typecode; expected one of `bBhHiIlLqQefd`",
-                });
+                }));
             }
         };
         Ok(Layout::new(dtype, platform.byte_order()))
@@ -226,12 +226,12 @@ impl Layout {
     ///
     /// With an inferred axis and a zero fixed axis, no byte count determines the inferred
     /// axis: an empty input is read with 0 on the inferred axis (any size would fit, and every
-    /// choice holds no element), a non-empty one is [`Error::LengthMismatch`](crate::Error::LengthMismatch) at read time.
+    /// choice holds no element), a non-empty one is [`ErrorKind::LengthMismatch`] at read time.
     /// (NumPy's `reshape` refuses both.)
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidLayout`](crate::Error::InvalidLayout) when more than one axis is [`Axis::Infer`].
+    /// [`ErrorKind::InvalidLayout`] when more than one axis is [`Axis::Infer`].
     ///
     /// # Examples
     ///
@@ -248,10 +248,10 @@ impl Layout {
     pub fn with_shape<A: Into<Axis>>(mut self, axes: impl IntoIterator<Item = A>) -> Result<Self> {
         let axes: Vec<Axis> = axes.into_iter().map(Into::into).collect();
         if axes.iter().filter(|&&a| a == Axis::Infer).count() > 1 {
-            return Err(Error::InvalidLayout {
+            return Err(Error::from(ErrorKind::InvalidLayout {
                 layout: excerpt(&axes_text(&axes), EXCERPT_LEN),
                 reason: "at most one axis of a raw layout may be inferred",
-            });
+            }));
         }
         self.shape = axes;
         Ok(self)
@@ -302,9 +302,9 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeOverflow`](crate::Error::ShapeOverflow) when the fixed axes' byte count does not fit in `isize`;
-    /// for a fully fixed layout [`Error::TruncatedData`](crate::Error::TruncatedData) or [`Error::TrailingData`](crate::Error::TrailingData) when `len`
-    /// differs from its byte count; with an inferred axis [`Error::LengthMismatch`](crate::Error::LengthMismatch) when `len`
+    /// [`ErrorKind::ShapeOverflow`] when the fixed axes' byte count does not fit in `isize`;
+    /// for a fully fixed layout [`ErrorKind::TruncatedData`] or [`ErrorKind::TrailingData`] when `len`
+    /// differs from its byte count; with an inferred axis [`ErrorKind::LengthMismatch`] when `len`
     /// is not a whole multiple of the item size times the fixed axes.
     ///
     /// # Examples
@@ -357,19 +357,30 @@ impl Layout {
             Axis::Fixed(n) => Some(n),
             Axis::Infer => None,
         });
-        checked_product(self.dtype.itemsize(), fixed).ok_or(Error::ShapeOverflow {
-            what: "bytes",
-            bits: isize::BITS - 1,
+        checked_product(self.dtype.itemsize(), fixed).ok_or_else(|| {
+            Error::from(ErrorKind::ShapeOverflow {
+                what: Overflow::Bytes,
+                bits: isize::BITS - 1,
+            })
         })
     }
 
     /// The plan for `len` bytes with `unit` bytes per step of the inferred axis.
     pub(super) fn inferred_plan(&self, unit: usize, len: u64) -> Result<Plan> {
         let unit = to_u64(unit);
-        let mismatch = || Error::LengthMismatch {
-            found: len,
-            unit,
-            shape: axes_text(&self.shape),
+        let mismatch = || {
+            Error::from(ErrorKind::LengthMismatch {
+                found: len,
+                unit,
+                shape: self
+                    .shape
+                    .iter()
+                    .map(|axis| match *axis {
+                        Axis::Fixed(n) => Some(n),
+                        Axis::Infer => None,
+                    })
+                    .collect(),
+            })
         };
         let steps = if unit == 0 {
             // A zero fixed axis: only an empty input fits, and then any size does; take 0.
@@ -382,9 +393,11 @@ impl Layout {
         } else {
             return Err(mismatch());
         };
-        let steps = usize::try_from(steps).map_err(|_| Error::ShapeOverflow {
-            what: "elements",
-            bits: isize::BITS - 1,
+        let steps = usize::try_from(steps).map_err(|_| {
+            Error::from(ErrorKind::ShapeOverflow {
+                what: Overflow::Elements,
+                bits: isize::BITS - 1,
+            })
         })?;
         self.plan_with(steps)
     }
@@ -411,17 +424,14 @@ fn one_byte_with_order(typestr: &str) -> Option<(DType, ByteOrder)> {
 pub(super) fn check_payload_len(plan: &Plan, len: u64) -> Result<()> {
     let expected = to_u64(plan.nbytes());
     if len < expected {
-        return Err(Error::TruncatedData {
-            offset: 0,
+        return Err(Error::from(ErrorKind::TruncatedData {
             expected,
             found: len,
-        });
+        })
+        .at_offset(0));
     }
     if len > expected {
-        return Err(Error::TrailingData {
-            offset: expected,
-            expected,
-        });
+        return Err(Error::from(ErrorKind::TrailingData { expected }).at_offset(expected));
     }
     Ok(())
 }
@@ -543,21 +553,17 @@ mod tests {
             "length mismatch: 20 bytes do not fit shape (2, ?): expected a multiple of 8 bytes"
         );
         let fixed = layout.with_shape([2, 3]).unwrap();
-        assert!(matches!(
-            fixed.plan(20),
-            Err(Error::TruncatedData {
-                offset: 0,
+        assert!(fixed.plan(20).as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            ErrorKind::TruncatedData {
                 expected: 24,
                 found: 20
-            })
-        ));
-        assert!(matches!(
-            fixed.plan(28),
-            Err(Error::TrailingData {
-                offset: 24,
-                expected: 24
-            })
-        ));
+            }
+        ) && e.offset() == Some(0)));
+        assert!(fixed.plan(28).as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            ErrorKind::TrailingData { expected: 24 }
+        ) && e.offset() == Some(24)));
     }
 
     #[test]

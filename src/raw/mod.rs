@@ -33,9 +33,9 @@
 //! `bool` bytes.
 //!
 //! **Length rules.** With every axis fixed, the input must hold exactly the layout's byte
-//! count: fewer bytes are [`Error::TruncatedData`](crate::Error::TruncatedData), more are [`Error::TrailingData`](crate::Error::TrailingData). With an
+//! count: fewer bytes are [`ErrorKind::TruncatedData`](crate::ErrorKind::TruncatedData), more are [`ErrorKind::TrailingData`](crate::ErrorKind::TrailingData). With an
 //! inferred axis, the byte count must be a whole multiple of the item size times the product
-//! of the fixed axes, else [`Error::LengthMismatch`](crate::Error::LengthMismatch); the inferred axis is the quotient. Byte
+//! of the fixed axes, else [`ErrorKind::LengthMismatch`](crate::ErrorKind::LengthMismatch); the inferred axis is the quotient. Byte
 //! offsets in errors count from 0 at the first byte of the buffer.
 //!
 //! **Order of checks.** The layout is turned into a [`Plan`](crate::Plan) with checked arithmetic and
@@ -49,7 +49,7 @@
 //!
 //! **Buffering.** A reader with a fully fixed layout is read into a buffer that grows as data
 //! arrives, up to the checked size. A reader with an inferred axis has no size to check up
-//! front: its buffer grows as data arrives and reading stops, with [`Error::LimitExceeded`](crate::Error::LimitExceeded),
+//! front: its buffer grows as data arrives and reading stops, with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded),
 //! as soon as the input exceeds [`Limits::max_bytes`](crate::Limits::max_bytes) (or
 //! [`Limits::max_elements`](crate::Limits::max_elements) elements),
 //! so it never holds more than that limit plus one element. A regular file's length is known,
@@ -85,12 +85,12 @@ use crate::spec::ArraySpec;
 ///
 /// # Errors
 ///
-/// [`Error::ShapeOverflow`](crate::Error::ShapeOverflow); spec errors ([`Error::DTypeMismatch`](crate::Error::DTypeMismatch) also when the layout's
-/// dtype is not `T`'s, [`Error::ByteOrderMismatch`](crate::Error::ByteOrderMismatch), [`Error::NdimMismatch`](crate::Error::NdimMismatch),
-/// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch), [`Error::OrderMismatch`](crate::Error::OrderMismatch)); [`Error::LimitExceeded`](crate::Error::LimitExceeded);
-/// [`Error::TruncatedData`](crate::Error::TruncatedData), [`Error::TrailingData`](crate::Error::TrailingData), [`Error::LengthMismatch`](crate::Error::LengthMismatch);
-/// [`Error::InvalidBool`](crate::Error::InvalidBool); [`Error::Values`](crate::Error::Values) when elements break the spec's value constraints;
-/// [`Error::OutOfMemory`](crate::Error::OutOfMemory) when a copy cannot be allocated.
+/// [`ErrorKind::ShapeOverflow`](crate::ErrorKind::ShapeOverflow); spec errors ([`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch) also when the layout's
+/// dtype is not `T`'s, [`ErrorKind::ByteOrderMismatch`](crate::ErrorKind::ByteOrderMismatch), [`ErrorKind::NdimMismatch`](crate::ErrorKind::NdimMismatch),
+/// [`ErrorKind::ShapeMismatch`](crate::ErrorKind::ShapeMismatch), [`ErrorKind::OrderMismatch`](crate::ErrorKind::OrderMismatch)); [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded);
+/// [`ErrorKind::TruncatedData`](crate::ErrorKind::TruncatedData), [`ErrorKind::TrailingData`](crate::ErrorKind::TrailingData), [`ErrorKind::LengthMismatch`](crate::ErrorKind::LengthMismatch);
+/// [`ErrorKind::InvalidBool`](crate::ErrorKind::InvalidBool); [`ErrorKind::Values`](crate::ErrorKind::Values) when elements break the spec's value constraints;
+/// [`ErrorKind::OutOfMemory`](crate::ErrorKind::OutOfMemory) when a copy cannot be allocated.
 ///
 /// # Examples
 ///
@@ -124,7 +124,7 @@ pub fn from_slice<'a, T: Element>(
 ///
 /// # Errors
 ///
-/// As [`from_slice`], plus [`Error::Io`](crate::Error::Io).
+/// As [`from_slice`], plus [`ErrorKind::Io`](crate::ErrorKind::Io).
 ///
 /// # Examples
 ///

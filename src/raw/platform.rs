@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::dtype::ByteOrder;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::util::{excerpt, EXCERPT_LEN};
 
 /// The platform whose C types sized a Python `array` buffer: see [`Layout::from_typecode`](super::Layout::from_typecode).
@@ -138,13 +138,13 @@ impl FromStr for Platform {
                 Some("x86_64") => Platform::MacosX86_64,
                 Some("arm64") => Platform::MacosArm64,
                 _ => {
-                    return Err(Error::InvalidLayout {
+                    return Err(Error::from(ErrorKind::InvalidLayout {
                         layout: excerpt(s, EXCERPT_LEN),
                         reason: "unknown platform; expected one of `linux-x86_64`, \
                                  `linux-aarch64`, `linux-x86`, `linux-arm`, `linux-s390x`, \
                                  `macos-x86_64`, `macos-arm64`, `windows-x86_64`, \
                                  `windows-x86`, `windows-arm64`",
-                    })
+                    }))
                 }
             },
         };

@@ -210,7 +210,7 @@ impl ReadOptions {
     /// # Errors
     ///
     /// The errors of [`from_path`](super::from_path), except
-    /// [`Error::DTypeMismatch`](crate::Error::DTypeMismatch) for a requested element type
+    /// [`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch) for a requested element type
     /// (there is none).
     ///
     /// # Examples
@@ -253,7 +253,7 @@ impl ReadOptions {
     ///
     /// # Errors
     ///
-    /// As [`ReadOptions::check_path`], plus [`Error::OutOfMemory`](crate::Error::OutOfMemory)
+    /// As [`ReadOptions::check_path`], plus [`ErrorKind::OutOfMemory`](crate::ErrorKind::OutOfMemory)
     /// when an input with an inferred axis cannot be held.
     pub fn check_reader<R: Read>(
         &self,
@@ -476,7 +476,7 @@ impl<R: Read> Payload<'_> for Stream<'_, R> {
 mod tests {
     use super::*;
     use crate::dtype::ByteOrder;
-    use crate::error::LimitKind;
+    use crate::error::{ErrorKind, LimitKind};
     use crate::raw::from_slice;
     use crate::shape::Order;
     use crate::spec::Dim;
@@ -604,8 +604,8 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(
-            err,
-            Error::LimitExceeded {
+            err.kind(),
+            ErrorKind::LimitExceeded {
                 kind: LimitKind::Bytes,
                 limit: 100_000,
                 requested: 100_001

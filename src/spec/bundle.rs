@@ -2,7 +2,7 @@
 
 use super::shape::{AxisSpec, ShapeItem, ShapeSpec};
 use super::{ArraySpec, Dim};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitOverrides;
 
 /// A spec for several named arrays (say `X` and `y`) that share named dimensions.
@@ -57,13 +57,15 @@ impl BundleSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`] for a bundle without arrays, an array or dimension declared
+    /// [`ErrorKind::InvalidSpec`] for a bundle without arrays, an array or dimension declared
     /// twice, a declared dimension no array uses, an empty range, or a declared constraint
     /// that contradicts an axis using the name.
     pub fn build(mut self) -> Result<Self> {
-        let invalid = |location: String, reason: String| Error::InvalidSpec {
-            location: location.into(),
-            reason: reason.into(),
+        let invalid = |location: String, reason: String| {
+            Error::from(ErrorKind::InvalidSpec {
+                location: location.into(),
+                reason: reason.into(),
+            })
         };
         if self.arrays.is_empty() {
             return Err(invalid(

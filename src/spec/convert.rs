@@ -2,7 +2,7 @@
 //!
 //! Wire → validated goes through the builders ([`ArraySpec`], [`ShapeSpec::new`],
 //! [`ValueSpec::validate`], [`BundleSpec::build`]) and rejects every contradiction once, so a
-//! loaded spec is always consistent. Errors are [`Error::InvalidSpec`] whose location is the
+//! loaded spec is always consistent. Errors are [`ErrorKind::InvalidSpec`] whose location is the
 //! key path in the file (`arrays.X.shape`, `array.shape[2]`); the loader adds the line and
 //! column.
 //!
@@ -17,7 +17,7 @@ use super::wire::{
 use super::{ArraySpec, AxisSpec, BundleSpec, Dim, ShapeItem, ShapeSpec, SpecFile, ValueSpec};
 use crate::descr;
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitOverrides;
 use crate::shape::Order;
 use crate::util::{excerpt, to_u64};
@@ -26,17 +26,17 @@ use crate::util::{excerpt, to_u64};
 const VERSION: u32 = 1;
 
 fn invalid(location: impl Into<Box<str>>, reason: impl Into<Box<str>>) -> Error {
-    Error::InvalidSpec {
+    Error::from(ErrorKind::InvalidSpec {
         location: location.into(),
         reason: reason.into(),
-    }
+    })
 }
 
-/// Puts the location of an [`Error::InvalidSpec`] under `prefix` (`shape` under `arrays.X`
+/// Puts the location of an [`ErrorKind::InvalidSpec`] under `prefix` (`shape` under `arrays.X`
 /// becomes `arrays.X.shape`); other errors pass through.
 fn within(prefix: &str) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::InvalidSpec { location, reason } => {
+    move |e| match e.into_kind() {
+        ErrorKind::InvalidSpec { location, reason } => {
             let location = if location.is_empty() {
                 prefix.to_string()
             } else if location.starts_with('[') {
@@ -46,16 +46,16 @@ fn within(prefix: &str) -> impl Fn(Error) -> Error + '_ {
             };
             invalid(location, reason)
         }
-        other => other,
+        other => other.into(),
     }
 }
 
-/// Replaces the location of an [`Error::InvalidSpec`] (errors of the builders name the
+/// Replaces the location of an [`ErrorKind::InvalidSpec`] (errors of the builders name the
 /// concept, `shape`, not the place in the file).
 fn relocate(location: &str) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::InvalidSpec { reason, .. } => invalid(location, reason),
-        other => other,
+    move |e| match e.into_kind() {
+        ErrorKind::InvalidSpec { reason, .. } => invalid(location, reason),
+        other => other.into(),
     }
 }
 

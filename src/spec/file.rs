@@ -6,7 +6,7 @@ use std::path::Path;
 use super::locate::{line_column, offset_of_line_column, KeyIndex};
 use super::wire::{ArrayWire, DimRangeWire, DimWire, FileWire};
 use super::{ArraySpec, BundleSpec};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A spec file's content: one array or a bundle of named arrays.
 ///
@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 /// ```
 ///
 /// Loading checks everything once: a value of this type holds a consistent spec. Errors are
-/// [`Error::InvalidSpec`], located by the key path and the line and column in the file, for
+/// [`ErrorKind::InvalidSpec`], located by the key path and the line and column in the file, for
 /// instance `invalid spec at arrays.X.shape (line 7, column 1): ...`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -57,9 +57,9 @@ impl SpecFile {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`] for another extension (located at the path), text that is not
+    /// [`ErrorKind::InvalidSpec`] for another extension (located at the path), text that is not
     /// UTF-8, and everything [`SpecFile::from_json_str`] and [`SpecFile::from_toml_str`]
-    /// refuse; [`Error::Io`] when the file cannot be read.
+    /// refuse; [`ErrorKind::Io`] when the file cannot be read.
     ///
     /// # Examples
     ///
@@ -89,11 +89,11 @@ impl SpecFile {
                     Some(ext) => format!("`.{ext}`"),
                     None => "none".to_string(),
                 };
-                return Err(Error::InvalidSpec {
+                return Err(Error::from(ErrorKind::InvalidSpec {
                     location: path.display().to_string().into(),
                     reason: format!("expected a `.json` or `.toml` file extension, found {found}")
                         .into(),
-                });
+                }));
             }
         };
         let bytes = std::fs::read(path)?;
@@ -101,10 +101,10 @@ impl SpecFile {
             let valid = e.utf8_error().valid_up_to();
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
             let (line, column) = line_column(&prefix, valid);
-            Error::InvalidSpec {
+            Error::from(ErrorKind::InvalidSpec {
                 location: format!("line {line}, column {column}").into(),
                 reason: "invalid UTF-8".into(),
-            }
+            })
         })?;
         load(&text, format)
     }
@@ -113,7 +113,7 @@ impl SpecFile {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`] for JSON syntax errors, unknown keys, values of the wrong type,
+    /// [`ErrorKind::InvalidSpec`] for JSON syntax errors, unknown keys, values of the wrong type,
     /// and contradictions (an unknown dtype, an empty dtype list, a shape with two variadic
     /// dimensions, `min` above `max`, `enum` with a float dtype, a declared dimension no
     /// array uses, a `version` other than 1, both or neither of `array` and `arrays`).
@@ -178,7 +178,7 @@ impl SpecFile {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRepresentable`] when a value bound is NaN or infinite, which JSON cannot
+    /// [`ErrorKind::NotRepresentable`] when a value bound is NaN or infinite, which JSON cannot
     /// write (TOML can).
     ///
     /// # Examples
@@ -217,10 +217,10 @@ impl SpecFile {
                 .into_iter()
                 .find_map(|(key, b)| b.filter(|b| !b.is_finite()).map(|b| (key, b)))
             {
-                return Err(Error::NotRepresentable {
+                return Err(Error::from(ErrorKind::NotRepresentable {
                     reason: format!("`{path}.values.{key}` is {bound}, which JSON cannot write")
                         .into(),
-                });
+                }));
             }
         }
         let mut text = serde_json::to_string_pretty(&wire).map_err(not_representable)?;
@@ -233,7 +233,7 @@ impl SpecFile {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRepresentable`] if the TOML writer refuses the document (not expected:
+    /// [`ErrorKind::NotRepresentable`] if the TOML writer refuses the document (not expected:
     /// every spec has a TOML form).
     ///
     /// # Examples
@@ -326,9 +326,9 @@ impl From<BundleSpec> for SpecFile {
 }
 
 fn not_representable(e: impl std::fmt::Display) -> Error {
-    Error::NotRepresentable {
+    Error::from(ErrorKind::NotRepresentable {
         reason: e.to_string().into(),
-    }
+    })
 }
 
 /// Parses the wire form, converts it, and locates any error in `text`.
@@ -337,8 +337,8 @@ fn load(text: &str, format: Format) -> Result<SpecFile> {
         Format::Json => serde_json::from_str(text).map_err(|e| json_error(text, &e))?,
         Format::Toml => toml::from_str(text).map_err(|e| toml_error(text, &e))?,
     };
-    SpecFile::try_from(wire).map_err(|e| match e {
-        Error::InvalidSpec { location, reason } => {
+    SpecFile::try_from(wire).map_err(|e| match e.into_kind() {
+        ErrorKind::InvalidSpec { location, reason } => {
             let index = match format {
                 Format::Json => KeyIndex::json(text),
                 Format::Toml => KeyIndex::toml(text),
@@ -350,9 +350,9 @@ fn load(text: &str, format: Format) -> Result<SpecFile> {
                 }
                 None => location,
             };
-            Error::InvalidSpec { location, reason }
+            Error::from(ErrorKind::InvalidSpec { location, reason })
         }
-        other => other,
+        other => other.into(),
     })
 }
 
@@ -380,24 +380,24 @@ fn json_error(text: &str, e: &serde_json::Error) -> Error {
         crate::util::to_u64(line),
         crate::util::to_u64(column.max(1)),
     );
-    Error::InvalidSpec {
+    Error::from(ErrorKind::InvalidSpec {
         location: located(path, line, column),
         reason: reason.into(),
-    }
+    })
 }
 
 fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     let reason = e.message().trim_end().replace('\n', "; ");
     let Some(span) = e.span() else {
-        return Error::InvalidSpec {
+        return Error::from(ErrorKind::InvalidSpec {
             location: "line 1, column 1".into(),
             reason: reason.into(),
-        };
+        });
     };
     let (line, column) = line_column(text, span.start);
     let index = KeyIndex::toml(text);
-    Error::InvalidSpec {
+    Error::from(ErrorKind::InvalidSpec {
         location: located(index.path_at(span.start).as_deref(), line, column),
         reason: reason.into(),
-    }
+    })
 }

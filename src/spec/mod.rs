@@ -2,7 +2,7 @@
 //! an input declares, checked against a spec and the limits before anything is allocated.
 
 use crate::dtype::{ByteOrder, DType};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{LimitOverrides, Limits};
 use crate::shape::{Order, Shape};
 
@@ -16,10 +16,11 @@ mod shorthand;
 mod values;
 mod wire;
 
+pub(crate) use crate::shape::Dim;
 pub use bundle::BundleSpec;
 pub use file::SpecFile;
 pub use schema::spec_file_schema;
-pub use shape::{AxisSpec, Bindings, Dim, ShapeItem, ShapeSpec};
+pub use shape::{AxisSpec, Bindings, ShapeItem, ShapeSpec};
 pub use values::ValueSpec;
 pub(crate) use values::ValueTally;
 
@@ -171,20 +172,6 @@ impl ArraySpec {
             .is_none_or(|list| list.contains(&dtype))
     }
 
-    fn describe_dtypes(&self) -> Box<str> {
-        match &self.dtypes {
-            None => "any dtype".into(),
-            Some(list) => {
-                let names: Vec<String> = list.iter().map(|d| format!("`{d}`")).collect();
-                if names.len() == 1 {
-                    names.concat().into_boxed_str()
-                } else {
-                    format!("one of {}", names.join(", ")).into_boxed_str()
-                }
-            }
-        }
-    }
-
     /// The dtype stage: whether the spec allows `dtype`.
     ///
     /// The spec is checked in stages, in this order, so that each front-end asks exactly the
@@ -195,15 +182,15 @@ impl ArraySpec {
     ///
     /// # Errors
     ///
-    /// [`Error::DTypeMismatch`].
+    /// [`ErrorKind::DTypeMismatch`].
     pub fn check_dtype(&self, dtype: DType) -> Result<()> {
         if self.allows_dtype(dtype) {
             return Ok(());
         }
-        Err(Error::DTypeMismatch {
-            expected: self.describe_dtypes(),
+        Err(Error::from(ErrorKind::DTypeMismatch {
+            expected: self.dtypes.as_deref().unwrap_or_default().into(),
             found: dtype,
-        })
+        }))
     }
 
     /// The byte-order stage: whether a payload of `dtype` stored in `byte_order` is allowed.
@@ -211,14 +198,14 @@ impl ArraySpec {
     ///
     /// # Errors
     ///
-    /// [`Error::ByteOrderMismatch`].
+    /// [`ErrorKind::ByteOrderMismatch`].
     pub fn check_byte_order(&self, dtype: DType, byte_order: ByteOrder) -> Result<()> {
         match self.byte_order {
             Some(required) if dtype.unit_size() > 1 && byte_order != required => {
-                Err(Error::ByteOrderMismatch {
-                    expected: required.name(),
-                    found: byte_order.name(),
-                })
+                Err(Error::from(ErrorKind::ByteOrderMismatch {
+                    expected: required,
+                    found: byte_order,
+                }))
             }
             _ => Ok(()),
         }
@@ -231,7 +218,7 @@ impl ArraySpec {
     ///
     /// # Errors
     ///
-    /// [`Error::NdimMismatch`] or [`Error::ShapeMismatch`].
+    /// [`ErrorKind::NdimMismatch`] or [`ErrorKind::ShapeMismatch`].
     pub fn check_axes(&self, dims: &[usize], unknown: Option<usize>) -> Result<()> {
         match &self.shape {
             Some(shape) => shape.check_axes(dims, unknown),
@@ -244,7 +231,7 @@ impl ArraySpec {
     ///
     /// # Errors
     ///
-    /// [`Error::NdimMismatch`], [`Error::ShapeMismatch`] or [`Error::NamedDimMismatch`].
+    /// [`ErrorKind::NdimMismatch`], [`ErrorKind::ShapeMismatch`] or [`ErrorKind::NamedDimMismatch`].
     pub fn check_shape(&self, dims: &[usize], bindings: &mut Bindings) -> Result<()> {
         match &self.shape {
             Some(shape) => shape.check(dims, bindings),
@@ -257,14 +244,14 @@ impl ArraySpec {
     ///
     /// # Errors
     ///
-    /// [`Error::OrderMismatch`].
+    /// [`ErrorKind::OrderMismatch`].
     pub fn check_order(&self, shape: &Shape, order: Order) -> Result<()> {
         match self.order {
             Some(required) if order != required && !shape.orders_coincide() => {
-                Err(Error::OrderMismatch {
-                    expected: required.name(),
-                    found: order.name(),
-                })
+                Err(Error::from(ErrorKind::OrderMismatch {
+                    expected: required,
+                    found: order,
+                }))
             }
             _ => Ok(()),
         }

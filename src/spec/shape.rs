@@ -5,73 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::shorthand::{self, Token};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, NamedDim, NamedSize, Result};
+use crate::shape::Dim;
 use crate::util::to_u64;
-
-/// One axis of a shape constraint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dim {
-    /// Any size, including 0.
-    Any,
-    /// Exactly this size.
-    Exact(usize),
-    /// A size in `min..=max` (both inclusive).
-    Range {
-        /// Smallest size accepted.
-        min: usize,
-        /// Largest size accepted.
-        max: usize,
-    },
-}
-
-impl Dim {
-    /// The constraint `min..=max`, in its simplest form: [`Dim::Any`] for `0..=usize::MAX`,
-    /// [`Dim::Exact`] when `min == max`, [`Dim::Range`] otherwise (also when `min > max`,
-    /// which accepts nothing).
-    ///
-    /// ```
-    /// use arrayguard::Dim;
-    /// assert_eq!(Dim::between(3, 3), Dim::Exact(3));
-    /// assert_eq!(Dim::between(0, usize::MAX), Dim::Any);
-    /// assert_eq!(Dim::between(1, 64), Dim::Range { min: 1, max: 64 });
-    /// ```
-    pub fn between(min: usize, max: usize) -> Dim {
-        match (min, max) {
-            (0, usize::MAX) => Dim::Any,
-            (a, b) if a == b => Dim::Exact(a),
-            (min, max) => Dim::Range { min, max },
-        }
-    }
-
-    /// Whether `size` satisfies this constraint.
-    pub fn accepts(self, size: usize) -> bool {
-        match self {
-            Dim::Any => true,
-            Dim::Exact(n) => size == n,
-            Dim::Range { min, max } => (min..=max).contains(&size),
-        }
-    }
-}
-
-impl From<usize> for Dim {
-    fn from(n: usize) -> Dim {
-        Dim::Exact(n)
-    }
-}
-
-impl fmt::Display for Dim {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Dim::Any => f.write_str("any size"),
-            Dim::Exact(n) => write!(f, "{n}"),
-            Dim::Range {
-                min,
-                max: usize::MAX,
-            } => write!(f, "{min}.."),
-            Dim::Range { min, max } => write!(f, "{min}..={max}"),
-        }
-    }
-}
 
 /// One axis of a [`ShapeSpec`]: a size constraint, optionally named.
 ///
@@ -149,13 +85,15 @@ impl ShapeSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`] when more than one item is variadic, a range is empty, or a
+    /// [`ErrorKind::InvalidSpec`] when more than one item is variadic, a range is empty, or a
     /// name is used both for an axis and for a variadic run.
     pub fn new(items: impl IntoIterator<Item = ShapeItem>) -> Result<Self> {
         let items: Vec<ShapeItem> = items.into_iter().collect();
-        let invalid = |reason: String| Error::InvalidSpec {
-            location: "shape".into(),
-            reason: reason.into(),
+        let invalid = |reason: String| {
+            Error::from(ErrorKind::InvalidSpec {
+                location: "shape".into(),
+                reason: reason.into(),
+            })
         };
         if items
             .iter()
@@ -208,11 +146,13 @@ impl ShapeSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`] with the byte offset of the offending token.
+    /// [`ErrorKind::InvalidSpec`] with the byte offset of the offending token.
     pub fn parse(text: &str) -> Result<Self> {
-        let tokens = shorthand::parse(text).map_err(|e| Error::InvalidSpec {
-            location: "shape".into(),
-            reason: format!("`{}` {e}", crate::util::excerpt(text, 80)).into(),
+        let tokens = shorthand::parse(text).map_err(|e| {
+            Error::from(ErrorKind::InvalidSpec {
+                location: "shape".into(),
+                reason: format!("`{}` {e}", crate::util::excerpt(text, 80)).into(),
+            })
         })?;
         let items = tokens.into_iter().map(|token| match token {
             Token::Size { name, min, max } => ShapeItem::Axis(AxisSpec {
@@ -281,7 +221,7 @@ impl ShapeSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::NdimMismatch`] or [`Error::ShapeMismatch`].
+    /// [`ErrorKind::NdimMismatch`] or [`ErrorKind::ShapeMismatch`].
     pub fn check_axes(&self, dims: &[usize], unknown: Option<usize>) -> Result<()> {
         if self.is_variadic() {
             return Ok(());
@@ -303,7 +243,7 @@ impl ShapeSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::NdimMismatch`], [`Error::ShapeMismatch`] or [`Error::NamedDimMismatch`].
+    /// [`ErrorKind::NdimMismatch`], [`ErrorKind::ShapeMismatch`] or [`ErrorKind::NamedDimMismatch`].
     pub fn check(&self, dims: &[usize], bindings: &mut Bindings) -> Result<()> {
         let min_ndim = self.check_ndim(dims)?;
         // The variadic run takes whatever the fixed axes leave.
@@ -334,14 +274,11 @@ impl ShapeSpec {
     fn check_ndim(&self, dims: &[usize]) -> Result<usize> {
         let (min_ndim, max_ndim) = self.ndim_range();
         if dims.len() < min_ndim || max_ndim.is_some_and(|max| dims.len() > max) {
-            let expected = match max_ndim {
-                Some(n) => n.to_string(),
-                None => format!("at least {min_ndim}"),
-            };
-            return Err(Error::NdimMismatch {
-                expected: expected.into(),
+            return Err(Error::from(ErrorKind::NdimMismatch {
+                min: to_u64(min_ndim),
+                max: max_ndim.map(to_u64),
                 found: to_u64(dims.len()),
-            });
+            }));
         }
         Ok(min_ndim)
     }
@@ -352,11 +289,11 @@ fn check_size(axis: usize, dim: Dim, size: usize) -> Result<()> {
     if dim.accepts(size) {
         return Ok(());
     }
-    Err(Error::ShapeMismatch {
+    Err(Error::from(ErrorKind::ShapeMismatch {
         axis: u32::try_from(axis).unwrap_or(u32::MAX),
-        expected: dim.to_string().into(),
+        expected: dim,
         found: to_u64(size),
-    })
+    }))
 }
 
 impl fmt::Display for ShapeSpec {
@@ -429,7 +366,7 @@ impl Bindings {
     ///
     /// # Errors
     ///
-    /// [`Error::NamedDimMismatch`] when `name` is bound to another size.
+    /// [`ErrorKind::NamedDimMismatch`] when `name` is bound to another size.
     pub fn bind_size(&mut self, name: &str, axis: usize, size: usize) -> Result<()> {
         match self.bound.get(name) {
             None => {
@@ -441,7 +378,7 @@ impl Bindings {
                 name,
                 axis,
                 describe(bound),
-                size.to_string(),
+                NamedSize::One(size),
             )),
         }
     }
@@ -457,30 +394,27 @@ impl Bindings {
                 name,
                 axis,
                 describe(bound),
-                describe(&Bound::Run(sizes.to_vec())),
+                NamedSize::Run(sizes.into()),
             )),
         }
     }
 }
 
-fn named_mismatch(name: &str, axis: usize, expected: String, found: String) -> Error {
-    Error::NamedDimMismatch {
+fn named_mismatch(name: &str, axis: usize, expected: NamedSize, found: NamedSize) -> Error {
+    Error::from(ErrorKind::NamedDimMismatch {
         axis: u32::try_from(axis).unwrap_or(u32::MAX),
-        detail: Box::new(crate::error::NamedDim {
-            name: name.to_string(),
+        detail: Box::new(NamedDim {
+            name: name.into(),
             expected,
             found,
         }),
-    }
+    })
 }
 
-fn describe(bound: &Bound) -> String {
+fn describe(bound: &Bound) -> NamedSize {
     match bound {
-        Bound::Size(n) => n.to_string(),
-        Bound::Run(sizes) => {
-            let parts: Vec<String> = sizes.iter().map(ToString::to_string).collect();
-            format!("({})", parts.join(", "))
-        }
+        Bound::Size(n) => NamedSize::One(*n),
+        Bound::Run(sizes) => NamedSize::Run(sizes.as_slice().into()),
     }
 }
 
@@ -577,12 +511,6 @@ mod tests {
                 "{text:?} -> {spec}"
             );
         }
-    }
-
-    #[test]
-    fn range_dims_are_inclusive() {
-        let d = Dim::Range { min: 1, max: 64 };
-        assert!(d.accepts(1) && d.accepts(64) && !d.accepts(0) && !d.accepts(65));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use crate::dtype::{Element, ValueParts};
-use crate::error::{Error, Result, ValueKind, ValueViolation};
+use crate::error::{Error, ErrorKind, Result, ValueKind, ValueViolation};
 use crate::shape::{Order, Shape};
 
 /// How many offending elements an error lists.
@@ -115,13 +115,13 @@ impl ValueSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSpec`].
+    /// [`ErrorKind::InvalidSpec`].
     pub fn validate(&self) -> Result<()> {
         let invalid = |reason: String| {
-            Err(Error::InvalidSpec {
+            Err(Error::from(ErrorKind::InvalidSpec {
                 location: "values".into(),
                 reason: reason.into(),
-            })
+            }))
         };
         let bounds = [self.min, self.max, self.exclusive_min, self.exclusive_max];
         if bounds.iter().flatten().any(|b| b.is_nan()) {
@@ -154,7 +154,7 @@ impl ValueSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::Values`] naming the first kind of violation found, how many elements violate
+    /// [`ErrorKind::Values`] naming the first kind of violation found, how many elements violate
     /// the constraints, and the logical indices and values of the first few.
     pub fn check<T: Element>(&self, data: &[T], shape: &Shape, order: Order) -> Result<()> {
         let mut tally = ValueTally::default();
@@ -337,19 +337,19 @@ pub(crate) struct ValueTally {
 }
 
 impl ValueTally {
-    /// The result over every chunk: [`Error::Values`] if any element broke a constraint.
+    /// The result over every chunk: [`ErrorKind::Values`] if any element broke a constraint.
     pub(crate) fn finish(self) -> Result<()> {
         let Some((kind, constraint)) = self.first else {
             return Ok(());
         };
-        Err(Error::Values {
+        Err(Error::from(ErrorKind::Values {
             violation: Box::new(ValueViolation {
                 kind,
                 constraint,
                 count: self.count,
                 first: self.examples,
             }),
-        })
+        }))
     }
 }
 

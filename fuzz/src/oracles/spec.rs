@@ -144,7 +144,7 @@ pub fn shape<M: Meter>(data: &[u8], meter: &M) {
             );
         }
         Err(e) => {
-            assert_eq!(e.fault(), Fault::Spec, "{e}");
+            assert_eq!(e.fault(), Fault::Mismatch, "{e}");
             assert_eq!(e.code() == "spec.ndim", !ndim_ok, "{e}");
         }
     }
