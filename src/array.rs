@@ -15,10 +15,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::shape::{Order, Shape};
 use crate::transpose::Transpose;
 
-fn check_len(shape: &Shape, len: usize) -> Result<()> {
+fn check_element_count(shape: &Shape, len: usize) -> Result<()> {
     if shape.len() != len {
         return Err(Error::from(ErrorKind::ElementCount {
-            shape: shape.clone(),
+            shape: shape.dims().into(),
             expected: crate::util::to_u64(shape.len()),
             found: crate::util::to_u64(len),
         }));
@@ -45,7 +45,7 @@ impl<T: Element> Array<T> {
     ///
     /// [`ErrorKind::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_vec(shape: Shape, order: Order, data: Vec<T>) -> Result<Self> {
-        check_len(&shape, data.len())?;
+        check_element_count(&shape, data.len())?;
         Ok(Array {
             shape,
             order,
@@ -215,7 +215,7 @@ impl<'a, T: Element> ArrayView<'a, T> {
     ///
     /// [`ErrorKind::ElementCount`] when `data.len()` differs from `shape.len()`.
     pub fn from_slice(shape: Shape, order: Order, data: &'a [T]) -> Result<Self> {
-        check_len(&shape, data.len())?;
+        check_element_count(&shape, data.len())?;
         Ok(ArrayView {
             shape,
             order,

@@ -49,6 +49,19 @@
 //! # }
 //! ```
 //!
+//! # Layers
+//!
+//! The crate is read bottom up; a module imports only the layers below it, and no module
+//! imports one that imports it back:
+//!
+//! | layer | modules | what it holds |
+//! | --- | --- | --- |
+//! | vocabulary | `util`, `dtype`, `axes`, `error`, `shape`, `limits`, `descr` | [`DType`] and [`Element`], [`Error`] = [`ErrorKind`] + [`Location`], [`Shape`], [`Order`], [`Dim`], [`Limits`], the dtype spellings ([`DType::parse_any`]) |
+//! | descriptors | `spec` | [`ArraySpec`] and [`BundleSpec`] (from code or from [`SpecFile`]s: wire form, then one validating conversion), shape patterns and [`Bindings`], [`ValueSpec`], the spec's staged checks ([`ArraySpec::check_dtype`] and the next stages) |
+//! | pipeline | `plan`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the one payload pump (chunked read, swap, `bool` and value checks, F→C), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
+//! | front-ends | `options`, [`npy`], [`raw`], [`json`] | each turns its bytes into a `Plan` and a payload, through its `ReadOptions` over one shared private core |
+//! | containers | `bundle` | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends |
+//!
 //! # Error codes
 //!
 //! Every kind has a stable code ([`Error::code`]), the contract of CLI reports, logs and tests:
@@ -136,6 +149,7 @@
 #![warn(unreachable_pub)]
 
 mod array;
+mod axes;
 mod buffer;
 mod bundle;
 mod compat;
@@ -156,6 +170,7 @@ mod transpose;
 mod util;
 
 pub use array::{Array, ArrayView, ArrayVisitor, DynArray};
+pub use axes::{Dim, Order};
 pub use bundle::{BundleChecker, Input, Verdict};
 pub use dtype::{ByteOrder, DType, Element};
 pub use error::{
@@ -166,7 +181,7 @@ pub use half::f16;
 pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
 pub use plan::Plan;
-pub use shape::{Dim, Order, Shape};
+pub use shape::Shape;
 pub use spec::{spec_file_schema, SpecFile};
 pub use spec::{ArraySpec, AxisSpec, Bindings, BundleSpec, ShapeItem, ShapeSpec, ValueSpec};
 pub use target::Target;

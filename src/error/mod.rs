@@ -22,8 +22,8 @@ pub use detail::{
 };
 pub use location::{JsonPosition, Location};
 
+use crate::axes::{Dim, Order};
 use crate::dtype::{ByteOrder, DType};
-use crate::shape::{Dim, Order, Shape};
 
 /// `Result` with [`Error`] as its error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -318,8 +318,8 @@ pub enum ErrorKind {
     },
     /// Elements handed to an array constructor do not match its shape.
     ElementCount {
-        /// The shape.
-        shape: Shape,
+        /// The shape's dimensions.
+        shape: Box<[usize]>,
         /// Elements the shape holds.
         expected: u64,
         /// Elements given.
@@ -600,10 +600,19 @@ impl ErrorKind {
                 shape,
                 expected,
                 found,
-            } => write!(
-                f,
-                "element count mismatch: shape {shape} holds {expected} elements, found {found}"
-            ),
+            } => {
+                f.write_str("element count mismatch: shape (")?;
+                for (i, n) in shape.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{n}")?;
+                }
+                if shape.len() == 1 {
+                    f.write_str(",")?;
+                }
+                write!(f, ") holds {expected} elements, found {found}")
+            }
         }
     }
 
@@ -1130,7 +1139,7 @@ mod tests {
             ),
             (
                 ErrorKind::ElementCount {
-                    shape: Shape::default(),
+                    shape: Box::new([]),
                     expected: 1,
                     found: 2,
                 },
