@@ -91,7 +91,9 @@
 //! midpoint is exact in `f64`, so that case is detected exactly, and the decimal text is then
 //! compared digit by digit with the midpoint's exact decimal expansion to choose the side.
 //!
-//! **Buffering.** Readers are read 8 KiB at a time into a window of at most about 16 KiB,
+//! # Buffering
+//!
+//! Readers are read 8 KiB at a time into a window of at most about 16 KiB,
 //! checked as UTF-8 as they arrive; wrapping them in a `BufReader` gains nothing. Slices are
 //! checked as UTF-8 once, up front; a `&str` is not checked again.
 //!
