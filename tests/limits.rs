@@ -7,7 +7,9 @@
 mod common;
 
 use arrayguard::npy::{self, ReadOptions};
-use arrayguard::{ArraySpec, DType, DynArray, Limits, Order, Shape, SpecFile};
+use arrayguard::{
+    ArraySpec, BundleChecker, BundleSpec, DType, DynArray, Limits, Order, Shape, SpecFile,
+};
 
 use common::alloc::{measure, CountingAlloc};
 use common::{
@@ -21,20 +23,28 @@ static ALLOC: CountingAlloc = CountingAlloc;
 /// payload.
 const SLACK: usize = 64 * 1024;
 
-/// Which limits an entry point applies.
+/// The payload buffer a check may hold on top of [`SLACK`], even when it refuses: its one
+/// chunk buffer is allocated for `min(declared payload, 1 MiB)` before a reader of unknown
+/// length shows how many bytes it has (`ReadOptions::check_path` documents 1 MiB).
+const CHECK_BUFFER: usize = 1 << 20;
+
+/// Which limits an entry point applies, and what it returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// Takes a `Limits` (directly or through `ReadOptions`).
+    /// Takes a `Limits` (directly or through `ReadOptions`) and returns the array.
     WithLimits,
     /// Uses `Limits::default()`.
     DefaultLimits,
+    /// Takes a `Limits` and checks the whole file, payload included, but returns no array
+    /// (`ReadOptions::check_path`, `check_reader`, `Input::check`, `BundleChecker`).
+    Check,
     /// Reads only the header: applies `max_header_bytes` and `max_ndim`, and is documented
     /// not to look at the payload size.
     HeaderOnly,
 }
 
-/// The result of one call: the array (none for header-only entry points) or the error code,
-/// and the peak bytes the call allocated.
+/// The result of one call: the array (none for checks and header-only entry points) or the
+/// error code, and the peak bytes the call allocated.
 type Ran = (Result<Option<DynArray>, &'static str>, usize);
 
 struct EntryPoint {
@@ -47,7 +57,8 @@ fn done<A: Into<DynArray>>((result, peak): (arrayguard::Result<A>, usize)) -> Ra
     (result.map(|a| Some(a.into())).map_err(|e| e.code()), peak)
 }
 
-fn header_done((result, peak): (arrayguard::Result<npy::Header>, usize)) -> Ran {
+/// The result of a check or a header read: no array.
+fn checked<A>((result, peak): (arrayguard::Result<A>, usize)) -> Ran {
     (result.map(|_| None).map_err(|e| e.code()), peak)
 }
 
@@ -58,6 +69,23 @@ fn dtype_of(input: &Input) -> DType {
 
 fn reader(input: &Input) -> ChunkReader<'_> {
     ChunkReader::new(&input.bytes, vec![3, 1, 4096])
+}
+
+/// A bundle of one array, `a`, with `spec`.
+fn bundle_of(spec: &ArraySpec) -> BundleSpec {
+    BundleSpec::new()
+        .with_array("a", spec.clone())
+        .build()
+        .expect("a bundle of one array")
+}
+
+/// Checks `input` as the one array of a bundle; the bundle is built before the measurement.
+fn bundle_check(input: arrayguard::Input<'_>, spec: &ArraySpec, limits: &Limits) -> Ran {
+    let bundle = bundle_of(spec);
+    let checker = BundleChecker::new(&bundle).limits(limits.clone());
+    let (mut verdicts, peak) = measure(|| checker.check([("a", input)]));
+    assert_eq!(verdicts.len(), 1, "one verdict per array");
+    checked((verdicts.remove(0).into_result(), peak))
 }
 
 fn entry_points() -> Vec<EntryPoint> {
@@ -74,16 +102,6 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "npy::from_slice_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    let (r, peak) = measure(|| npy::from_slice_with_limits::<T>(&i.bytes, s, l));
-                    done((r.map(|v| v.into_owned()), peak))
-                })
-            },
-        },
-        EntryPoint {
             name: "npy::from_reader",
             kind: DefaultLimits,
             call: |i, s, _| {
@@ -94,31 +112,12 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "npy::from_reader_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    let r = reader(i);
-                    done(measure(|| npy::from_reader_with_limits::<T, _>(r, s, l)))
-                })
-            },
-        },
-        EntryPoint {
             name: "npy::from_path",
             kind: DefaultLimits,
             call: |i, s, _| with_element!(dtype_of(i), T => done(measure(|| npy::from_path::<T>(i.path(), s)))),
         },
         EntryPoint {
-            name: "npy::from_path_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    done(measure(|| npy::from_path_with_limits::<T>(i.path(), s, l)))
-                })
-            },
-        },
-        EntryPoint {
-            name: "ReadOptions::read_slice",
+            name: "ReadOptions::read_slice::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -129,15 +128,15 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_slice_dyn",
+            name: "ReadOptions::read_slice::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
-                done(measure(|| o.read_slice_dyn(&i.bytes, s)))
+                done(measure(|| o.read_slice::<DynArray>(&i.bytes, s)))
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_reader",
+            name: "ReadOptions::read_reader::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -148,16 +147,16 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_reader_dyn",
+            name: "ReadOptions::read_reader::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
                 let r = reader(i);
-                done(measure(|| o.read_reader_dyn(r, s)))
+                done(measure(|| o.read_reader::<DynArray, _>(r, s)))
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_path",
+            name: "ReadOptions::read_path::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -165,24 +164,61 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_path_dyn",
+            name: "ReadOptions::read_path::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
-                done(measure(|| o.read_path_dyn(i.path(), s)))
+                done(measure(|| o.read_path::<DynArray>(i.path(), s)))
             },
         },
         EntryPoint {
-            name: "npy::read_header",
-            kind: HeaderOnly,
-            call: |i, _, l| header_done(measure(|| npy::read_header(&i.bytes, l))),
+            name: "ReadOptions::check_path",
+            kind: Check,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                checked(measure(|| o.check_path(i.path(), s)))
+            },
         },
         EntryPoint {
-            name: "npy::read_header_from",
+            name: "ReadOptions::check_reader",
+            kind: Check,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                let r = reader(i);
+                checked(measure(|| o.check_reader(r, s)))
+            },
+        },
+        EntryPoint {
+            name: "Input::Npy(..).check",
+            kind: Check,
+            call: |i, s, l| checked(measure(|| arrayguard::Input::Npy(&i.bytes).check(s, l))),
+        },
+        EntryPoint {
+            name: "Input::Path(..).check",
+            kind: Check,
+            call: |i, s, l| checked(measure(|| arrayguard::Input::Path(i.path()).check(s, l))),
+        },
+        EntryPoint {
+            name: "BundleChecker::check(Input::Npy)",
+            kind: Check,
+            call: |i, s, l| bundle_check(arrayguard::Input::Npy(&i.bytes), s, l),
+        },
+        EntryPoint {
+            name: "BundleChecker::check(Input::Path)",
+            kind: Check,
+            call: |i, s, l| bundle_check(arrayguard::Input::Path(i.path()), s, l),
+        },
+        EntryPoint {
+            name: "npy::read_header(&[u8])",
+            kind: HeaderOnly,
+            call: |i, _, l| checked(measure(|| npy::read_header(&i.bytes[..], l))),
+        },
+        EntryPoint {
+            name: "npy::read_header(reader)",
             kind: HeaderOnly,
             call: |i, _, l| {
                 let r = reader(i);
-                header_done(measure(|| npy::read_header_from(r, l)))
+                checked(measure(|| npy::read_header(r, l)))
             },
         },
     ]
@@ -220,18 +256,29 @@ fn check(row: &Row) -> Vec<String> {
         }
         let (result, peak) = (entry.call)(&row.input, &spec, &row.limits);
         let what = format!("{} via {}", row.name, entry.name);
+        let slack = if entry.kind == Kind::Check {
+            SLACK + CHECK_BUFFER
+        } else {
+            SLACK
+        };
         let expected = match (&row.expect, entry.kind) {
             (Expect::Code(code), Kind::HeaderOnly) if !is_header_stage(code) => None,
-            (Expect::Accept(_), Kind::HeaderOnly) => None,
+            (Expect::Accept(_), Kind::HeaderOnly | Kind::Check) => None,
             (expect, _) => Some(expect),
         };
         match (expected, result) {
-            (None, Ok(None)) => {}
+            (None, Ok(None)) => {
+                if peak > slack {
+                    wrong.push(format!(
+                        "{what}: passed after allocating {peak} bytes at peak"
+                    ));
+                }
+            }
             (None, other) => wrong.push(format!(
-                "{what}: expected the header to pass, found {other:?}"
+                "{what}: expected the header (or the check) to pass, found {other:?}"
             )),
             (Some(Expect::Code(code)), Err(found)) if found == *code => {
-                if peak > SLACK {
+                if peak > slack {
                     wrong.push(format!(
                         "{what}: refused after allocating {peak} bytes at peak"
                     ));
@@ -502,7 +549,7 @@ fn default_limits_let_inputs_at_them_through_on_every_entry_point() {
 fn canonical_of(bytes: &[u8]) -> Vec<u8> {
     canonical(
         &ReadOptions::new()
-            .read_slice_dyn(bytes, &ArraySpec::any())
+            .read_slice::<DynArray>(bytes, &ArraySpec::any())
             .expect("a valid file"),
     )
 }
@@ -542,13 +589,14 @@ fn unlimited_still_refuses_declared_sizes_over_the_bytes_present_without_allocat
     // The claim itself, measured once more on its own for the report.
     let input = Input::new(eight_gb);
     let options = ReadOptions::new().limits(Limits::unlimited());
-    let (result, peak) = measure(|| options.read_path_dyn(input.path(), &ArraySpec::any()));
+    let (result, peak) = measure(|| options.read_path::<DynArray>(input.path(), &ArraySpec::any()));
     assert_eq!(
         result.map(|_| ()).map_err(|e| e.code()),
         Err("data.truncated")
     );
     assert!(peak < SLACK, "peak {peak}");
-    let (result, peak) = measure(|| options.read_reader_dyn(&input.bytes[..], &ArraySpec::any()));
+    let (result, peak) =
+        measure(|| options.read_reader::<DynArray, _>(&input.bytes[..], &ArraySpec::any()));
     assert_eq!(
         result.map(|_| ()).map_err(|e| e.code()),
         Err("data.truncated")
@@ -600,12 +648,12 @@ fn allow_trailing_changes_nothing_about_the_limits() {
         } else {
             Ok(file.clone())
         };
-        let from_slice = options.read_slice_dyn(&trailing, &ArraySpec::any());
+        let from_slice = options.read_slice::<DynArray>(&trailing, &ArraySpec::any());
         assert_eq!(
             from_slice.map(|a| canonical(&a)).map_err(|e| e.code()),
             expected
         );
-        let from_reader = options.read_reader_dyn(&trailing[..], &ArraySpec::any());
+        let from_reader = options.read_reader::<DynArray, _>(&trailing[..], &ArraySpec::any());
         assert_eq!(
             from_reader.map(|a| canonical(&a)).map_err(|e| e.code()),
             expected

@@ -90,7 +90,9 @@ impl Entry {
                 let (r, peak) = alloc::measure(|| raw::from_slice_with_limits::<T>(bytes, layout, spec, limits));
                 (r.map(|v| DynArray::from(v.into_owned())), peak)
             }),
-            Entry::SliceDyn => alloc::measure(|| options.read_slice_dyn(bytes, layout, spec)),
+            Entry::SliceDyn => {
+                alloc::measure(|| options.read_slice::<DynArray>(bytes, layout, spec))
+            }
             Entry::ReaderOneByte => with_element!(layout.dtype(), T => {
                 let reader = OneByteReader::new(bytes);
                 let (r, peak) = alloc::measure(|| raw::from_reader_with_limits::<T, _>(reader, layout, spec, limits));
@@ -98,18 +100,20 @@ impl Entry {
             }),
             Entry::ReaderOneByteDyn => {
                 let reader = OneByteReader::new(bytes);
-                alloc::measure(|| options.read_reader_dyn(reader, layout, spec))
+                alloc::measure(|| options.read_reader::<DynArray, _>(reader, layout, spec))
             }
             Entry::ReaderChunkedDyn => {
                 let reader = ChunkReader::new(bytes, vec![3, 0, 1, 7, 2, 0, 5]);
-                alloc::measure(|| options.read_reader_dyn(reader, layout, spec))
+                alloc::measure(|| options.read_reader::<DynArray, _>(reader, layout, spec))
             }
-            Entry::ReaderDyn => alloc::measure(|| options.read_reader_dyn(bytes, layout, spec)),
+            Entry::ReaderDyn => {
+                alloc::measure(|| options.read_reader::<DynArray, _>(bytes, layout, spec))
+            }
             Entry::Path => with_element!(layout.dtype(), T => {
                 let (r, peak) = alloc::measure(|| raw::from_path_with_limits::<T>(path, layout, spec, limits));
                 (r.map(DynArray::from), peak)
             }),
-            Entry::PathDyn => alloc::measure(|| options.read_path_dyn(path, layout, spec)),
+            Entry::PathDyn => alloc::measure(|| options.read_path::<DynArray>(path, layout, spec)),
         }
     }
 }
@@ -271,7 +275,7 @@ fn fortran_fixtures_keep_their_order() {
     let layout = layout_of(name, fields).expect("layout");
     let bytes = fs::read(data_dir().join(name)).expect("read fixture");
     let array = ReadOptions::new()
-        .read_slice_dyn(&bytes, &layout, &ArraySpec::any())
+        .read_slice::<DynArray>(&bytes, &layout, &ArraySpec::any())
         .expect("read");
     assert_eq!(array.order(), Order::F);
     assert_eq!(array.shape().dims(), &[2, 3, 2]);
@@ -932,11 +936,9 @@ fn endless_reader_is_cut_at_the_limit() {
     ] {
         let mut source = Endless { delivered: 0 };
         let (r, peak) = alloc::measure(|| {
-            ReadOptions::new().limits(limits.clone()).read_reader_dyn(
-                &mut source,
-                &layout,
-                &ArraySpec::any(),
-            )
+            ReadOptions::new()
+                .limits(limits.clone())
+                .read_reader::<DynArray, _>(&mut source, &layout, &ArraySpec::any())
         });
         let err = r.unwrap_err();
         assert!(
@@ -976,7 +978,7 @@ fn reader_errors_are_io() {
             .unwrap(),
     ] {
         let err = ReadOptions::new()
-            .read_reader_dyn(Broken, &layout, &ArraySpec::any())
+            .read_reader::<DynArray, _>(Broken, &layout, &ArraySpec::any())
             .unwrap_err();
         assert!(err.is_io(), "{err}");
     }
@@ -1343,7 +1345,7 @@ proptest! {
         limits in arbitrary_limits(),
     ) {
         let options = ReadOptions::new().limits(limits.clone());
-        let (slice, peak) = alloc::measure(|| options.read_slice_dyn(&bytes, &layout, &spec));
+        let (slice, peak) = alloc::measure(|| options.read_slice::<DynArray>(&bytes, &layout, &spec));
         match &slice {
             Ok(array) => {
                 prop_assert!(fits_layout_and_spec(array, &layout, &spec, &limits).is_ok(), "{:?}", fits_layout_and_spec(array, &layout, &spec, &limits));
@@ -1352,10 +1354,10 @@ proptest! {
             Err(_) => prop_assert!(peak <= SLACK, "refusal allocated {} bytes", peak),
         }
         let slice = outcome(slice);
-        let (reader, peak) = alloc::measure(|| options.read_reader_dyn(ChunkReader::new(&bytes, vec![2, 0, 5]), &layout, &spec));
+        let (reader, peak) = alloc::measure(|| options.read_reader::<DynArray, _>(ChunkReader::new(&bytes, vec![2, 0, 5]), &layout, &spec));
         prop_assert!(peak <= 2 * bytes.len() + SLACK);
         prop_assert_eq!(outcome(reader), slice.clone());
-        let (one, _) = alloc::measure(|| options.read_reader_dyn(OneByteReader::new(&bytes), &layout, &spec));
+        let (one, _) = alloc::measure(|| options.read_reader::<DynArray, _>(OneByteReader::new(&bytes), &layout, &spec));
         prop_assert_eq!(outcome(one), slice);
     }
 }
@@ -1381,9 +1383,9 @@ proptest! {
         let input = Input::new(bytes);
         let spec = ArraySpec::any();
         let limits = Limits::default();
-        let slice = outcome(ReadOptions::new().read_slice_dyn(&input.bytes, &layout, &spec));
+        let slice = outcome(ReadOptions::new().read_slice::<DynArray>(&input.bytes, &layout, &spec));
         let chunked = outcome(
-            ReadOptions::new().read_reader_dyn(ChunkReader::new(&input.bytes, sizes), &layout, &spec),
+            ReadOptions::new().read_reader::<DynArray, _>(ChunkReader::new(&input.bytes, sizes), &layout, &spec),
         );
         prop_assert_eq!(&chunked, &slice);
         for entry in Entry::ALL {
