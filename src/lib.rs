@@ -84,7 +84,6 @@
 mod array;
 mod buffer;
 mod bundle;
-mod compat;
 mod descr;
 mod dtype;
 mod error;

@@ -548,14 +548,17 @@ fn check_numpy_file(
     let spec = ArraySpec::any();
     let reads: [(&str, Result<DynArray, Error>); 3] = [
         (
-            "read_slice_dyn",
+            "read_slice::<DynArray>",
             options.read_slice::<DynArray>(&bytes, &spec),
         ),
         (
-            "read_reader_dyn",
+            "read_reader::<DynArray>",
             options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
         ),
-        ("read_path_dyn", options.read_path::<DynArray>(path, &spec)),
+        (
+            "read_path::<DynArray>",
+            options.read_path::<DynArray>(path, &spec),
+        ),
     ];
     for (how, result) in reads {
         let array = match result {

@@ -61,14 +61,17 @@ fn read_three_ways(path: &Path) -> [(&'static str, Result<DynArray, Error>); 3] 
     let spec = ArraySpec::any();
     [
         (
-            "read_slice_dyn",
+            "read_slice::<DynArray>",
             options.read_slice::<DynArray>(&bytes, &spec),
         ),
         (
-            "read_reader_dyn",
+            "read_reader::<DynArray>",
             options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
         ),
-        ("read_path_dyn", options.read_path::<DynArray>(path, &spec)),
+        (
+            "read_path::<DynArray>",
+            options.read_path::<DynArray>(path, &spec),
+        ),
     ]
 }
 

@@ -364,7 +364,7 @@ proptest! {
             });
             let dynamic = ReadOptions::new().read_slice::<DynArray>(&written, &spec);
             let one_byte = ReadOptions::new().read_reader::<DynArray, _>(OneByteReader::new(&written), &spec);
-            for (path, result) in [("from_slice", typed), ("read_slice_dyn", dynamic), ("one byte per read", one_byte)] {
+            for (path, result) in [("from_slice", typed), ("read_slice::<DynArray>", dynamic), ("one byte per read", one_byte)] {
                 let back = result.map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 prop_assert_eq!(canonical(&back), file_le.clone(), "{} {:?}", path, byte_order);
             }

@@ -31,10 +31,6 @@ mod header;
 mod read;
 mod write;
 
-pub use crate::compat::npy::{
-    check_path, check_path_with_bindings, check_reader, check_reader_with_bindings,
-    from_path_with_limits, from_reader_with_limits, from_slice_with_limits,
-};
 pub use header::{Header, MAGIC, MAX_NESTING};
 pub use read::{read_header, ReadOptions};
 pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};

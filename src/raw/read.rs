@@ -264,19 +264,6 @@ impl ReadOptions {
         self.check_source(|| Ok((reader, None)), layout, spec, &mut Bindings::new())
     }
 
-    /// The check of [`ReadOptions::check_path`] on a reader whose length is `len` when known,
-    /// named dimensions bound in `bindings` (shared by the arrays of a bundle).
-    pub(crate) fn check_stream<R: Read>(
-        &self,
-        reader: R,
-        len: Option<u64>,
-        layout: &Layout,
-        spec: &ArraySpec,
-        bindings: &mut Bindings,
-    ) -> Result<Plan> {
-        self.check_source(|| Ok((reader, len)), layout, spec, bindings)
-    }
-
     /// Checks the layout, then opens the source (a reader and its length when known) and
     /// checks its payload: streamed in chunks when the plan is known before the end of the
     /// input, read whole otherwise.
