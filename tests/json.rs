@@ -106,7 +106,11 @@ impl Entry {
             (options.clone(), only(spec, dtype))
         };
         let detect = options.form(Form::Detect);
-        let starts_an_object = bytes.trim_ascii_start().first() == Some(&b'{');
+        // The first byte after JSON whitespace, as `Form::Detect` reads it.
+        let starts_an_object = bytes
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            == Some(&b'{');
         if matches!(
             self,
             Entry::DetectSliceDyn | Entry::DetectTypedOneByteReader
