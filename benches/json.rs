@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 
-use arrayguard::json::{self, ArraySeed};
+use arrayguard::json;
 use arrayguard::ArraySpec;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde::de::DeserializeSeed;
@@ -85,10 +85,12 @@ fn bench(c: &mut Criterion) {
         group.bench_function("arrayguard/json::from_str", |b| {
             b.iter(|| json::from_str::<f64>(black_box(&text), &spec).expect("valid"))
         });
+        let options = json::ReadOptions::new();
         group.bench_function("arrayguard/ArraySeed_via_serde_json", |b| {
             b.iter(|| {
                 let mut de = serde_json::Deserializer::from_str(black_box(&text));
-                ArraySeed::<f64>::new(&spec)
+                options
+                    .seed::<f64>(&spec)
                     .deserialize(&mut de)
                     .expect("valid")
             })

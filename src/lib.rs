@@ -152,7 +152,6 @@ mod array;
 mod axes;
 mod buffer;
 mod bundle;
-mod compat;
 mod descr;
 mod dtype;
 mod error;

@@ -500,7 +500,7 @@ fn check_numpy_file(
         .to_string_lossy()
         .into_owned();
     let bytes = fs::read(path).expect("read numpy file");
-    let header = match npy::read_header(&bytes, &Limits::default()) {
+    let header = match npy::read_header(&bytes[..], &Limits::default()) {
         Ok(h) => h,
         Err(e) => return problems.push(format!("{name}: read_header: {e}")),
     };
@@ -547,12 +547,18 @@ fn check_numpy_file(
     let options = npy::ReadOptions::new();
     let spec = ArraySpec::any();
     let reads: [(&str, Result<DynArray, Error>); 3] = [
-        ("read_slice_dyn", options.read_slice_dyn(&bytes, &spec)),
         (
-            "read_reader_dyn",
-            options.read_reader_dyn(OneByteReader(bytes.as_slice()), &spec),
+            "read_slice::<DynArray>",
+            options.read_slice::<DynArray>(&bytes, &spec),
         ),
-        ("read_path_dyn", options.read_path_dyn(path, &spec)),
+        (
+            "read_reader::<DynArray>",
+            options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
+        ),
+        (
+            "read_path::<DynArray>",
+            options.read_path::<DynArray>(path, &spec),
+        ),
     ];
     for (how, result) in reads {
         let array = match result {

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use arrayguard::json::{self, ArraySeed, DynSeed, JsonItem, ReadOptions, WriteOptions};
+use arrayguard::json::{self, Form, JsonItem, ReadOptions, WriteOptions};
 use arrayguard::{
     npy, Array, ArraySpec, ByteOrder, Complex32, DType, Dim, DynArray, Error, ErrorKind, LimitKind,
     Limits, Order, Shape,
@@ -48,7 +48,19 @@ fn output_bytes(array: &DynArray) -> usize {
     array.len() * array.dtype().itemsize()
 }
 
-/// One public way to read a fixture.
+/// `spec` narrowed to `dtype`: nested arrays carry no dtype, so a [`DynArray`] read of nested
+/// arrays takes the one dtype its spec allows.
+fn only(spec: &ArraySpec, dtype: DType) -> ArraySpec {
+    assert!(spec.allows_dtype(dtype), "{spec:?} refuses {dtype}");
+    spec.clone().with_dtypes([dtype])
+}
+
+/// One public way to read a fixture. `Dyn` entry points read into a [`DynArray`] (nested
+/// arrays with the spec narrowed to the fixture's dtype, envelopes with the spec as given),
+/// the others into `Array<T>` for the fixture's dtype. The `Detect` ones read with
+/// [`Form::Detect`], which tells the forms apart by the first byte, so they skip the fixtures
+/// whose form the first byte does not give (an envelope fixture that is an array). `FromSlice`
+/// (`json::from_slice`, default options) reads nested arrays without `NaN` tokens only.
 #[derive(Clone, Copy, Debug)]
 enum Entry {
     SliceDyn,
@@ -57,68 +69,91 @@ enum Entry {
     OneByteReaderDyn,
     TypedSlice,
     TypedChunkReader,
+    DetectSliceDyn,
+    DetectTypedOneByteReader,
+    FromSlice,
 }
 
 impl Entry {
-    const ALL: [Entry; 6] = [
+    const ALL: [Entry; 9] = [
         Entry::SliceDyn,
         Entry::StrDyn,
         Entry::ReaderDyn,
         Entry::OneByteReaderDyn,
         Entry::TypedSlice,
         Entry::TypedChunkReader,
+        Entry::DetectSliceDyn,
+        Entry::DetectTypedOneByteReader,
+        Entry::FromSlice,
     ];
 
-    /// Reads `bytes` as nested arrays (`envelope == false`) or an envelope of `dtype`, and
-    /// returns the result with the peak bytes allocated during the call.
+    /// Reads `bytes` as nested arrays of `dtype` (`envelope == false`) or an envelope (which
+    /// should declare `dtype`), with `NaN` tokens allowed or not, and returns the result with
+    /// the peak bytes allocated during the call; `None` when the entry point does not apply.
     fn run(
         self,
         bytes: &[u8],
         dtype: DType,
         envelope: bool,
-        options: &ReadOptions,
+        allow_nan: bool,
         spec: &ArraySpec,
     ) -> Option<(arrayguard::Result<DynArray>, usize)> {
-        let o = options;
-        Some(match (self, envelope) {
-            (Entry::SliceDyn, false) => alloc::measure(|| o.read_slice_dyn(bytes, dtype, spec)),
-            (Entry::SliceDyn, true) => alloc::measure(|| o.read_envelope_slice_dyn(bytes, spec)),
-            (Entry::StrDyn, _) => {
+        let options = ReadOptions::new().allow_nan(allow_nan);
+        // The form and the spec of the `DynArray` reads, built before any measurement.
+        let (o, dyn_spec) = if envelope {
+            (options.clone().form(Form::Envelope), spec.clone())
+        } else {
+            (options.clone(), only(spec, dtype))
+        };
+        let detect = options.form(Form::Detect);
+        // The first byte after JSON whitespace, as `Form::Detect` reads it.
+        let starts_an_object = bytes
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            == Some(&b'{');
+        if matches!(
+            self,
+            Entry::DetectSliceDyn | Entry::DetectTypedOneByteReader
+        ) && starts_an_object != envelope
+        {
+            return None;
+        }
+        let s = &dyn_spec;
+        Some(match self {
+            Entry::SliceDyn => alloc::measure(|| o.read_slice::<DynArray>(bytes, s)),
+            Entry::StrDyn => {
                 let text = std::str::from_utf8(bytes).ok()?;
-                if envelope {
-                    alloc::measure(|| o.read_envelope_str_dyn(text, spec))
-                } else {
-                    alloc::measure(|| o.read_str_dyn(text, dtype, spec))
-                }
+                alloc::measure(|| o.read_str::<DynArray>(text, s))
             }
-            (Entry::ReaderDyn, false) => alloc::measure(|| o.read_reader_dyn(bytes, dtype, spec)),
-            (Entry::ReaderDyn, true) => alloc::measure(|| o.read_envelope_reader_dyn(bytes, spec)),
-            (Entry::OneByteReaderDyn, false) => {
+            Entry::ReaderDyn => alloc::measure(|| o.read_reader::<DynArray, _>(bytes, s)),
+            Entry::OneByteReaderDyn => {
                 let r = OneByteReader::new(bytes);
-                alloc::measure(|| o.read_reader_dyn(r, dtype, spec))
+                alloc::measure(|| o.read_reader::<DynArray, _>(r, s))
             }
-            (Entry::OneByteReaderDyn, true) => {
-                let r = OneByteReader::new(bytes);
-                alloc::measure(|| o.read_envelope_reader_dyn(r, spec))
-            }
-            (Entry::TypedSlice, false) => with_element!(dtype, T => {
+            Entry::TypedSlice => with_element!(dtype, T => {
                 let (r, peak) = alloc::measure(|| o.read_slice::<T>(bytes, spec));
                 (r.map(DynArray::from), peak)
             }),
-            (Entry::TypedSlice, true) => with_element!(dtype, T => {
-                let (r, peak) = alloc::measure(|| o.read_envelope_slice::<T>(bytes, spec));
-                (r.map(DynArray::from), peak)
-            }),
-            (Entry::TypedChunkReader, false) => with_element!(dtype, T => {
+            Entry::TypedChunkReader => with_element!(dtype, T => {
                 let r = ChunkReader::new(bytes, vec![7, 0, 3, 1000]);
                 let (r, peak) = alloc::measure(|| o.read_reader::<T, _>(r, spec));
                 (r.map(DynArray::from), peak)
             }),
-            (Entry::TypedChunkReader, true) => with_element!(dtype, T => {
-                let r = ChunkReader::new(bytes, vec![7, 0, 3, 1000]);
-                let (r, peak) = alloc::measure(|| o.read_envelope_reader::<T, _>(r, spec));
+            Entry::DetectSliceDyn => alloc::measure(|| detect.read_slice::<DynArray>(bytes, s)),
+            Entry::DetectTypedOneByteReader => with_element!(dtype, T => {
+                let r = OneByteReader::new(bytes);
+                let (r, peak) = alloc::measure(|| detect.read_reader::<T, _>(r, spec));
                 (r.map(DynArray::from), peak)
             }),
+            Entry::FromSlice => {
+                if envelope || allow_nan {
+                    return None;
+                }
+                with_element!(dtype, T => {
+                    let (r, peak) = alloc::measure(|| json::from_slice::<T>(bytes, spec));
+                    (r.map(DynArray::from), peak)
+                })
+            }
         })
     }
 }
@@ -151,11 +186,11 @@ fn fixtures_through_every_entry_point() {
         let bytes = std::fs::read(fixtures_dir().join(&name)).unwrap();
         let dtype: DType = fields["dtype"].parse().unwrap();
         let envelope = fields["form"] == "envelope";
-        let options = ReadOptions::new().allow_nan(fields["allow_nan"] == "1");
+        let allow_nan = fields["allow_nan"] == "1";
         for entry in Entry::ALL {
             let start = Instant::now();
             let Some((result, peak)) =
-                entry.run(&bytes, dtype, envelope, &options, &ArraySpec::any())
+                entry.run(&bytes, dtype, envelope, allow_nan, &ArraySpec::any())
             else {
                 continue;
             };
@@ -300,7 +335,7 @@ fn error_messages() {
     ];
     for (text, dtype, message) in nested {
         let e = ReadOptions::new()
-            .read_str_dyn(text, *dtype, &ArraySpec::any())
+            .read_str::<DynArray>(text, &only(&ArraySpec::any(), *dtype))
             .unwrap_err();
         assert_eq!(e.to_string(), *message, "{text:?}");
     }
@@ -338,7 +373,8 @@ fn error_messages() {
     ];
     for (text, message) in envelopes {
         let e = ReadOptions::new()
-            .read_envelope_str_dyn(text, &ArraySpec::any())
+            .form(Form::Envelope)
+            .read_str::<DynArray>(text, &ArraySpec::any())
             .unwrap_err();
         assert_eq!(e.to_string(), *message, "{text}");
     }
@@ -424,6 +460,11 @@ fn spec_dims_stop_reading_at_the_first_offending_element() {
     assert!(json::from_str::<f32>("[[1, 2]]", &spec).is_ok());
 }
 
+/// The options with limits `l`.
+fn with(l: &Limits) -> ReadOptions {
+    ReadOptions::new().limits(l.clone())
+}
+
 fn limits(f: impl FnOnce(&mut Limits)) -> Limits {
     let mut l = Limits::default();
     f(&mut l);
@@ -433,8 +474,11 @@ fn limits(f: impl FnOnce(&mut Limits)) -> Limits {
 #[test]
 fn limits_stop_reading_where_they_are_exceeded() {
     let l = limits(|l| l.max_elements = 3);
-    assert!(json::from_str_with_limits::<u8>("[1, 2, 3]", &ArraySpec::any(), &l).is_ok());
-    let e = json::from_str_with_limits::<u8>("[1, 2, 3, 4, never read", &ArraySpec::any(), &l)
+    assert!(with(&l)
+        .read_str::<u8>("[1, 2, 3]", &ArraySpec::any())
+        .is_ok());
+    let e = with(&l)
+        .read_str::<u8>("[1, 2, 3, 4, never read", &ArraySpec::any())
         .unwrap_err();
     assert!(matches!(
         e.kind(),
@@ -448,29 +492,43 @@ fn limits_stop_reading_where_they_are_exceeded() {
     assert_eq!(e.json_position().unwrap().path(), "[3]");
 
     let l = limits(|l| l.max_bytes = 16);
-    assert!(json::from_str_with_limits::<f64>("[1, 2]", &ArraySpec::any(), &l).is_ok());
-    let e = json::from_str_with_limits::<f64>("[1, 2, 3]", &ArraySpec::any(), &l).unwrap_err();
+    assert!(with(&l)
+        .read_str::<f64>("[1, 2]", &ArraySpec::any())
+        .is_ok());
+    let e = with(&l)
+        .read_str::<f64>("[1, 2, 3]", &ArraySpec::any())
+        .unwrap_err();
     assert_eq!(e.code(), "limit.bytes");
 
     let l = limits(|l| l.max_depth = 3);
-    assert!(json::from_str_with_limits::<u8>("[[[1]]]", &ArraySpec::any(), &l).is_ok());
-    let e = json::from_str_with_limits::<u8>("[[[[1]]]]", &ArraySpec::any(), &l).unwrap_err();
+    assert!(with(&l)
+        .read_str::<u8>("[[[1]]]", &ArraySpec::any())
+        .is_ok());
+    let e = with(&l)
+        .read_str::<u8>("[[[[1]]]]", &ArraySpec::any())
+        .unwrap_err();
     assert_eq!(e.code(), "limit.depth");
     assert_eq!(e.json_position().unwrap().column(), Some(4));
 
     let l = limits(|l| l.max_ndim = 2);
-    let e = json::from_str_with_limits::<u8>("[[[1]]]", &ArraySpec::any(), &l).unwrap_err();
+    let e = with(&l)
+        .read_str::<u8>("[[[1]]]", &ArraySpec::any())
+        .unwrap_err();
     assert_eq!(e.code(), "limit.ndim");
     assert_eq!(e.json_position().unwrap().path(), "[0][0]");
 
     // Complex pairs are a level of nesting, not a dimension.
     let l = limits(|l| l.max_ndim = 1);
-    let c = json::from_str_with_limits::<Complex32>("[[1, 2]]", &ArraySpec::any(), &l).unwrap();
+    let c = with(&l)
+        .read_str::<Complex32>("[[1, 2]]", &ArraySpec::any())
+        .unwrap();
     assert_eq!(c.shape().dims(), &[1]);
 
     // Slices longer than the input limit are refused before they are read.
     let l = limits(|l| l.max_input_bytes = 5);
-    let e = json::from_str_with_limits::<u8>("[1, 2]", &ArraySpec::any(), &l).unwrap_err();
+    let e = with(&l)
+        .read_str::<u8>("[1, 2]", &ArraySpec::any())
+        .unwrap_err();
     assert!(matches!(
         e.kind(),
         ErrorKind::LimitExceeded {
@@ -479,10 +537,13 @@ fn limits_stop_reading_where_they_are_exceeded() {
             requested: 6
         }
     ));
-    assert!(json::from_str_with_limits::<u8>("[1,2]", &ArraySpec::any(), &l).is_ok());
-    assert!(json::from_reader_with_limits::<u8, _>(&b"[1,2]"[..], &ArraySpec::any(), &l).is_ok());
+    assert!(with(&l).read_str::<u8>("[1,2]", &ArraySpec::any()).is_ok());
+    assert!(with(&l)
+        .read_reader::<u8, _>(&b"[1,2]"[..], &ArraySpec::any())
+        .is_ok());
     assert_eq!(
-        json::from_reader_with_limits::<u8, _>(&b"[1,2] "[..], &ArraySpec::any(), &l)
+        with(&l)
+            .read_reader::<u8, _>(&b"[1,2] "[..], &ArraySpec::any())
             .unwrap_err()
             .code(),
         "limit.input_bytes"
@@ -511,9 +572,8 @@ impl Read for Endless {
 fn readers_stop_at_the_input_limit() {
     let l = limits(|l| l.max_input_bytes = 1 << 20);
     let mut reader = Endless { delivered: 0 };
-    let (r, peak) = alloc::measure(|| {
-        json::from_reader_with_limits::<f64, _>(&mut reader, &ArraySpec::any(), &l)
-    });
+    let o = with(&l);
+    let (r, peak) = alloc::measure(|| o.read_reader::<f64, _>(&mut reader, &ArraySpec::any()));
     assert_eq!(r.unwrap_err().code(), "limit.input_bytes");
     assert!(reader.delivered <= (1 << 20) + 1, "{}", reader.delivered);
     assert!(peak < SLACK, "{peak}");
@@ -525,8 +585,8 @@ fn readers_stop_at_the_input_limit() {
 fn the_output_never_grows_past_the_budget() {
     let text = format!("[{}1]", "1,".repeat(10_000_000));
     let l = limits(|l| l.max_bytes = 1 << 20);
-    let (r, peak) =
-        alloc::measure(|| json::from_str_with_limits::<f64>(&text, &ArraySpec::any(), &l));
+    let o = with(&l);
+    let (r, peak) = alloc::measure(|| o.read_str::<f64>(&text, &ArraySpec::any()));
     let e = r.unwrap_err();
     assert_eq!(e.code(), "limit.bytes");
     assert_eq!(e.json_position().unwrap().path(), "[131072]");
@@ -551,7 +611,7 @@ fn deep_nesting_costs_no_stack_and_little_memory() {
     // Without a depth limit the reader is still iterative: a million levels, no overflow.
     let l = Limits::unlimited();
     let text = format!("{}1{}", "[".repeat(1_000_000), "]".repeat(1_000_000));
-    let a = json::from_str_with_limits::<u8>(&text, &ArraySpec::any(), &l).unwrap();
+    let a = with(&l).read_str::<u8>(&text, &ArraySpec::any()).unwrap();
     assert_eq!(a.shape().ndim(), 1_000_000);
     assert_eq!(a.as_slice(), &[1]);
 }
@@ -723,10 +783,10 @@ fn complex_numbers_are_pairs() {
 #[test]
 fn envelopes() {
     let any = ArraySpec::any();
-    let o = ReadOptions::new();
+    let o = ReadOptions::new().form(Form::Envelope);
     // Keys may be escaped; names mean little-endian; whitespace anywhere.
     let a = o
-        .read_envelope_str::<i16>(
+        .read_str::<i16>(
             "{ \"dt\\u0079pe\" : \"int16\" , \"shape\" : [ 2 ] , \"data\" : \"AQACAA==\" }",
             &any,
         )
@@ -734,7 +794,7 @@ fn envelopes() {
     assert_eq!(a.as_slice(), &[1, 2]);
     // A typed read of another dtype is refused before the data.
     let e = o
-        .read_envelope_str::<f32>(
+        .read_str::<f32>(
             r#"{"dtype": "<f8", "shape": [1], "data": [never read"#,
             &any,
         )
@@ -749,7 +809,7 @@ fn envelopes() {
     // The declared shape meets the spec and the limits before the data is read.
     let spec = ArraySpec::new(DType::F64).with_shape([Dim::Exact(3)]);
     let e = o
-        .read_envelope_str::<f64>(
+        .read_str::<f64>(
             r#"{"dtype": "<f8", "shape": [4], "data": [never read"#,
             &spec,
         )
@@ -758,7 +818,8 @@ fn envelopes() {
     let l = limits(|l| l.max_elements = 10);
     let e = ReadOptions::new()
         .limits(l.clone())
-        .read_envelope_str_dyn(
+        .form(Form::Envelope)
+        .read_str::<DynArray>(
             r#"{"dtype": "<f8", "shape": [11], "data": "never read"#,
             &any,
         )
@@ -767,20 +828,21 @@ fn envelopes() {
     let l = limits(|l| l.max_ndim = 2);
     let e = ReadOptions::new()
         .limits(l)
-        .read_envelope_str_dyn(r#"{"dtype": "<f8", "shape": [1, 1, 1"#, &any)
+        .form(Form::Envelope)
+        .read_str::<DynArray>(r#"{"dtype": "<f8", "shape": [1, 1, 1"#, &any)
         .unwrap_err();
     assert_eq!(e.code(), "limit.ndim");
     // Byte order constraints apply to base64 data.
     let spec = ArraySpec::any().with_byte_order(ByteOrder::Little);
     let e = o
-        .read_envelope_str_dyn(
+        .read_str::<DynArray>(
             r#"{"dtype": ">i4", "shape": [1], "data": "AAAAAQ=="}"#,
             &spec,
         )
         .unwrap_err();
     assert_eq!(e.code(), "spec.byte_order");
     let a = o
-        .read_envelope_str_dyn(
+        .read_str::<DynArray>(
             r#"{"dtype": ">i4", "shape": [1], "data": "AAAAAQ=="}"#,
             &any,
         )
@@ -796,14 +858,14 @@ fn envelopes() {
         r#"{}"#,
     ] {
         assert_eq!(
-            o.read_envelope_str_dyn(text, &any).unwrap_err().code(),
+            o.read_str::<DynArray>(text, &any).unwrap_err().code(),
             "json.envelope",
             "{text}"
         );
     }
     // Fortran-order base64 data keeps its order; it reads back logically.
     let a = o
-        .read_envelope_str::<u8>(
+        .read_str::<u8>(
             r#"{"dtype": "|u1", "shape": [2, 3], "order": "F", "data": "AQQCBQMG"}"#,
             &any,
         )
@@ -818,8 +880,8 @@ fn envelopes() {
 #[test]
 fn base64_buffers_grow_with_the_data() {
     let text = r#"{"dtype": "<f8", "shape": [10000000], "data": "AAAAAAAA8D8="}"#;
-    let (r, peak) =
-        alloc::measure(|| ReadOptions::new().read_envelope_str_dyn(text, &ArraySpec::any()));
+    let o = ReadOptions::new().form(Form::Envelope);
+    let (r, peak) = alloc::measure(|| o.read_str::<DynArray>(text, &ArraySpec::any()));
     assert_eq!(r.unwrap_err().code(), "json.envelope");
     assert!(peak < SLACK, "{peak}");
 }
@@ -832,7 +894,10 @@ static POINTS: LazyLock<ArraySpec> =
 fn points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Array<f32>, D::Error> {
     let mut l = Limits::default();
     l.max_elements = 8;
-    ArraySeed::<f32>::new(&POINTS).limits(l).deserialize(d)
+    ReadOptions::new()
+        .limits(l)
+        .seed::<f32>(&POINTS)
+        .deserialize(d)
 }
 
 #[derive(Deserialize, Debug)]
@@ -871,7 +936,8 @@ fn seed_inside_a_request_struct() {
 fn seed_gives_typed_errors_and_cuts_recursion_at_max_depth() {
     let spec = ArraySpec::any();
     let mut de = serde_json::Deserializer::from_str("[[1, 2], [3]]");
-    let e = ArraySeed::<u8>::new(&spec)
+    let e = ReadOptions::new()
+        .seed::<u8>(&spec)
         .deserialize_typed(&mut de)
         .unwrap()
         .unwrap_err();
@@ -889,8 +955,9 @@ fn seed_gives_typed_errors_and_cuts_recursion_at_max_depth() {
     let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
     let l = limits(|l| l.max_depth = 8);
     let mut de = serde_json::Deserializer::from_str(&deep);
-    let e = ArraySeed::<u8>::new(&spec)
+    let e = ReadOptions::new()
         .limits(l)
+        .seed::<u8>(&spec)
         .deserialize_typed(&mut de)
         .unwrap()
         .unwrap_err();
@@ -898,37 +965,43 @@ fn seed_gives_typed_errors_and_cuts_recursion_at_max_depth() {
     // Within both limits, the same array as the text reader.
     let text = "[[[1, 2]], [[3, 4]]]";
     let mut de = serde_json::Deserializer::from_str(text);
-    let a = DynSeed::new(DType::I64, &spec)
+    let i64_spec = only(&spec, DType::I64);
+    let a = ReadOptions::new()
+        .seed::<DynArray>(&i64_spec)
         .deserialize(&mut de)
         .unwrap();
     assert_eq!(
         a,
         ReadOptions::new()
-            .read_str_dyn(text, DType::I64, &spec)
+            .read_str::<DynArray>(text, &i64_spec)
             .unwrap()
     );
     // Integers exact, floats not integers, strings refused.
     let mut de = serde_json::Deserializer::from_str("[1.0]");
-    let e = ArraySeed::<i32>::new(&spec)
+    let e = ReadOptions::new()
+        .seed::<i32>(&spec)
         .deserialize_typed(&mut de)
         .unwrap()
         .unwrap_err();
     assert_eq!(e.code(), "json.not_an_integer");
     let mut de = serde_json::Deserializer::from_str("[300]");
-    let e = ArraySeed::<u8>::new(&spec)
+    let e = ReadOptions::new()
+        .seed::<u8>(&spec)
         .deserialize_typed(&mut de)
         .unwrap()
         .unwrap_err();
     assert_eq!(e.code(), "json.number_out_of_range");
     let mut de = serde_json::Deserializer::from_str(r#"["1"]"#);
-    let e = ArraySeed::<f64>::new(&spec)
+    let e = ReadOptions::new()
+        .seed::<f64>(&spec)
         .deserialize_typed(&mut de)
         .unwrap()
         .unwrap_err();
     assert_eq!(e.code(), "json.unexpected_token");
     // A syntax error is the deserializer's own.
     let mut de = serde_json::Deserializer::from_str("[1,,]");
-    assert!(ArraySeed::<u8>::new(&spec)
+    assert!(ReadOptions::new()
+        .seed::<u8>(&spec)
         .deserialize_typed(&mut de)
         .is_err());
 }
@@ -942,8 +1015,9 @@ static SAMPLES: LazyLock<ArraySpec> =
 
 impl<'de> Deserialize<'de> for Samples {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ArraySeed::<f64>::new(&SAMPLES)
+        ReadOptions::new()
             .allow_nan(true)
+            .seed::<f64>(&SAMPLES)
             .deserialize(d)
             .map(Samples)
     }
@@ -1010,7 +1084,10 @@ struct Ints(Array<i16>);
 impl<'de> Deserialize<'de> for Ints {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         static SPEC: LazyLock<ArraySpec> = LazyLock::new(|| ArraySpec::new(DType::I16));
-        ArraySeed::<i16>::new(&SPEC).deserialize(d).map(Ints)
+        ReadOptions::new()
+            .seed::<i16>(&SPEC)
+            .deserialize(d)
+            .map(Ints)
     }
 }
 
@@ -1018,7 +1095,10 @@ struct Pairs(Array<Complex32>);
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         static SPEC: LazyLock<ArraySpec> = LazyLock::new(ArraySpec::any);
-        ArraySeed::<Complex32>::new(&SPEC).deserialize(d).map(Pairs)
+        ReadOptions::new()
+            .seed::<Complex32>(&SPEC)
+            .deserialize(d)
+            .map(Pairs)
     }
 }
 
@@ -1063,7 +1143,7 @@ fn array_of(dtype: DType, dims: &[usize], le: &[u8]) -> DynArray {
     let shape = Shape::new(dims.to_vec()).unwrap();
     let file = common::valid_file(dtype, ByteOrder::Little, &shape, Order::C, le);
     npy::ReadOptions::new()
-        .read_slice_dyn(&file, &ArraySpec::any())
+        .read_slice::<DynArray>(&file, &ArraySpec::any())
         .unwrap()
 }
 
@@ -1221,7 +1301,7 @@ proptest! {
         written.unwrap();
         let back = ReadOptions::new()
             .allow_nan(allow_nan)
-            .read_slice_dyn(&text, array.dtype(), &ArraySpec::any())
+            .read_slice::<DynArray>(&text, &only(&ArraySpec::any(), array.dtype()))
             .unwrap();
         let dims = array.shape().dims();
         let visible = match dims.iter().position(|&d| d == 0) {
@@ -1233,7 +1313,8 @@ proptest! {
         // The serde seed agrees with the text reader on text without non-finite tokens.
         if !has_non_finite(&array) {
             let mut de = serde_json::Deserializer::from_slice(&text);
-            let seeded = DynSeed::new(array.dtype(), &ArraySpec::any()).deserialize(&mut de);
+            let spec = only(&ArraySpec::any(), array.dtype());
+            let seeded = ReadOptions::new().seed::<DynArray>(&spec).deserialize(&mut de);
             if matches!(array.dtype(), DType::F16 | DType::F32 | DType::F64 | DType::Complex64 | DType::Complex128) {
                 // serde_json hands over f64s; exact for f64, rounded once more for the rest.
                 if array.dtype() == DType::F64 {
@@ -1256,23 +1337,30 @@ proptest! {
         allow_nan in any::<bool>(),
     ) {
         let o = ReadOptions::new().limits(limits.clone()).allow_nan(allow_nan);
+        // Nested arrays into a `DynArray` take the spec's one dtype.
+        let nested = only(&spec, dtype);
+        let envelopes = o.clone().form(Form::Envelope);
+        let detect = o.clone().form(Form::Detect);
         let results = [
-            o.read_slice_dyn(&text, dtype, &spec),
-            o.read_reader_dyn(OneByteReader::new(&text), dtype, &spec),
-            o.read_envelope_slice_dyn(&text, &spec),
-            o.read_envelope_reader_dyn(OneByteReader::new(&text), &spec),
+            o.read_slice::<DynArray>(&text, &nested),
+            o.read_reader::<DynArray, _>(OneByteReader::new(&text), &nested),
+            envelopes.read_slice::<DynArray>(&text, &spec),
+            envelopes.read_reader::<DynArray, _>(OneByteReader::new(&text), &spec),
+            detect.read_slice::<DynArray>(&text, &nested),
+            detect.read_reader::<DynArray, _>(OneByteReader::new(&text), &nested),
         ];
         for a in results.iter().flatten() {
             prop_assert!(common::satisfies(a, None, &spec, &limits).is_ok(), "{:?}", a);
         }
         // The serde seed, inside serde_json, neither panics nor accepts beyond the spec.
         let mut de = serde_json::Deserializer::from_slice(&text);
-        if let Ok(a) = DynSeed::new(dtype, &spec).limits(limits.clone()).allow_nan(allow_nan).deserialize(&mut de) {
+        if let Ok(a) = o.seed::<DynArray>(&nested).deserialize(&mut de) {
             prop_assert!(common::satisfies(&a, None, &spec, &limits).is_ok(), "{:?}", a);
         }
         // Slices and one-byte readers agree.
         prop_assert_eq!(results[0].as_ref().map_err(Error::code).map(le_c_bytes), results[1].as_ref().map_err(Error::code).map(le_c_bytes));
         prop_assert_eq!(results[2].as_ref().map_err(Error::code).map(le_c_bytes), results[3].as_ref().map_err(Error::code).map(le_c_bytes));
+        prop_assert_eq!(results[4].as_ref().map_err(Error::code).map(le_c_bytes), results[5].as_ref().map_err(Error::code).map(le_c_bytes));
     }
 
     /// Envelopes with base64 data in either byte order, and with flat data, give back the
@@ -1291,7 +1379,7 @@ proptest! {
             dims.join(", "),
             base64::engine::general_purpose::STANDARD.encode(&bytes)
         );
-        let back = ReadOptions::new().read_envelope_str_dyn(&text, &ArraySpec::any()).unwrap();
+        let back = ReadOptions::new().form(Form::Envelope).read_str::<DynArray>(&text, &ArraySpec::any()).unwrap();
         prop_assert_eq!(back.shape(), array.shape());
         prop_assert_eq!(le_c_bytes(&back), le.clone());
         // Flat list data, written by our writer as a 1-d array.
@@ -1305,7 +1393,7 @@ proptest! {
                 dims.join(", "),
                 String::from_utf8(data).unwrap()
             );
-            let back = ReadOptions::new().read_envelope_str_dyn(&text, &ArraySpec::any()).unwrap();
+            let back = ReadOptions::new().form(Form::Envelope).read_str::<DynArray>(&text, &ArraySpec::any()).unwrap();
             prop_assert_eq!(back.shape(), array.shape());
             prop_assert_eq!(le_c_bytes(&back), le);
         }
@@ -1403,7 +1491,7 @@ proptest! {
                 text.drain(pos..pos + 2);
             }
         }
-        match ReadOptions::new().limits(limits.clone()).read_slice_dyn(&text, DType::U8, &spec) {
+        match ReadOptions::new().limits(limits.clone()).read_slice::<DynArray>(&text, &only(&spec, DType::U8)) {
             Ok(a) => prop_assert!(common::satisfies(&a, None, &spec, &limits).is_ok()),
             Err(e) => {
                 let positioned = e.json_position().is_some();

@@ -2,12 +2,21 @@
 //! exceeded by one must be refused by every entry point that takes it ("the ones that do not
 //! return an error are buggy"), each limit met exactly must be accepted, and the entry points
 //! without a limits argument must behave as `Limits::default()`. A counting allocator checks
-//! that no refusal costs more than 64 KiB, with `Limits::unlimited()` too.
+//! that no refusal costs more than 64 KiB (a check, 1 MiB more for its chunk buffer), with
+//! `Limits::unlimited()` too. The same for every raw-buffer and JSON entry point (nested
+//! arrays, envelopes, `Form::Detect`, the serde seed), and for `Input::check` and
+//! `BundleChecker` on each format.
 
 mod common;
 
+use std::io::Write as _;
+use std::path::Path;
+
 use arrayguard::npy::{self, ReadOptions};
-use arrayguard::{ArraySpec, DType, DynArray, Limits, Order, Shape, SpecFile};
+use arrayguard::raw::{self, Layout};
+use arrayguard::{
+    json, ArraySpec, BundleChecker, BundleSpec, DType, DynArray, Limits, Order, Shape, SpecFile,
+};
 
 use common::alloc::{measure, CountingAlloc};
 use common::{
@@ -21,20 +30,28 @@ static ALLOC: CountingAlloc = CountingAlloc;
 /// payload.
 const SLACK: usize = 64 * 1024;
 
-/// Which limits an entry point applies.
+/// The payload buffer a check may hold on top of [`SLACK`], even when it refuses: its one
+/// chunk buffer is allocated for `min(declared payload, 1 MiB)` before a reader of unknown
+/// length shows how many bytes it has (`ReadOptions::check_path` documents 1 MiB).
+const CHECK_BUFFER: usize = 1 << 20;
+
+/// Which limits an entry point applies, and what it returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// Takes a `Limits` (directly or through `ReadOptions`).
+    /// Takes a `Limits` (directly or through `ReadOptions`) and returns the array.
     WithLimits,
     /// Uses `Limits::default()`.
     DefaultLimits,
+    /// Takes a `Limits` and checks the whole file, payload included, but returns no array
+    /// (`ReadOptions::check_path`, `check_reader`, `Input::check`, `BundleChecker`).
+    Check,
     /// Reads only the header: applies `max_header_bytes` and `max_ndim`, and is documented
     /// not to look at the payload size.
     HeaderOnly,
 }
 
-/// The result of one call: the array (none for header-only entry points) or the error code,
-/// and the peak bytes the call allocated.
+/// The result of one call: the array (none for checks and header-only entry points) or the
+/// error code, and the peak bytes the call allocated.
 type Ran = (Result<Option<DynArray>, &'static str>, usize);
 
 struct EntryPoint {
@@ -47,7 +64,8 @@ fn done<A: Into<DynArray>>((result, peak): (arrayguard::Result<A>, usize)) -> Ra
     (result.map(|a| Some(a.into())).map_err(|e| e.code()), peak)
 }
 
-fn header_done((result, peak): (arrayguard::Result<npy::Header>, usize)) -> Ran {
+/// The result of a check or a header read: no array.
+fn checked<A>((result, peak): (arrayguard::Result<A>, usize)) -> Ran {
     (result.map(|_| None).map_err(|e| e.code()), peak)
 }
 
@@ -58,6 +76,23 @@ fn dtype_of(input: &Input) -> DType {
 
 fn reader(input: &Input) -> ChunkReader<'_> {
     ChunkReader::new(&input.bytes, vec![3, 1, 4096])
+}
+
+/// A bundle of one array, `a`, with `spec`.
+fn bundle_of(spec: &ArraySpec) -> BundleSpec {
+    BundleSpec::new()
+        .with_array("a", spec.clone())
+        .build()
+        .expect("a bundle of one array")
+}
+
+/// Checks `input` as the one array of a bundle; the bundle is built before the measurement.
+fn bundle_check(input: arrayguard::Input<'_>, spec: &ArraySpec, limits: &Limits) -> Ran {
+    let bundle = bundle_of(spec);
+    let checker = BundleChecker::new(&bundle).limits(limits.clone());
+    let (mut verdicts, peak) = measure(|| checker.check([("a", input)]));
+    assert_eq!(verdicts.len(), 1, "one verdict per array");
+    checked((verdicts.remove(0).into_result(), peak))
 }
 
 fn entry_points() -> Vec<EntryPoint> {
@@ -74,16 +109,6 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "npy::from_slice_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    let (r, peak) = measure(|| npy::from_slice_with_limits::<T>(&i.bytes, s, l));
-                    done((r.map(|v| v.into_owned()), peak))
-                })
-            },
-        },
-        EntryPoint {
             name: "npy::from_reader",
             kind: DefaultLimits,
             call: |i, s, _| {
@@ -94,31 +119,12 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "npy::from_reader_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    let r = reader(i);
-                    done(measure(|| npy::from_reader_with_limits::<T, _>(r, s, l)))
-                })
-            },
-        },
-        EntryPoint {
             name: "npy::from_path",
             kind: DefaultLimits,
             call: |i, s, _| with_element!(dtype_of(i), T => done(measure(|| npy::from_path::<T>(i.path(), s)))),
         },
         EntryPoint {
-            name: "npy::from_path_with_limits",
-            kind: WithLimits,
-            call: |i, s, l| {
-                with_element!(dtype_of(i), T => {
-                    done(measure(|| npy::from_path_with_limits::<T>(i.path(), s, l)))
-                })
-            },
-        },
-        EntryPoint {
-            name: "ReadOptions::read_slice",
+            name: "ReadOptions::read_slice::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -129,15 +135,15 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_slice_dyn",
+            name: "ReadOptions::read_slice::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
-                done(measure(|| o.read_slice_dyn(&i.bytes, s)))
+                done(measure(|| o.read_slice::<DynArray>(&i.bytes, s)))
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_reader",
+            name: "ReadOptions::read_reader::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -148,16 +154,16 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_reader_dyn",
+            name: "ReadOptions::read_reader::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
                 let r = reader(i);
-                done(measure(|| o.read_reader_dyn(r, s)))
+                done(measure(|| o.read_reader::<DynArray, _>(r, s)))
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_path",
+            name: "ReadOptions::read_path::<T>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
@@ -165,24 +171,61 @@ fn entry_points() -> Vec<EntryPoint> {
             },
         },
         EntryPoint {
-            name: "ReadOptions::read_path_dyn",
+            name: "ReadOptions::read_path::<DynArray>",
             kind: WithLimits,
             call: |i, s, l| {
                 let o = ReadOptions::new().limits(l.clone());
-                done(measure(|| o.read_path_dyn(i.path(), s)))
+                done(measure(|| o.read_path::<DynArray>(i.path(), s)))
             },
         },
         EntryPoint {
-            name: "npy::read_header",
-            kind: HeaderOnly,
-            call: |i, _, l| header_done(measure(|| npy::read_header(&i.bytes, l))),
+            name: "ReadOptions::check_path",
+            kind: Check,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                checked(measure(|| o.check_path(i.path(), s)))
+            },
         },
         EntryPoint {
-            name: "npy::read_header_from",
+            name: "ReadOptions::check_reader",
+            kind: Check,
+            call: |i, s, l| {
+                let o = ReadOptions::new().limits(l.clone());
+                let r = reader(i);
+                checked(measure(|| o.check_reader(r, s)))
+            },
+        },
+        EntryPoint {
+            name: "Input::Npy(..).check",
+            kind: Check,
+            call: |i, s, l| checked(measure(|| arrayguard::Input::Npy(&i.bytes).check(s, l))),
+        },
+        EntryPoint {
+            name: "Input::Path(..).check",
+            kind: Check,
+            call: |i, s, l| checked(measure(|| arrayguard::Input::Path(i.path()).check(s, l))),
+        },
+        EntryPoint {
+            name: "BundleChecker::check(Input::Npy)",
+            kind: Check,
+            call: |i, s, l| bundle_check(arrayguard::Input::Npy(&i.bytes), s, l),
+        },
+        EntryPoint {
+            name: "BundleChecker::check(Input::Path)",
+            kind: Check,
+            call: |i, s, l| bundle_check(arrayguard::Input::Path(i.path()), s, l),
+        },
+        EntryPoint {
+            name: "npy::read_header(&[u8])",
+            kind: HeaderOnly,
+            call: |i, _, l| checked(measure(|| npy::read_header(&i.bytes[..], l))),
+        },
+        EntryPoint {
+            name: "npy::read_header(reader)",
             kind: HeaderOnly,
             call: |i, _, l| {
                 let r = reader(i);
-                header_done(measure(|| npy::read_header_from(r, l)))
+                checked(measure(|| npy::read_header(r, l)))
             },
         },
     ]
@@ -220,18 +263,29 @@ fn check(row: &Row) -> Vec<String> {
         }
         let (result, peak) = (entry.call)(&row.input, &spec, &row.limits);
         let what = format!("{} via {}", row.name, entry.name);
+        let slack = if entry.kind == Kind::Check {
+            SLACK + CHECK_BUFFER
+        } else {
+            SLACK
+        };
         let expected = match (&row.expect, entry.kind) {
             (Expect::Code(code), Kind::HeaderOnly) if !is_header_stage(code) => None,
-            (Expect::Accept(_), Kind::HeaderOnly) => None,
+            (Expect::Accept(_), Kind::HeaderOnly | Kind::Check) => None,
             (expect, _) => Some(expect),
         };
         match (expected, result) {
-            (None, Ok(None)) => {}
+            (None, Ok(None)) => {
+                if peak > slack {
+                    wrong.push(format!(
+                        "{what}: passed after allocating {peak} bytes at peak"
+                    ));
+                }
+            }
             (None, other) => wrong.push(format!(
-                "{what}: expected the header to pass, found {other:?}"
+                "{what}: expected the header (or the check) to pass, found {other:?}"
             )),
             (Some(Expect::Code(code)), Err(found)) if found == *code => {
-                if peak > SLACK {
+                if peak > slack {
                     wrong.push(format!(
                         "{what}: refused after allocating {peak} bytes at peak"
                     ));
@@ -502,7 +556,7 @@ fn default_limits_let_inputs_at_them_through_on_every_entry_point() {
 fn canonical_of(bytes: &[u8]) -> Vec<u8> {
     canonical(
         &ReadOptions::new()
-            .read_slice_dyn(bytes, &ArraySpec::any())
+            .read_slice::<DynArray>(bytes, &ArraySpec::any())
             .expect("a valid file"),
     )
 }
@@ -542,13 +596,14 @@ fn unlimited_still_refuses_declared_sizes_over_the_bytes_present_without_allocat
     // The claim itself, measured once more on its own for the report.
     let input = Input::new(eight_gb);
     let options = ReadOptions::new().limits(Limits::unlimited());
-    let (result, peak) = measure(|| options.read_path_dyn(input.path(), &ArraySpec::any()));
+    let (result, peak) = measure(|| options.read_path::<DynArray>(input.path(), &ArraySpec::any()));
     assert_eq!(
         result.map(|_| ()).map_err(|e| e.code()),
         Err("data.truncated")
     );
     assert!(peak < SLACK, "peak {peak}");
-    let (result, peak) = measure(|| options.read_reader_dyn(&input.bytes[..], &ArraySpec::any()));
+    let (result, peak) =
+        measure(|| options.read_reader::<DynArray, _>(&input.bytes[..], &ArraySpec::any()));
     assert_eq!(
         result.map(|_| ()).map_err(|e| e.code()),
         Err("data.truncated")
@@ -600,12 +655,12 @@ fn allow_trailing_changes_nothing_about_the_limits() {
         } else {
             Ok(file.clone())
         };
-        let from_slice = options.read_slice_dyn(&trailing, &ArraySpec::any());
+        let from_slice = options.read_slice::<DynArray>(&trailing, &ArraySpec::any());
         assert_eq!(
             from_slice.map(|a| canonical(&a)).map_err(|e| e.code()),
             expected
         );
-        let from_reader = options.read_reader_dyn(&trailing[..], &ArraySpec::any());
+        let from_reader = options.read_reader::<DynArray, _>(&trailing[..], &ArraySpec::any());
         assert_eq!(
             from_reader.map(|a| canonical(&a)).map_err(|e| e.code()),
             expected
@@ -662,4 +717,563 @@ fn locating_spec_errors_costs_memory_linear_in_the_text() {
             text.len()
         );
     }
+}
+
+// ---- raw buffers and JSON -------------------------------------------------------------------
+
+/// The array of [`one_by_eleven`] in the other formats: its payload as a raw buffer (read
+/// with a fixed and with an inferred layout), and as JSON text, nested arrays and an
+/// envelope, padded with spaces to one length so that one `max_input_bytes` fits both; each
+/// also in a file (the JSON ones named `.json`, as `Input::Path` wants).
+struct Forms {
+    raw: Input,
+    layouts: [Layout; 2],
+    nested: JsonText,
+    envelope: JsonText,
+}
+
+struct JsonText {
+    text: String,
+    file: tempfile::NamedTempFile,
+}
+
+impl JsonText {
+    fn new(text: String) -> JsonText {
+        let mut file = tempfile::Builder::new()
+            .suffix(".json")
+            .tempfile()
+            .expect("create a temporary file");
+        file.write_all(text.as_bytes()).expect("write the file");
+        file.flush().expect("flush the file");
+        JsonText { text, file }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+
+    fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
+/// The length both JSON texts are padded to.
+const JSON_LEN: usize = 120;
+
+impl Forms {
+    fn new() -> Forms {
+        let values: Vec<String> = (0..11).map(|v| format!("{v}.0")).collect();
+        let data = format!("[[{}]]", values.join(", "));
+        let pad = |mut text: String| {
+            assert!(text.len() <= JSON_LEN, "{} bytes", text.len());
+            text.extend(std::iter::repeat_n(' ', JSON_LEN - text.len()));
+            JsonText::new(text)
+        };
+        let payload: Vec<u8> = (0..11).flat_map(|v| f64::from(v).to_le_bytes()).collect();
+        let layout = Layout::from_typestr("<f8").expect("a type string");
+        Forms {
+            raw: Input::new(payload),
+            layouts: [
+                layout.clone().with_shape([1, 11]).expect("a fixed shape"),
+                layout
+                    .with_shape([None, Some(11)])
+                    .expect("an inferred axis"),
+            ],
+            envelope: pad(format!(
+                r#"{{"dtype": "<f8", "shape": [1, 11], "data": {data}}}"#
+            )),
+            nested: pad(data),
+        }
+    }
+}
+
+/// Which format an entry point reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// A raw buffer, with each of [`Forms::layouts`].
+    Raw,
+    /// JSON text.
+    Json,
+    /// JSON through a serde seed: the deserializer owns the text, so `max_input_bytes` does
+    /// not apply.
+    Seed,
+}
+
+struct OtherEntry {
+    name: &'static str,
+    format: Format,
+    kind: Kind,
+    call: fn(&Forms, &Layout, &ArraySpec, &Limits) -> Ran,
+}
+
+fn chunks(bytes: &[u8]) -> ChunkReader<'_> {
+    ChunkReader::new(bytes, vec![3, 1, 4096])
+}
+
+fn raw_with(l: &Limits) -> raw::ReadOptions {
+    raw::ReadOptions::new().limits(l.clone())
+}
+
+fn json_with(l: &Limits, form: json::Form) -> json::ReadOptions {
+    json::ReadOptions::new().limits(l.clone()).form(form)
+}
+
+fn other_entry_points() -> Vec<OtherEntry> {
+    use json::Form::{Detect, Envelope, Nested};
+    use Format::{Json, Raw, Seed};
+    use Kind::*;
+    vec![
+        OtherEntry {
+            name: "raw::from_slice",
+            format: Raw,
+            kind: DefaultLimits,
+            call: |f, y, s, _| {
+                let (r, peak) = measure(|| raw::from_slice::<f64>(&f.raw.bytes, y, s));
+                done((r.map(|v| v.into_owned()), peak))
+            },
+        },
+        OtherEntry {
+            name: "raw::from_reader",
+            format: Raw,
+            kind: DefaultLimits,
+            call: |f, y, s, _| {
+                let r = chunks(&f.raw.bytes);
+                done(measure(|| raw::from_reader::<f64, _>(r, y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::from_path",
+            format: Raw,
+            kind: DefaultLimits,
+            call: |f, y, s, _| done(measure(|| raw::from_path::<f64>(f.raw.path(), y, s))),
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_slice::<T>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let o = raw_with(l);
+                let (r, peak) = measure(|| o.read_slice::<f64>(&f.raw.bytes, y, s));
+                done((r.map(|v| v.into_owned()), peak))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_slice::<DynArray>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let o = raw_with(l);
+                done(measure(|| o.read_slice::<DynArray>(&f.raw.bytes, y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_reader::<T>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let (o, r) = (raw_with(l), chunks(&f.raw.bytes));
+                done(measure(|| o.read_reader::<f64, _>(r, y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_reader::<DynArray>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let (o, r) = (raw_with(l), chunks(&f.raw.bytes));
+                done(measure(|| o.read_reader::<DynArray, _>(r, y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_path::<T>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let o = raw_with(l);
+                done(measure(|| o.read_path::<f64>(f.raw.path(), y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::read_path::<DynArray>",
+            format: Raw,
+            kind: WithLimits,
+            call: |f, y, s, l| {
+                let o = raw_with(l);
+                done(measure(|| o.read_path::<DynArray>(f.raw.path(), y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::check_path",
+            format: Raw,
+            kind: Check,
+            call: |f, y, s, l| {
+                let o = raw_with(l);
+                checked(measure(|| o.check_path(f.raw.path(), y, s)))
+            },
+        },
+        OtherEntry {
+            name: "raw::ReadOptions::check_reader",
+            format: Raw,
+            kind: Check,
+            call: |f, y, s, l| {
+                let (o, r) = (raw_with(l), chunks(&f.raw.bytes));
+                checked(measure(|| o.check_reader(r, y, s)))
+            },
+        },
+        OtherEntry {
+            // What the raw file declares, read without limits, then checked as a plan.
+            name: "Input::Plan(raw plan).check",
+            format: Raw,
+            kind: Check,
+            call: |f, y, s, l| {
+                let plan = raw_with(&Limits::unlimited())
+                    .check_path(f.raw.path(), y, s)
+                    .expect("the raw file passes without limits");
+                checked(measure(|| arrayguard::Input::Plan(&plan).check(s, l)))
+            },
+        },
+        OtherEntry {
+            name: "json::from_str",
+            format: Json,
+            kind: DefaultLimits,
+            call: |f, _, s, _| done(measure(|| json::from_str::<f64>(&f.nested.text, s))),
+        },
+        OtherEntry {
+            name: "json::from_slice",
+            format: Json,
+            kind: DefaultLimits,
+            call: |f, _, s, _| done(measure(|| json::from_slice::<f64>(f.nested.bytes(), s))),
+        },
+        OtherEntry {
+            name: "json::from_reader",
+            format: Json,
+            kind: DefaultLimits,
+            call: |f, _, s, _| {
+                let r = chunks(f.nested.bytes());
+                done(measure(|| json::from_reader::<f64, _>(r, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_str::<T> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                done(measure(|| o.read_str::<f64>(&f.nested.text, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_str::<DynArray> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                done(measure(|| o.read_str::<DynArray>(&f.nested.text, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_slice::<T> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                done(measure(|| o.read_slice::<f64>(f.nested.bytes(), s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_slice::<DynArray> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                done(measure(|| o.read_slice::<DynArray>(f.nested.bytes(), s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_reader::<T> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let (o, r) = (json_with(l, Nested), chunks(f.nested.bytes()));
+                done(measure(|| o.read_reader::<f64, _>(r, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_reader::<DynArray> (nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let (o, r) = (json_with(l, Nested), chunks(f.nested.bytes()));
+                done(measure(|| o.read_reader::<DynArray, _>(r, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_str::<T> (envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Envelope);
+                done(measure(|| o.read_str::<f64>(&f.envelope.text, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_str::<DynArray> (envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Envelope);
+                done(measure(|| o.read_str::<DynArray>(&f.envelope.text, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_slice::<DynArray> (envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Envelope);
+                done(measure(|| o.read_slice::<DynArray>(f.envelope.bytes(), s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_reader::<T> (envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let (o, r) = (json_with(l, Envelope), chunks(f.envelope.bytes()));
+                done(measure(|| o.read_reader::<f64, _>(r, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_slice::<DynArray> (detect, nested)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Detect);
+                done(measure(|| o.read_slice::<DynArray>(f.nested.bytes(), s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_str::<T> (detect, envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Detect);
+                done(measure(|| o.read_str::<f64>(&f.envelope.text, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::read_reader::<DynArray> (detect, envelope)",
+            format: Json,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let (o, r) = (json_with(l, Detect), chunks(f.envelope.bytes()));
+                done(measure(|| o.read_reader::<DynArray, _>(r, s)))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::seed::<T>",
+            format: Seed,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                let mut de = serde_json::Deserializer::from_str(&f.nested.text);
+                let (r, peak) = measure(|| o.seed::<f64>(s).deserialize_typed(&mut de));
+                done((r.expect("valid JSON"), peak))
+            },
+        },
+        OtherEntry {
+            name: "json::ReadOptions::seed::<DynArray>",
+            format: Seed,
+            kind: WithLimits,
+            call: |f, _, s, l| {
+                let o = json_with(l, Nested);
+                let mut de = serde_json::Deserializer::from_str(&f.nested.text);
+                let (r, peak) = measure(|| o.seed::<DynArray>(s).deserialize_typed(&mut de));
+                done((r.expect("valid JSON"), peak))
+            },
+        },
+        OtherEntry {
+            name: "Input::Json(nested).check",
+            format: Json,
+            kind: Check,
+            call: |f, _, s, l| {
+                checked(measure(|| {
+                    arrayguard::Input::Json(f.nested.bytes()).check(s, l)
+                }))
+            },
+        },
+        OtherEntry {
+            name: "Input::Json(envelope).check",
+            format: Json,
+            kind: Check,
+            call: |f, _, s, l| {
+                checked(measure(|| {
+                    arrayguard::Input::Json(f.envelope.bytes()).check(s, l)
+                }))
+            },
+        },
+        OtherEntry {
+            name: "Input::Path(nested .json).check",
+            format: Json,
+            kind: Check,
+            call: |f, _, s, l| {
+                checked(measure(|| {
+                    arrayguard::Input::Path(f.nested.path()).check(s, l)
+                }))
+            },
+        },
+        OtherEntry {
+            name: "BundleChecker::check(Input::Json(envelope))",
+            format: Json,
+            kind: Check,
+            call: |f, _, s, l| bundle_check(arrayguard::Input::Json(f.envelope.bytes()), s, l),
+        },
+        OtherEntry {
+            name: "BundleChecker::check(Input::Path(envelope .json))",
+            format: Json,
+            kind: Check,
+            call: |f, _, s, l| bundle_check(arrayguard::Input::Path(f.envelope.path()), s, l),
+        },
+    ]
+}
+
+/// A row for the raw and JSON entry points: `json_only` rows set limits only JSON reads
+/// have (`max_input_bytes`, `max_depth`).
+struct OtherRow {
+    name: &'static str,
+    limits: Limits,
+    expect: Expect,
+    json_only: bool,
+}
+
+fn other_row(name: &'static str, limits: Limits, code: Option<&'static str>) -> OtherRow {
+    OtherRow {
+        name,
+        limits,
+        expect: code.map_or_else(|| Expect::Accept(one_by_eleven()), Expect::Code),
+        json_only: false,
+    }
+}
+
+/// Runs the rows through every raw and JSON entry point that applies; returns what is wrong.
+fn check_other(forms: &Forms, rows: &[OtherRow]) -> Vec<String> {
+    // Nested JSON arrays into a `DynArray` take the spec's one dtype.
+    let spec = ArraySpec::new(DType::F64);
+    let mut wrong = Vec::new();
+    for row in rows {
+        for entry in other_entry_points() {
+            if entry.kind == Kind::DefaultLimits && row.limits != Limits::default() {
+                continue;
+            }
+            if row.json_only && entry.format == Format::Raw {
+                continue;
+            }
+            if entry.format == Format::Seed && row.expect == Expect::Code("limit.input_bytes") {
+                continue;
+            }
+            let layouts: &[Layout] = match entry.format {
+                Format::Raw => &forms.layouts,
+                Format::Json | Format::Seed => &forms.layouts[..1],
+            };
+            for layout in layouts {
+                let (result, peak) = (entry.call)(forms, layout, &spec, &row.limits);
+                let what = match entry.format {
+                    Format::Raw => format!("{} via {} {:?}", row.name, entry.name, layout.shape()),
+                    _ => format!("{} via {}", row.name, entry.name),
+                };
+                let slack = if entry.kind == Kind::Check {
+                    SLACK + CHECK_BUFFER
+                } else {
+                    SLACK
+                };
+                match (&row.expect, result) {
+                    (Expect::Code(code), Err(found)) if found == *code => {
+                        if peak > slack {
+                            wrong.push(format!("{what}: refused after allocating {peak} bytes"));
+                        }
+                    }
+                    (Expect::Accept(_), Ok(None)) if entry.kind == Kind::Check => {
+                        if peak > slack {
+                            wrong.push(format!("{what}: passed after allocating {peak} bytes"));
+                        }
+                    }
+                    (Expect::Accept(bytes), Ok(Some(array))) if canonical(&array) == *bytes => {
+                        if peak > bytes.len() + slack {
+                            wrong.push(format!("{what}: accepted with {peak} bytes at peak"));
+                        }
+                    }
+                    (expect, found) => {
+                        wrong.push(format!("{what}: expected {expect:?}, found {found:?}"))
+                    }
+                }
+            }
+        }
+    }
+    wrong
+}
+
+#[test]
+fn raw_and_json_entry_points_refuse_each_limit_exceeded_by_one_and_accept_it_met() {
+    let forms = Forms::new();
+    assert_eq!(forms.nested.text.len(), JSON_LEN);
+    assert_eq!(forms.envelope.text.len(), JSON_LEN);
+    let json_row = |name, limits, code| OtherRow {
+        json_only: true,
+        ..other_row(name, limits, code)
+    };
+    let rows = vec![
+        other_row(
+            "max_bytes_87",
+            limits_with(|l| l.max_bytes = 87),
+            Some("limit.bytes"),
+        ),
+        other_row(
+            "max_elements_10",
+            limits_with(|l| l.max_elements = 10),
+            Some("limit.elements"),
+        ),
+        other_row(
+            "max_ndim_1",
+            limits_with(|l| l.max_ndim = 1),
+            Some("limit.ndim"),
+        ),
+        other_row("max_bytes_88", limits_with(|l| l.max_bytes = 88), None),
+        other_row(
+            "max_elements_11",
+            limits_with(|l| l.max_elements = 11),
+            None,
+        ),
+        other_row("max_ndim_2", limits_with(|l| l.max_ndim = 2), None),
+        // No header here: the header limit applies to nothing.
+        other_row(
+            "max_header_bytes_0",
+            limits_with(|l| l.max_header_bytes = 0),
+            None,
+        ),
+        other_row("default", Limits::default(), None),
+        other_row("unlimited", Limits::unlimited(), None),
+        json_row(
+            "max_input_bytes_119",
+            limits_with(|l| l.max_input_bytes = 119),
+            Some("limit.input_bytes"),
+        ),
+        json_row(
+            "max_input_bytes_120",
+            limits_with(|l| l.max_input_bytes = 120),
+            None,
+        ),
+        json_row(
+            "max_depth_1",
+            limits_with(|l| l.max_depth = 1),
+            Some("limit.depth"),
+        ),
+        json_row("max_depth_2", limits_with(|l| l.max_depth = 2), None),
+    ];
+    let wrong = check_other(&forms, &rows);
+    assert!(
+        wrong.is_empty(),
+        "{} problems:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

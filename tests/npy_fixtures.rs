@@ -48,7 +48,7 @@ fn c_order_le_bytes(array: &DynArray) -> Vec<u8> {
 fn written_payload(array: &DynArray) -> Vec<u8> {
     let mut out = Vec::new();
     npy::write_dyn(&mut out, array).expect("write_dyn");
-    let offset = npy::read_header(&out, &Limits::default())
+    let offset = npy::read_header(&out[..], &Limits::default())
         .expect("read back our header")
         .data_offset();
     out.split_off(offset)
@@ -60,12 +60,18 @@ fn read_three_ways(path: &Path) -> [(&'static str, Result<DynArray, Error>); 3] 
     let options = npy::ReadOptions::new();
     let spec = ArraySpec::any();
     [
-        ("read_slice_dyn", options.read_slice_dyn(&bytes, &spec)),
         (
-            "read_reader_dyn",
-            options.read_reader_dyn(OneByteReader(bytes.as_slice()), &spec),
+            "read_slice::<DynArray>",
+            options.read_slice::<DynArray>(&bytes, &spec),
         ),
-        ("read_path_dyn", options.read_path_dyn(path, &spec)),
+        (
+            "read_reader::<DynArray>",
+            options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
+        ),
+        (
+            "read_path::<DynArray>",
+            options.read_path::<DynArray>(path, &spec),
+        ),
     ]
 }
 
@@ -96,7 +102,7 @@ fn check_ok(name: &str, fields: &Fields) -> Vec<String> {
     let fnv = u64::from_str_radix(field(fields, name, "fnv1a64"), 16).expect("fnv1a64");
 
     let bytes = fs::read(&path).expect("read fixture");
-    match npy::read_header(&bytes, &Limits::default()) {
+    match npy::read_header(&bytes[..], &Limits::default()) {
         Ok(header) => {
             let version = format!("{}.{}", header.version().0, header.version().1);
             let facts = [
@@ -243,7 +249,7 @@ fn bad_fixtures_fail_with_expected_code_through_every_path() {
         // A file whose header is fine but whose payload is wrong still has a readable header.
         if code.starts_with("data.") {
             let bytes = fs::read(data_dir().join(name)).expect("read fixture");
-            match npy::read_header(&bytes, &Limits::default()) {
+            match npy::read_header(&bytes[..], &Limits::default()) {
                 Ok(h) if h.descr() == field(fields, name, "descr") => {}
                 Ok(h) => problems.push(format!("{name}: read_header descr {}", h.descr())),
                 Err(e) => problems.push(format!("{name}: read_header: {e}")),
@@ -368,8 +374,8 @@ fn typed_read_with_the_wrong_type_is_spec_dtype() {
         "dtype.pickle_not_allowed"
     );
     // A spec that names the dtype refuses another one the same way.
-    let r =
-        npy::ReadOptions::new().read_path_dyn(fixture("ok_f4_le.npy"), &ArraySpec::new(DType::F64));
+    let r = npy::ReadOptions::new()
+        .read_path::<DynArray>(fixture("ok_f4_le.npy"), &ArraySpec::new(DType::F64));
     assert_eq!(r.unwrap_err().code(), "spec.dtype");
 }
 

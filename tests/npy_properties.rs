@@ -341,13 +341,13 @@ proptest! {
     #[test]
     fn write_then_read_round_trips_bit_exactly(g in generated()) {
         let file_le = g.file(ByteOrder::Little);
-        let array = ReadOptions::new().read_slice_dyn(&file_le, &ArraySpec::any())
+        let array = ReadOptions::new().read_slice::<DynArray>(&file_le, &ArraySpec::any())
             .map_err(|e| TestCaseError::fail(format!("a valid file was refused: {e}")))?;
         prop_assert_eq!(array.dtype(), g.dtype);
         prop_assert_eq!(array.shape(), &g.shape);
         // The writer records Fortran order only where it changes the bytes (NumPy's rule):
         // at least two axes longer than 1. Otherwise both orders are the same bytes.
-        let header = npy::read_header(&file_le, &Limits::default())
+        let header = npy::read_header(&file_le[..], &Limits::default())
             .map_err(|e| TestCaseError::fail(format!("{e}")))?;
         if !g.shape.orders_coincide() {
             prop_assert_eq!(header.order(), g.order);
@@ -362,9 +362,9 @@ proptest! {
             let typed = with_element!(g.dtype, T => {
                 npy::from_slice::<T>(&written, &spec).map(|v| DynArray::from(v.into_owned()))
             });
-            let dynamic = ReadOptions::new().read_slice_dyn(&written, &spec);
-            let one_byte = ReadOptions::new().read_reader_dyn(OneByteReader::new(&written), &spec);
-            for (path, result) in [("from_slice", typed), ("read_slice_dyn", dynamic), ("one byte per read", one_byte)] {
+            let dynamic = ReadOptions::new().read_slice::<DynArray>(&written, &spec);
+            let one_byte = ReadOptions::new().read_reader::<DynArray, _>(OneByteReader::new(&written), &spec);
+            for (path, result) in [("from_slice", typed), ("read_slice::<DynArray>", dynamic), ("one byte per read", one_byte)] {
                 let back = result.map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 prop_assert_eq!(canonical(&back), file_le.clone(), "{} {:?}", path, byte_order);
             }
@@ -378,8 +378,8 @@ proptest! {
         if let Some(array) = array {
             check_accepted(&bytes, &array, &ArraySpec::any(), &limits)?;
         }
-        let _ = npy::read_header(&bytes, &limits);
-        let _ = npy::read_header_from(OneByteReader::new(&bytes), &limits);
+        let _ = npy::read_header(&bytes[..], &limits);
+        let _ = npy::read_header(OneByteReader::new(&bytes), &limits);
     }
 
     /// (3) Mutated valid files never panic, and whatever is accepted satisfies the spec it
@@ -394,8 +394,8 @@ proptest! {
         if let Some(array) = array {
             check_accepted(&bytes, &array, &spec, &limits)?;
         }
-        let _ = npy::read_header(&bytes, &limits);
-        let _ = npy::read_header_from(OneByteReader::new(&bytes), &limits);
+        let _ = npy::read_header(&bytes[..], &limits);
+        let _ = npy::read_header(OneByteReader::new(&bytes), &limits);
     }
 
     /// (4) A reader that returns 1 to 7 bytes per call (and is sometimes interrupted) gives
@@ -409,8 +409,8 @@ proptest! {
         limits in limits(),
     ) {
         let options = ReadOptions::new().limits(limits);
-        let from_slice = outcome(options.read_slice_dyn(&bytes, &spec));
-        let from_reader = outcome(options.read_reader_dyn(ChunkReader::new(&bytes, sizes), &spec));
+        let from_slice = outcome(options.read_slice::<DynArray>(&bytes, &spec));
+        let from_reader = outcome(options.read_reader::<DynArray, _>(ChunkReader::new(&bytes, sizes), &spec));
         prop_assert_eq!(from_reader, from_slice);
     }
 
@@ -424,7 +424,7 @@ proptest! {
         limits in limits(),
     ) {
         let bytes = g.file(byte_order);
-        let header_len = npy::read_header(&bytes, &Limits::unlimited())
+        let header_len = npy::read_header(&bytes[..], &Limits::unlimited())
             .map_err(|e| TestCaseError::fail(format!("{e}")))?
             .header_len();
         let elements = u64::try_from(g.shape.len()).unwrap_or(u64::MAX);

@@ -6,7 +6,9 @@
 use std::io::Write;
 
 use arrayguard::raw::{self, Layout};
-use arrayguard::{npy, Array, ArraySpec, ByteOrder, Complex, DType, Element, Limits, Order, Shape};
+use arrayguard::{
+    npy, Array, ArraySpec, ByteOrder, Complex, DType, DynArray, Element, Limits, Order, Shape,
+};
 
 mod common;
 
@@ -88,7 +90,7 @@ fn check_npy<T: Make>(dims: &[usize], byte_order: ByteOrder) {
 
     let v = opts.read_slice::<T>(&bytes, &spec).unwrap();
     assert_same(&f, v.order(), v.as_slice(), &format!("slice {what}"));
-    let d = opts.read_slice_dyn(&bytes, &spec).unwrap();
+    let d = opts.read_slice::<DynArray>(&bytes, &spec).unwrap();
     let a = d.as_typed::<T>().unwrap();
     assert_same(&f, a.order(), a.as_slice(), &format!("slice dyn {what}"));
     let a = opts
@@ -97,7 +99,7 @@ fn check_npy<T: Make>(dims: &[usize], byte_order: ByteOrder) {
     assert_same(&f, a.order(), a.as_slice(), &format!("reader {what}"));
     let a = opts.read_path::<T>(file.path(), &spec).unwrap();
     assert_same(&f, a.order(), a.as_slice(), &format!("path {what}"));
-    let d = opts.read_path_dyn(file.path(), &spec).unwrap();
+    let d = opts.read_path::<DynArray>(file.path(), &spec).unwrap();
     let a = d.as_typed::<T>().unwrap();
     assert_same(&f, a.order(), a.as_slice(), &format!("path dyn {what}"));
 
@@ -234,14 +236,16 @@ fn numpy_written_fortran_files_convert_like_into_c_order() {
             continue;
         }
         let spec = ArraySpec::any();
-        let plain = npy::ReadOptions::new().read_path_dyn(&path, &spec).unwrap();
+        let plain = npy::ReadOptions::new()
+            .read_path::<DynArray>(&path, &spec)
+            .unwrap();
         let expected = plain.clone().into_c_order();
         let opts = npy::ReadOptions::new().c_order(true);
-        let from_path = opts.read_path_dyn(&path, &spec).unwrap();
+        let from_path = opts.read_path::<DynArray>(&path, &spec).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        let from_slice = opts.read_slice_dyn(&bytes, &spec).unwrap();
+        let from_slice = opts.read_slice::<DynArray>(&bytes, &spec).unwrap();
         let from_reader = opts
-            .read_reader_dyn(ChunkReader::new(&bytes, vec![5, 300]), &spec)
+            .read_reader::<DynArray, _>(ChunkReader::new(&bytes, vec![5, 300]), &spec)
             .unwrap();
         for (how, got) in [
             ("path", &from_path),

@@ -41,28 +41,37 @@ const SLACK: usize = 64 * 1024;
 
 // ---- reading every way ----------------------------------------------------------------------
 
-/// One public way to read a raw buffer.
+/// One public way to read a raw buffer. The free functions (`raw::from_slice` and friends)
+/// take no limits: they run only with `Limits::default()` ([`Entry::all_for`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Entry {
-    /// `raw::from_slice_with_limits::<T>`.
+    /// `ReadOptions::read_slice::<T>`.
     Slice,
-    /// `ReadOptions::read_slice_dyn`.
+    /// `ReadOptions::read_slice::<DynArray>`.
     SliceDyn,
-    /// `raw::from_reader_with_limits::<T>`, one byte per `read` call.
+    /// `ReadOptions::read_reader::<T>`, one byte per `read` call.
     ReaderOneByte,
-    /// `ReadOptions::read_reader_dyn`, one byte per `read` call.
+    /// `ReadOptions::read_reader::<DynArray>`, one byte per `read` call.
     ReaderOneByteDyn,
-    /// `ReadOptions::read_reader_dyn`, 1 to 7 bytes per call with `Interrupted` in between.
+    /// `ReadOptions::read_reader::<DynArray>`, 1 to 7 bytes per call with `Interrupted` in
+    /// between.
     ReaderChunkedDyn,
-    /// `ReadOptions::read_reader_dyn` on a `&[u8]` (everything in one call).
+    /// `ReadOptions::read_reader::<DynArray>` on a `&[u8]` (everything in one call).
     ReaderDyn,
-    /// `raw::from_path_with_limits::<T>`.
+    /// `ReadOptions::read_path::<T>`.
     Path,
-    /// `ReadOptions::read_path_dyn`.
+    /// `ReadOptions::read_path::<DynArray>`.
     PathDyn,
+    /// `raw::from_slice::<T>` (default limits only).
+    FromSlice,
+    /// `raw::from_reader::<T>`, 1 to 7 bytes per call (default limits only).
+    FromReaderChunked,
+    /// `raw::from_path::<T>` (default limits only).
+    FromPath,
 }
 
 impl Entry {
+    /// The entry points that take limits.
     const ALL: [Entry; 8] = [
         Entry::Slice,
         Entry::SliceDyn,
@@ -74,8 +83,26 @@ impl Entry {
         Entry::PathDyn,
     ];
 
+    /// The entry points that use `Limits::default()`.
+    const DEFAULT_LIMITS: [Entry; 3] =
+        [Entry::FromSlice, Entry::FromReaderChunked, Entry::FromPath];
+
+    /// Every entry point that can run with `limits`: [`Entry::ALL`], and the free functions
+    /// too when `limits` are the defaults.
+    fn all_for(limits: &Limits) -> Vec<Entry> {
+        let mut entries = Entry::ALL.to_vec();
+        if *limits == Limits::default() {
+            entries.extend(Entry::DEFAULT_LIMITS);
+        }
+        entries
+    }
+
     /// Calls the entry point and measures the call alone (with the value it returns); typed
     /// results become a [`DynArray`] after the measurement.
+    ///
+    /// # Panics
+    ///
+    /// When a default-limits entry point is run with other limits.
     fn run(
         self,
         bytes: &[u8],
@@ -84,32 +111,54 @@ impl Entry {
         spec: &ArraySpec,
         limits: &Limits,
     ) -> (Result<DynArray>, usize) {
+        assert!(
+            !Entry::DEFAULT_LIMITS.contains(&self) || *limits == Limits::default(),
+            "{self:?} takes no limits"
+        );
         let options = ReadOptions::new().limits(limits.clone());
+        let chunks = || ChunkReader::new(bytes, vec![3, 0, 1, 7, 2, 0, 5]);
         match self {
             Entry::Slice => with_element!(layout.dtype(), T => {
-                let (r, peak) = alloc::measure(|| raw::from_slice_with_limits::<T>(bytes, layout, spec, limits));
+                let (r, peak) = alloc::measure(|| options.read_slice::<T>(bytes, layout, spec));
                 (r.map(|v| DynArray::from(v.into_owned())), peak)
             }),
-            Entry::SliceDyn => alloc::measure(|| options.read_slice_dyn(bytes, layout, spec)),
+            Entry::SliceDyn => {
+                alloc::measure(|| options.read_slice::<DynArray>(bytes, layout, spec))
+            }
             Entry::ReaderOneByte => with_element!(layout.dtype(), T => {
                 let reader = OneByteReader::new(bytes);
-                let (r, peak) = alloc::measure(|| raw::from_reader_with_limits::<T, _>(reader, layout, spec, limits));
+                let (r, peak) = alloc::measure(|| options.read_reader::<T, _>(reader, layout, spec));
                 (r.map(DynArray::from), peak)
             }),
             Entry::ReaderOneByteDyn => {
                 let reader = OneByteReader::new(bytes);
-                alloc::measure(|| options.read_reader_dyn(reader, layout, spec))
+                alloc::measure(|| options.read_reader::<DynArray, _>(reader, layout, spec))
             }
             Entry::ReaderChunkedDyn => {
-                let reader = ChunkReader::new(bytes, vec![3, 0, 1, 7, 2, 0, 5]);
-                alloc::measure(|| options.read_reader_dyn(reader, layout, spec))
+                let reader = chunks();
+                alloc::measure(|| options.read_reader::<DynArray, _>(reader, layout, spec))
             }
-            Entry::ReaderDyn => alloc::measure(|| options.read_reader_dyn(bytes, layout, spec)),
+            Entry::ReaderDyn => {
+                alloc::measure(|| options.read_reader::<DynArray, _>(bytes, layout, spec))
+            }
             Entry::Path => with_element!(layout.dtype(), T => {
-                let (r, peak) = alloc::measure(|| raw::from_path_with_limits::<T>(path, layout, spec, limits));
+                let (r, peak) = alloc::measure(|| options.read_path::<T>(path, layout, spec));
                 (r.map(DynArray::from), peak)
             }),
-            Entry::PathDyn => alloc::measure(|| options.read_path_dyn(path, layout, spec)),
+            Entry::PathDyn => alloc::measure(|| options.read_path::<DynArray>(path, layout, spec)),
+            Entry::FromSlice => with_element!(layout.dtype(), T => {
+                let (r, peak) = alloc::measure(|| raw::from_slice::<T>(bytes, layout, spec));
+                (r.map(|v| DynArray::from(v.into_owned())), peak)
+            }),
+            Entry::FromReaderChunked => with_element!(layout.dtype(), T => {
+                let reader = chunks();
+                let (r, peak) = alloc::measure(|| raw::from_reader::<T, _>(reader, layout, spec));
+                (r.map(DynArray::from), peak)
+            }),
+            Entry::FromPath => with_element!(layout.dtype(), T => {
+                let (r, peak) = alloc::measure(|| raw::from_path::<T>(path, layout, spec));
+                (r.map(DynArray::from), peak)
+            }),
         }
     }
 }
@@ -236,7 +285,7 @@ fn fixtures_read_as_recorded_through_every_entry_point() {
         let path = data_dir().join(&name);
         let bytes = fs::read(&path).expect("read fixture");
         let layout = layout_of(&name, &fields);
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&limits) {
             let got = match &layout {
                 Ok(layout) => outcome(entry.run(&bytes, &path, layout, &spec, &limits).0),
                 Err(e) => Err(e.code()),
@@ -271,7 +320,7 @@ fn fortran_fixtures_keep_their_order() {
     let layout = layout_of(name, fields).expect("layout");
     let bytes = fs::read(data_dir().join(name)).expect("read fixture");
     let array = ReadOptions::new()
-        .read_slice_dyn(&bytes, &layout, &ArraySpec::any())
+        .read_slice::<DynArray>(&bytes, &layout, &ArraySpec::any())
         .expect("read");
     assert_eq!(array.order(), Order::F);
     assert_eq!(array.shape().dims(), &[2, 3, 2]);
@@ -473,7 +522,7 @@ fn spec_mismatches_have_their_codes() {
     ];
     for (what, layout, bytes, spec, code) in cases {
         let input = Input::new(bytes);
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&Limits::default()) {
             let (r, _) = entry.run(
                 &input.bytes,
                 input.path(),
@@ -612,7 +661,7 @@ fn limits_are_strict_and_inclusive() {
     ];
     for (what, layout, bytes, limits, want) in cases {
         let input = Input::new(bytes);
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&limits) {
             let (r, _) = entry.run(
                 &input.bytes,
                 input.path(),
@@ -891,7 +940,7 @@ fn hostile_inputs_are_refused_cheaply() {
     ];
     for (what, layout, bytes, limits, code) in rows {
         let input = Input::new(bytes);
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&limits) {
             let (r, peak) = entry.run(
                 &input.bytes,
                 input.path(),
@@ -932,11 +981,9 @@ fn endless_reader_is_cut_at_the_limit() {
     ] {
         let mut source = Endless { delivered: 0 };
         let (r, peak) = alloc::measure(|| {
-            ReadOptions::new().limits(limits.clone()).read_reader_dyn(
-                &mut source,
-                &layout,
-                &ArraySpec::any(),
-            )
+            ReadOptions::new()
+                .limits(limits.clone())
+                .read_reader::<DynArray, _>(&mut source, &layout, &ArraySpec::any())
         });
         let err = r.unwrap_err();
         assert!(
@@ -976,7 +1023,7 @@ fn reader_errors_are_io() {
             .unwrap(),
     ] {
         let err = ReadOptions::new()
-            .read_reader_dyn(Broken, &layout, &ArraySpec::any())
+            .read_reader::<DynArray, _>(Broken, &layout, &ArraySpec::any())
             .unwrap_err();
         assert!(err.is_io(), "{err}");
     }
@@ -1005,7 +1052,7 @@ fn accepted_reads_allocate_about_their_payload() {
             .with_shape([n])
             .unwrap(),
     ] {
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&Limits::default()) {
             let (r, peak) = entry.run(
                 &input.bytes,
                 input.path(),
@@ -1017,7 +1064,12 @@ fn accepted_reads_allocate_about_their_payload() {
             // Slices (big-endian, so copied) and files allocate the payload once; readers of
             // unknown length grow their buffer by doubling.
             let bound = match entry {
-                Entry::Slice | Entry::SliceDyn | Entry::Path | Entry::PathDyn => payload + SLACK,
+                Entry::Slice
+                | Entry::SliceDyn
+                | Entry::Path
+                | Entry::PathDyn
+                | Entry::FromSlice
+                | Entry::FromPath => payload + SLACK,
                 _ => 2 * payload + SLACK,
             };
             assert!(
@@ -1330,7 +1382,7 @@ proptest! {
         limits in arbitrary_limits(),
     ) {
         let options = ReadOptions::new().limits(limits.clone());
-        let (slice, peak) = alloc::measure(|| options.read_slice_dyn(&bytes, &layout, &spec));
+        let (slice, peak) = alloc::measure(|| options.read_slice::<DynArray>(&bytes, &layout, &spec));
         match &slice {
             Ok(array) => {
                 prop_assert!(fits_layout_and_spec(array, &layout, &spec, &limits).is_ok(), "{:?}", fits_layout_and_spec(array, &layout, &spec, &limits));
@@ -1339,10 +1391,10 @@ proptest! {
             Err(_) => prop_assert!(peak <= SLACK, "refusal allocated {} bytes", peak),
         }
         let slice = outcome(slice);
-        let (reader, peak) = alloc::measure(|| options.read_reader_dyn(ChunkReader::new(&bytes, vec![2, 0, 5]), &layout, &spec));
+        let (reader, peak) = alloc::measure(|| options.read_reader::<DynArray, _>(ChunkReader::new(&bytes, vec![2, 0, 5]), &layout, &spec));
         prop_assert!(peak <= 2 * bytes.len() + SLACK);
         prop_assert_eq!(outcome(reader), slice.clone());
-        let (one, _) = alloc::measure(|| options.read_reader_dyn(OneByteReader::new(&bytes), &layout, &spec));
+        let (one, _) = alloc::measure(|| options.read_reader::<DynArray, _>(OneByteReader::new(&bytes), &layout, &spec));
         prop_assert_eq!(outcome(one), slice);
     }
 }
@@ -1368,12 +1420,12 @@ proptest! {
         let input = Input::new(bytes);
         let spec = ArraySpec::any();
         let limits = Limits::default();
-        let slice = outcome(ReadOptions::new().read_slice_dyn(&input.bytes, &layout, &spec));
+        let slice = outcome(ReadOptions::new().read_slice::<DynArray>(&input.bytes, &layout, &spec));
         let chunked = outcome(
-            ReadOptions::new().read_reader_dyn(ChunkReader::new(&input.bytes, sizes), &layout, &spec),
+            ReadOptions::new().read_reader::<DynArray, _>(ChunkReader::new(&input.bytes, sizes), &layout, &spec),
         );
         prop_assert_eq!(&chunked, &slice);
-        for entry in Entry::ALL {
+        for entry in Entry::all_for(&limits) {
             let (r, _) = entry.run(&input.bytes, input.path(), &layout, &spec, &limits);
             prop_assert_eq!(&outcome(r), &slice, "{:?}", entry);
         }

@@ -1,6 +1,7 @@
-//! Streaming validation: `npy::check_path`, `npy::check_reader` and `raw::check_path` give
-//! exactly what the readers give (`Ok`, or the same error code and message) without holding
-//! the payload, and their memory use does not grow with the file.
+//! Streaming validation: `npy::ReadOptions::check_path` and `check_reader`, and
+//! `raw::ReadOptions::check_path` and `check_reader`, give exactly what the readers give
+//! (`Ok`, or the same error code and message) without holding the payload, and their memory
+//! use does not grow with the file; `BundleChecker` binds named dimensions across files.
 
 mod common;
 
@@ -9,8 +10,8 @@ use std::path::Path;
 
 use arrayguard::raw::{self, Layout};
 use arrayguard::{
-    npy, ArraySpec, Bindings, ByteOrder, DType, Dim, LimitOverrides, Limits, Order, Result, Shape,
-    ShapeSpec, ValueSpec,
+    npy, ArraySpec, BundleChecker, BundleSpec, ByteOrder, DType, Dim, DynArray, Input,
+    LimitOverrides, Limits, Order, Result, Shape, ShapeSpec, ValueSpec,
 };
 use common::{valid_file, ChunkReader, SplitMix};
 
@@ -25,6 +26,16 @@ type Agreement = std::result::Result<(), (&'static str, String)>;
 
 fn agreement<T>(result: Result<T>) -> Agreement {
     result.map(|_| ()).map_err(|e| (e.code(), e.to_string()))
+}
+
+/// The `.npy` options with `limits`.
+fn npy_with(limits: &Limits) -> npy::ReadOptions {
+    npy::ReadOptions::new().limits(limits.clone())
+}
+
+/// The raw-buffer options with `limits`.
+fn raw_with(limits: &Limits) -> raw::ReadOptions {
+    raw::ReadOptions::new().limits(limits.clone())
 }
 
 /// `n` random elements of `dtype` as little-endian bytes; `bool` bytes are 0 or 1.
@@ -57,8 +68,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 fn assert_npy_agrees(dir: &Path, bytes: &[u8], spec: &ArraySpec, limits: &Limits, case: &str) {
     let path = write(dir, "case.npy", bytes);
     let options = npy::ReadOptions::new().limits(limits.clone());
-    let read = agreement(options.read_path_dyn(&path, spec));
-    let checked = npy::check_path(&path, spec, limits);
+    let read = agreement(options.read_path::<DynArray>(&path, spec));
+    let checked = options.check_path(&path, spec);
     if let Ok(header) = &checked {
         let parsed = npy::read_header(bytes, &Limits::unlimited()).ok();
         assert_eq!(Some(header), parsed.as_ref(), "{case}: the header");
@@ -66,18 +77,18 @@ fn assert_npy_agrees(dir: &Path, bytes: &[u8], spec: &ArraySpec, limits: &Limits
     assert_eq!(
         agreement(checked),
         read,
-        "{case}: check_path vs read_path_dyn"
+        "{case}: check_path vs read_path::<DynArray>"
     );
-    let read = agreement(options.read_reader_dyn(bytes, spec));
+    let read = agreement(options.read_reader::<DynArray, _>(bytes, spec));
     assert_eq!(
-        agreement(npy::check_reader(bytes, spec, limits)),
+        agreement(options.check_reader(bytes, spec)),
         read,
-        "{case}: check_reader vs read_reader_dyn"
+        "{case}: check_reader vs read_reader::<DynArray>"
     );
     // Reads that split elements (and get interrupted) change nothing.
     let reader = ChunkReader::new(bytes, vec![7, 0, 4093, 1, 65536]);
     assert_eq!(
-        agreement(npy::check_reader(reader, spec, limits)),
+        agreement(options.check_reader(reader, spec)),
         read,
         "{case}: check_reader in odd pieces"
     );
@@ -110,7 +121,9 @@ fn every_dtype_byte_order_and_order_agrees_with_the_reader() {
                 assert_npy_agrees(dir.path(), &file, &any, &limits, &case);
                 let strict = ArraySpec::any().with_values(strict_values(dtype));
                 assert_npy_agrees(dir.path(), &file, &strict, &limits, &case);
-                assert!(npy::check_path(dir.path().join("case.npy"), &any, &limits).is_ok());
+                assert!(npy_with(&limits)
+                    .check_path(dir.path().join("case.npy"), &any)
+                    .is_ok());
             }
         }
     }
@@ -140,7 +153,9 @@ fn value_reports_agree_across_chunk_boundaries() {
     let file = valid_file(DType::F64, ByteOrder::Big, &shape, Order::F, &le);
     let spec = ArraySpec::new(DType::F64).with_values(ValueSpec::new().max(1.0).finite());
     assert_npy_agrees(dir.path(), &file, &spec, &limits, "f64 NaN then bounds");
-    let e = npy::check_path(dir.path().join("case.npy"), &spec, &limits).unwrap_err();
+    let e = npy_with(&limits)
+        .check_path(dir.path().join("case.npy"), &spec)
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "6 elements violate `nan = false` (first: NaN): [1, 1] = NaN"
@@ -148,7 +163,9 @@ fn value_reports_agree_across_chunk_boundaries() {
     // Without the NaN, the bound violations are the report: the first five, across chunks.
     let spec = ArraySpec::new(DType::F64).with_values(ValueSpec::new().max(1.0));
     assert_npy_agrees(dir.path(), &file, &spec, &limits, "f64 bounds");
-    let e = npy::check_path(dir.path().join("case.npy"), &spec, &limits).unwrap_err();
+    let e = npy_with(&limits)
+        .check_path(dir.path().join("case.npy"), &spec)
+        .unwrap_err();
     let index = |i: usize| format!("[{}, {}] = 2.0", i % 2, i / 2);
     let first: Vec<String> = [
         per_chunk - 1,
@@ -215,9 +232,13 @@ fn bad_bools_agree_in_any_chunk() {
         let spec = ArraySpec::any().with_values(ValueSpec::new().one_of([1]));
         let case = format!("bad bool at {at}");
         assert_npy_agrees(dir.path(), &file, &spec, &limits, &case);
-        let e = npy::check_path(dir.path().join("case.npy"), &spec, &limits).unwrap_err();
+        let e = npy_with(&limits)
+            .check_path(dir.path().join("case.npy"), &spec)
+            .unwrap_err();
         assert_eq!(e.code(), "data.invalid_bool", "{case}");
-        let e = npy::check_reader(&file[..], &spec, &limits).unwrap_err();
+        let e = npy_with(&limits)
+            .check_reader(&file[..], &spec)
+            .unwrap_err();
         assert!(
             e.to_string().contains(&format!("element {at} ")),
             "{case}: {e}"
@@ -268,7 +289,9 @@ fn truncated_and_trailing_payloads_agree() {
     );
     let short = &file[..file.len() - 1];
     assert_npy_agrees(dir.path(), short, &ArraySpec::any(), &limits, "short bools");
-    let e = npy::check_reader(short, &ArraySpec::any(), &limits).unwrap_err();
+    let e = npy_with(&limits)
+        .check_reader(short, &ArraySpec::any())
+        .unwrap_err();
     assert_eq!(e.code(), "data.truncated");
 }
 
@@ -332,13 +355,10 @@ fn header_spec_and_limit_errors_agree() {
         assert_npy_agrees(dir.path(), bytes, spec, limits, case);
     }
     assert_eq!(
-        npy::check_path(
-            dir.path().join("absent.npy"),
-            &ArraySpec::any(),
-            &Limits::default()
-        )
-        .unwrap_err()
-        .code(),
+        npy::ReadOptions::new()
+            .check_path(dir.path().join("absent.npy"), &ArraySpec::any())
+            .unwrap_err()
+            .code(),
         "io"
     );
 }
@@ -371,42 +391,85 @@ fn named_dims_bind_across_files() {
     let x_path = write(dir.path(), "x.npy", &x);
     let x_spec = ArraySpec::new(DType::F32).with_shape_spec(ShapeSpec::parse("n 4").unwrap());
     let y_spec = ArraySpec::new(DType::I64).with_shape_spec(ShapeSpec::parse("n").unwrap());
-    let mut bindings = Bindings::new();
-    npy::check_path_with_bindings(&x_path, &x_spec, &limits, &mut bindings).unwrap();
-    assert_eq!(bindings.size("n"), Some(3));
+    let bundle = BundleSpec::new()
+        .with_array("x", x_spec)
+        .with_array("y", y_spec.clone())
+        .build()
+        .unwrap();
+    let checker = BundleChecker::new(&bundle).limits(limits.clone());
     let ok_path = write(dir.path(), "y_ok.npy", &y_ok);
-    npy::check_path_with_bindings(&ok_path, &y_spec, &limits, &mut bindings).unwrap();
+    let verdicts = checker.check([("x", Input::Path(&x_path)), ("y", Input::Path(&ok_path))]);
+    assert!(verdicts.iter().all(|v| v.is_ok()), "{verdicts:?}");
+    assert_eq!(
+        verdicts[0].result().as_ref().unwrap().shape().dims(),
+        &[3, 4]
+    );
     let bad_path = write(dir.path(), "y_bad.npy", &y_bad);
-    let e = npy::check_path_with_bindings(&bad_path, &y_spec, &limits, &mut bindings).unwrap_err();
+    let verdicts = checker.check([("x", Input::Path(&x_path)), ("y", Input::Path(&bad_path))]);
+    assert!(verdicts[0].is_ok());
+    let e = verdicts[1].result().as_ref().unwrap_err();
     assert_eq!(
         e.to_string(),
         "dimension `n` on axis 0: expected 3 (bound earlier), found 2"
     );
-    let e = npy::check_reader_with_bindings(&y_bad[..], &y_spec, &limits, &mut bindings);
-    assert_eq!(e.unwrap_err().code(), "spec.named_dim");
+    let verdicts = checker.check([("x", Input::Path(&x_path)), ("y", Input::Npy(&y_bad))]);
+    let e = verdicts[1].result().as_ref().unwrap_err();
+    assert_eq!(e.code(), "spec.named_dim");
     // Alone, each file is fine.
-    assert!(npy::check_path(&bad_path, &y_spec, &limits).is_ok());
-    // Raw files bind the same way, with the inferred axis resolved first.
+    assert!(npy_with(&limits).check_path(&bad_path, &y_spec).is_ok());
+    assert!(Input::Path(&bad_path).check(&y_spec, &limits).is_ok());
+    // Raw files bind the same way, with the inferred axis resolved first: the raw check's
+    // plan joins the bundle.
     let raw_path = write(dir.path(), "y.i64", &[0u8; 16]);
     let layout = Layout::from_typestr("<i8").unwrap();
-    let e = raw::check_path_with_bindings(&raw_path, &layout, &y_spec, &limits, &mut bindings);
-    assert_eq!(e.unwrap_err().code(), "spec.named_dim");
-    let mut fresh = Bindings::new();
-    let plan = raw::check_path_with_bindings(&raw_path, &layout, &y_spec, &limits, &mut fresh);
-    assert_eq!(plan.unwrap().shape().dims(), &[2]);
-    assert_eq!(fresh.size("n"), Some(2));
+    let plan = raw_with(&limits).check_path(&raw_path, &layout, &y_spec);
+    let plan = plan.unwrap();
+    assert_eq!(plan.shape().dims(), &[2]);
+    let verdicts = checker.check([("x", Input::Path(&x_path)), ("y", Input::Plan(&plan))]);
+    let e = verdicts[1].result().as_ref().unwrap_err();
+    assert_eq!(e.code(), "spec.named_dim");
+    // Checked first, the raw file binds `n` to 2 (`x` is missing here).
+    let verdicts = checker.check([("y", Input::Plan(&plan)), ("y", Input::Npy(&y_ok))]);
+    assert_eq!(
+        verdicts[0].result().as_ref().unwrap_err().code(),
+        "spec.missing_array"
+    );
+    assert!(verdicts[1].is_ok());
+    assert_eq!(
+        verdicts[2].result().as_ref().unwrap_err().to_string(),
+        "dimension `n` on axis 0: expected 2 (bound earlier), found 3"
+    );
 }
 
-/// Asserts that `raw::check_path` agrees with `raw::ReadOptions::read_path_dyn`.
+/// Asserts that `raw::ReadOptions::check_path` agrees with `read_path::<DynArray>`, and
+/// `check_reader` with `read_reader::<DynArray>` (on the file's bytes, whole and in odd
+/// pieces).
 fn assert_raw_agrees(path: &Path, layout: &Layout, spec: &ArraySpec, limits: &Limits, case: &str) {
-    let read = raw::ReadOptions::new()
-        .limits(limits.clone())
-        .read_path_dyn(path, layout, spec);
-    let checked = raw::check_path(path, layout, spec, limits);
+    let options = raw_with(limits);
+    let read = options.read_path::<DynArray>(path, layout, spec);
+    let checked = options.check_path(path, layout, spec);
     if let (Ok(array), Ok(plan)) = (&read, &checked) {
         assert_eq!(array.shape(), plan.shape(), "{case}: the shape");
     }
     assert_eq!(agreement(checked), agreement(read), "{case}");
+    let bytes = std::fs::read(path).unwrap();
+    let read = options.read_reader::<DynArray, _>(&bytes[..], layout, spec);
+    let checked = options.check_reader(&bytes[..], layout, spec);
+    if let (Ok(array), Ok(plan)) = (&read, &checked) {
+        assert_eq!(
+            array.shape(),
+            plan.shape(),
+            "{case}: the shape from a reader"
+        );
+    }
+    let read = agreement(read);
+    assert_eq!(agreement(checked), read, "{case}: check_reader");
+    let reader = ChunkReader::new(&bytes, vec![7, 0, 4093, 1, 65536]);
+    assert_eq!(
+        agreement(options.check_reader(reader, layout, spec)),
+        read,
+        "{case}: check_reader in odd pieces"
+    );
 }
 
 #[test]
@@ -455,7 +518,9 @@ fn raw_check_path_agrees_with_the_reader() {
     let layout = Layout::from_typestr("|b1").unwrap();
     let spec = ArraySpec::any().with_values(ValueSpec::new().one_of([1]));
     assert_raw_agrees(&path, &layout, &spec, &limits, "bools");
-    let e = raw::check_path(&path, &layout, &spec, &limits).unwrap_err();
+    let e = raw_with(&limits)
+        .check_path(&path, &layout, &spec)
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         raw::from_path::<bool>(&path, &layout, &spec)
@@ -478,11 +543,11 @@ fn zero_size_files_are_checked() {
             &[],
         );
         assert_npy_agrees(dir.path(), &file, &spec, &limits, "zero size");
-        let header = npy::check_reader(&file[..], &spec, &limits).unwrap();
+        let header = npy_with(&limits).check_reader(&file[..], &spec).unwrap();
         assert_eq!(header.nbytes(), 0);
     }
     let path = write(dir.path(), "empty.bin", &[]);
-    let plan = raw::check_path(&path, &Layout::from_typestr(">f8").unwrap(), &spec, &limits);
+    let plan = raw_with(&limits).check_path(&path, &Layout::from_typestr(">f8").unwrap(), &spec);
     assert_eq!(plan.unwrap().shape().dims(), &[0]);
 }
 
@@ -523,7 +588,8 @@ fn memory_stays_bounded_for_a_256_mib_file() {
     let spec = ArraySpec::new(DType::F64)
         .with_shape_spec(ShapeSpec::parse("rows 1024").unwrap())
         .with_values(ValueSpec::new().min(-1.0).max(1.0).finite());
-    let (result, stats) = common::alloc::measure_stats(|| npy::check_path(&path, &spec, &limits));
+    let options = npy_with(&limits);
+    let (result, stats) = common::alloc::measure_stats(|| options.check_path(&path, &spec));
     assert_eq!(result.unwrap().nbytes(), 256 << 20);
     eprintln!("check_path, 256 MiB accepted: {stats:?}");
     assert!(
@@ -533,7 +599,7 @@ fn memory_stays_bounded_for_a_256_mib_file() {
     );
     // Refused, all elements but one breaking a constraint: the report stays small too.
     let spec = ArraySpec::new(DType::F64).with_values(ValueSpec::new().min(0.25));
-    let (result, stats) = common::alloc::measure_stats(|| npy::check_path(&path, &spec, &limits));
+    let (result, stats) = common::alloc::measure_stats(|| options.check_path(&path, &spec));
     let e = result.unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -547,7 +613,7 @@ fn memory_stays_bounded_for_a_256_mib_file() {
     // The reader entry point is bounded the same way.
     let file = std::fs::File::open(&path).unwrap();
     let spec = ArraySpec::new(DType::F64).with_values(ValueSpec::new().finite());
-    let (result, stats) = common::alloc::measure_stats(|| npy::check_reader(file, &spec, &limits));
+    let (result, stats) = common::alloc::measure_stats(|| options.check_reader(file, &spec));
     assert!(result.is_ok());
     assert!(stats.peak < 4 << 20, "peaked at {} bytes", stats.peak);
 }
@@ -594,11 +660,14 @@ fn pipes_are_checked_as_they_are_read() {
         file[..file.len() - 3].to_vec(),
         [&file[..], &[0u8; 9]].concat(),
     ] {
-        let Some(read) = through_fifo(&bytes, |p| agreement(options.read_path_dyn(p, &spec)))
-        else {
+        let Some(read) = through_fifo(&bytes, |p| {
+            agreement(options.read_path::<DynArray>(p, &spec))
+        }) else {
             return;
         };
-        let checked = through_fifo(&bytes, |p| agreement(npy::check_path(p, &spec, &limits)));
+        let checked = through_fifo(&bytes, |p| {
+            agreement(npy_with(&limits).check_path(p, &spec))
+        });
         assert_eq!(checked, Some(read));
     }
     // Raw: a fixed layout is streamed, an inferred axis is read whole; both agree.
@@ -609,10 +678,10 @@ fn pipes_are_checked_as_they_are_read() {
             .unwrap();
         for bytes in [payload.to_vec(), payload[..payload.len() - 8].to_vec()] {
             let read = through_fifo(&bytes, |p| {
-                agreement(raw::ReadOptions::new().read_path_dyn(p, &layout, &spec))
+                agreement(raw::ReadOptions::new().read_path::<DynArray>(p, &layout, &spec))
             });
             let checked = through_fifo(&bytes, |p| {
-                agreement(raw::check_path(p, &layout, &spec, &limits))
+                agreement(raw_with(&limits).check_path(p, &layout, &spec))
             });
             assert_eq!(checked, read);
         }

@@ -5,11 +5,11 @@
 
 use std::io::Write as _;
 
-use arrayguard::json::{self, ArraySeed, JsonValue, WriteOptions};
+use arrayguard::json::{self, JsonValue, WriteOptions};
 use arrayguard::raw::{self, Layout};
 use arrayguard::{
-    npy, Array, ArraySpec, ByteOrder, DType, ErrorKind, LimitOverrides, Limits, Order, Shape,
-    ValueSpec,
+    npy, Array, ArraySpec, ByteOrder, DType, DynArray, ErrorKind, LimitOverrides, Limits, Order,
+    Shape, ValueSpec,
 };
 use base64::Engine as _;
 use serde::de::DeserializeSeed;
@@ -61,35 +61,42 @@ fn npy_outcomes<T: JsonValue>(
         let path = dir.path().join(format!("{}.npy", byte_order.name()));
         std::fs::write(&path, &bytes).unwrap();
         let mut push = |name: &str, o: Outcome| out.push((format!("npy {name} {byte_order:?}"), o));
+        if *limits == Limits::default() {
+            push("from_slice", outcome(npy::from_slice::<T>(&bytes, spec)));
+            push(
+                "from_reader",
+                outcome(npy::from_reader::<T, _>(&bytes[..], spec)),
+            );
+            push("from_path", outcome(npy::from_path::<T>(&path, spec)));
+        }
         push(
-            "from_slice",
-            outcome(npy::from_slice_with_limits::<T>(&bytes, spec, limits)),
+            "read_slice::<T>",
+            outcome(options.read_slice::<T>(&bytes, spec)),
         );
         push(
-            "read_slice_dyn",
-            outcome(options.read_slice_dyn(&bytes, spec)),
+            "read_slice::<DynArray>",
+            outcome(options.read_slice::<DynArray>(&bytes, spec)),
         );
         push(
-            "from_reader",
-            outcome(npy::from_reader_with_limits::<T, _>(
-                &bytes[..],
-                spec,
-                limits,
-            )),
+            "read_reader::<T>",
+            outcome(options.read_reader::<T, _>(&bytes[..], spec)),
         );
         push(
-            "read_reader_dyn",
-            outcome(options.read_reader_dyn(&bytes[..], spec)),
+            "read_reader::<DynArray>",
+            outcome(options.read_reader::<DynArray, _>(&bytes[..], spec)),
         );
         push(
-            "from_path",
-            outcome(npy::from_path_with_limits::<T>(&path, spec, limits)),
+            "read_path::<T>",
+            outcome(options.read_path::<T>(&path, spec)),
         );
-        push("read_path_dyn", outcome(options.read_path_dyn(&path, spec)));
-        push("check_path", outcome(npy::check_path(&path, spec, limits)));
+        push(
+            "read_path::<DynArray>",
+            outcome(options.read_path::<DynArray>(&path, spec)),
+        );
+        push("check_path", outcome(options.check_path(&path, spec)));
         push(
             "check_reader",
-            outcome(npy::check_reader(&bytes[..], spec, limits)),
+            outcome(options.check_reader(&bytes[..], spec)),
         );
     }
     out
@@ -124,39 +131,51 @@ fn raw_outcomes<T: JsonValue>(
                 .with_order(array.order());
             let mut push =
                 |name: &str, o: Outcome| out.push((format!("raw {name} {kind} {byte_order:?}"), o));
+            if *limits == Limits::default() {
+                push(
+                    "from_slice",
+                    outcome(raw::from_slice::<T>(bytes, &layout, spec)),
+                );
+                push(
+                    "from_reader",
+                    outcome(raw::from_reader::<T, _>(bytes, &layout, spec)),
+                );
+                push(
+                    "from_path",
+                    outcome(raw::from_path::<T>(&path, &layout, spec)),
+                );
+            }
             push(
-                "from_slice",
-                outcome(raw::from_slice_with_limits::<T>(
-                    bytes, &layout, spec, limits,
-                )),
+                "read_slice::<T>",
+                outcome(options.read_slice::<T>(bytes, &layout, spec)),
             );
             push(
-                "read_slice_dyn",
-                outcome(options.read_slice_dyn(bytes, &layout, spec)),
+                "read_slice::<DynArray>",
+                outcome(options.read_slice::<DynArray>(bytes, &layout, spec)),
             );
             push(
-                "from_reader",
-                outcome(raw::from_reader_with_limits::<T, _>(
-                    bytes, &layout, spec, limits,
-                )),
+                "read_reader::<T>",
+                outcome(options.read_reader::<T, _>(bytes, &layout, spec)),
             );
             push(
-                "read_reader_dyn",
-                outcome(options.read_reader_dyn(bytes, &layout, spec)),
+                "read_reader::<DynArray>",
+                outcome(options.read_reader::<DynArray, _>(bytes, &layout, spec)),
             );
             push(
-                "from_path",
-                outcome(raw::from_path_with_limits::<T>(
-                    &path, &layout, spec, limits,
-                )),
+                "read_path::<T>",
+                outcome(options.read_path::<T>(&path, &layout, spec)),
             );
             push(
-                "read_path_dyn",
-                outcome(options.read_path_dyn(&path, &layout, spec)),
+                "read_path::<DynArray>",
+                outcome(options.read_path::<DynArray>(&path, &layout, spec)),
             );
             push(
                 "check_path",
-                outcome(raw::check_path(&path, &layout, spec, limits)),
+                outcome(options.check_path(&path, &layout, spec)),
+            );
+            push(
+                "check_reader",
+                outcome(options.check_reader(bytes, &layout, spec)),
             );
         }
     }
@@ -212,25 +231,42 @@ fn json_outcomes<T: JsonValue>(
         "read_reader",
         outcome(options.read_reader::<T, _>(text.as_bytes(), spec)),
     );
+    // The spec names the one dtype nested arrays are read as.
     push(
-        "read_str_dyn",
-        outcome(options.read_str_dyn(&text, T::DTYPE, spec)),
+        "read_str::<DynArray>",
+        outcome(options.read_str::<DynArray>(&text, spec)),
+    );
+    let envelopes = options.clone().form(json::Form::Envelope);
+    let detect = options.clone().form(json::Form::Detect);
+    push(
+        "detect nested reader::<DynArray>",
+        outcome(detect.read_reader::<DynArray, _>(text.as_bytes(), spec)),
     );
     for (name, envelope) in [("nested", &nested), ("flat", &flat), ("base64", &base64)] {
         push(
-            &format!("envelope {name} str"),
-            outcome(options.read_envelope_str::<T>(envelope, spec)),
+            &format!("envelope {name} str::<T>"),
+            outcome(envelopes.read_str::<T>(envelope, spec)),
         );
         push(
-            &format!("envelope {name} reader dyn"),
-            outcome(options.read_envelope_reader_dyn(envelope.as_bytes(), spec)),
+            &format!("envelope {name} reader::<DynArray>"),
+            outcome(envelopes.read_reader::<DynArray, _>(envelope.as_bytes(), spec)),
+        );
+        push(
+            &format!("detect envelope {name} slice::<T>"),
+            outcome(detect.read_slice::<T>(envelope.as_bytes(), spec)),
         );
     }
     // serde_json reads no `NaN` tokens: the seed sees non-finite values only from other
-    // formats (see `seed_checks_values_from_cbor`).
+    // formats (see `seed_checks_values_from_cbor`). Nor does `json::from_str` (it does not
+    // allow them).
     if !text.contains("NaN") && !text.contains("Infinity") {
+        if *limits == Limits::default() {
+            push("from_str", outcome(json::from_str::<T>(&text, spec)));
+        }
         let mut de = serde_json::Deserializer::from_str(&text);
-        let seed = ArraySeed::<T>::new(spec).limits(limits.clone());
+        let seed = json::ReadOptions::new()
+            .limits(limits.clone())
+            .seed::<T>(spec);
         push(
             "seed",
             outcome(seed.deserialize_typed(&mut de).expect("valid JSON")),
@@ -337,7 +373,9 @@ fn two_dimensional_f_order_arrays_are_checked_everywhere() {
     let bytes = npy_bytes(&bad, ByteOrder::Big);
     let e = npy::from_slice::<f32>(&bytes, &spec).unwrap_err();
     assert!(e.to_string().ends_with("[1, 1] = 11.0"), "{e}");
-    let e = npy::check_reader(&bytes[..], &spec, &Limits::default()).unwrap_err();
+    let e = npy::ReadOptions::new()
+        .check_reader(&bytes[..], &spec)
+        .unwrap_err();
     assert!(e.to_string().ends_with("[1, 1] = 11.0"), "{e}");
 }
 
@@ -384,7 +422,9 @@ fn nan_is_reported_as_nan_not_below_min_everywhere() {
     let bytes = npy_bytes(&array, ByteOrder::Big);
     let errors = [
         npy::from_slice::<f64>(&bytes, &spec).map(|_| ()),
-        npy::check_reader(&bytes[..], &spec, &Limits::default()).map(|_| ()),
+        npy::ReadOptions::new()
+            .check_reader(&bytes[..], &spec)
+            .map(|_| ()),
         raw::from_slice::<f64>(
             &bytes[npy::header_bytes(DType::F64, ByteOrder::Big, array.shape(), Order::C).len()..],
             &Layout::new(DType::F64, ByteOrder::Big),
@@ -439,14 +479,16 @@ fn json_nan_tokens_need_allow_nan_and_then_meet_the_values() {
     let envelope = r#"{"dtype": "<f8", "shape": [3], "data": [1.5, NaN, -Infinity]}"#;
     assert_eq!(
         strict
-            .read_envelope_str::<f64>(envelope, &any)
+            .form(json::Form::Envelope)
+            .read_str::<f64>(envelope, &any)
             .unwrap_err()
             .code(),
         "json.unexpected_token"
     );
     assert_eq!(
         lenient
-            .read_envelope_str::<f64>(envelope, &no_nan)
+            .form(json::Form::Envelope)
+            .read_str::<f64>(envelope, &no_nan)
             .unwrap_err()
             .code(),
         "value.nan"
@@ -460,15 +502,16 @@ static CBOR_SPECS: LazyLock<[(ArraySpec, bool); 3]> = LazyLock::new(|| {
     [(min.clone(), false), (min, true), (finite, true)]
 });
 
-/// An `f64` array read through [`ArraySeed`] with spec `K` of [`CBOR_SPECS`].
+/// An `f64` array read through a [`json::ArraySeed`] with spec `K` of [`CBOR_SPECS`].
 #[derive(Debug)]
 struct Cbor<const K: usize>(#[allow(dead_code)] Array<f64>);
 
 impl<'de, const K: usize> Deserialize<'de> for Cbor<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (spec, allow_nan) = &CBOR_SPECS[K];
-        ArraySeed::<f64>::new(spec)
+        json::ReadOptions::new()
             .allow_nan(*allow_nan)
+            .seed::<f64>(spec)
             .deserialize(d)
             .map(Cbor)
     }
@@ -493,7 +536,8 @@ fn seed_checks_values_from_cbor() {
     assert!(e.to_string().contains("value.nan: "), "{e}");
     let mut de = serde_json::Deserializer::from_str("[3, 4]");
     let spec = ArraySpec::new(DType::I8).with_values(ValueSpec::new().one_of([3]));
-    let e = ArraySeed::<i8>::new(&spec)
+    let e = json::ReadOptions::new()
+        .seed::<i8>(&spec)
         .deserialize(&mut de)
         .unwrap_err();
     assert!(e.to_string().starts_with("value.not_in_enum: "), "{e}");
@@ -526,7 +570,9 @@ fn bool_bytes_are_checked_before_values() {
     // Element 0 breaks `enum`, element 2 is no bool: the bool error wins.
     let e = npy::from_slice::<bool>(&bytes, &spec).unwrap_err();
     assert_eq!(e.code(), "data.invalid_bool");
-    let e = npy::check_reader(&bytes[..], &spec, &Limits::default()).unwrap_err();
+    let e = npy::ReadOptions::new()
+        .check_reader(&bytes[..], &spec)
+        .unwrap_err();
     assert_eq!(e.code(), "data.invalid_bool");
 }
 
@@ -598,7 +644,9 @@ fn other_overrides_apply_too() {
     let small_header = spec(|o| o.max_header_bytes = Some(100));
     for e in [
         npy::from_slice::<u8>(&bytes, &small_header).map(|_| ()),
-        npy::check_reader(&bytes[..], &small_header, &Limits::default()).map(|_| ()),
+        npy::ReadOptions::new()
+            .check_reader(&bytes[..], &small_header)
+            .map(|_| ()),
     ] {
         assert_eq!(e.unwrap_err().code(), "npy.header_too_large");
     }
@@ -650,8 +698,10 @@ fn values_are_checked_after_the_length() {
         npy::from_slice::<i16>(&bytes, &spec).map(|_| ()),
         npy::from_reader::<i16, _>(&bytes[..], &spec).map(|_| ()),
         npy::from_path::<i16>(&path, &spec).map(|_| ()),
-        npy::check_path(&path, &spec, &Limits::default()).map(|_| ()),
-        npy::check_reader(&bytes[..], &spec, &Limits::default()).map(|_| ()),
+        npy::ReadOptions::new().check_path(&path, &spec).map(|_| ()),
+        npy::ReadOptions::new()
+            .check_reader(&bytes[..], &spec)
+            .map(|_| ()),
     ] {
         assert_eq!(e.unwrap_err().code(), "data.truncated");
     }

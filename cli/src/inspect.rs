@@ -194,7 +194,7 @@ fn read_facts(path: &Path, limits: &Limits) -> Result<(Facts, Option<Error>), Er
     let meta = file.metadata()?;
     // Only a regular file's length says how many bytes reading would return.
     let file_len = meta.is_file().then_some(meta.len());
-    let header = npy::read_header_from(&mut file, limits)?;
+    let header = npy::read_header(&mut file, limits)?;
     let problem = header
         .plan()
         .check(&ArraySpec::any(), limits)

@@ -510,7 +510,7 @@ fn convert_big_endian_fortran_to_little_endian_c() {
     assert!(out.stderr.is_empty());
 
     let bytes = fs::read(&output).unwrap();
-    let header = npy::read_header(&bytes, &arrayguard::Limits::default()).unwrap();
+    let header = npy::read_header(&bytes[..], &arrayguard::Limits::default()).unwrap();
     assert_eq!(header.descr(), "<f8");
     assert!(!header.fortran_order());
     let back = npy::from_slice::<f64>(&bytes, &ArraySpec::new(DType::F64)).unwrap();

@@ -1,4 +1,4 @@
-//! Arbitrary bytes as a `.npy` file through `read_slice_dyn` and `read_header`.
+//! Arbitrary bytes as a `.npy` file through `read_slice::<DynArray>` and `read_header`.
 //! The oracles are in `arrayguard_fuzz::oracles::npy` (replayed on stable by
 //! `tests/fuzz_corpus.rs`).
 #![no_main]

@@ -1,4 +1,4 @@
-//! A `.npy` file fed in 1–8-byte reads: `read_reader_dyn` and `check_reader` agree with the slice path.
+//! A `.npy` file fed in 1–8-byte reads: `read_reader::<DynArray>` and `check_reader` agree with the slice path.
 //! The oracles are in `arrayguard_fuzz::oracles::npy_reader` (replayed on stable by
 //! `tests/fuzz_corpus.rs`).
 #![no_main]

@@ -113,9 +113,6 @@ mod seed;
 mod source;
 mod write;
 
-pub use crate::compat::json::{
-    from_reader_with_limits, from_slice_with_limits, from_str_with_limits, DynSeed,
-};
 pub use crate::error::{JsonItem, JsonPosition, JsonToken};
 pub use scan::MAX_NUMBER_LEN;
 pub use seed::ArraySeed;

@@ -1,6 +1,6 @@
-//! The same validation inside any self-describing serde format: [`ArraySeed`] and [`DynSeed`]
-//! are [`DeserializeSeed`]s that drive the shape tracker with the deserializer's events
-//! (sequences, numbers, booleans) and write straight into the flat buffer.
+//! The same validation inside any self-describing serde format: [`ArraySeed`] is a
+//! [`DeserializeSeed`] that drives the shape tracker with the deserializer's events
+//! (sequences, numbers, booleans) and writes straight into the flat buffer.
 //!
 //! The recursion follows the deserializer's nesting, one level of Rust calls per level of
 //! arrays, and is cut at [`Limits::max_depth`] before a deeper level is entered. Values arrive
@@ -86,11 +86,6 @@ impl<'a, O: Target> ArraySeed<'a, O> {
             options,
             output: PhantomData,
         }
-    }
-
-    pub(crate) fn map_options(mut self, f: impl FnOnce(ReadOptions) -> ReadOptions) -> Self {
-        self.options = f(self.options);
-        self
     }
 
     /// Reads the array, returning arrayguard's own error (with its [`JsonPosition`] path)

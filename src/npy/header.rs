@@ -113,9 +113,12 @@ fn escape_bytes(bytes: &[u8]) -> Box<str> {
 
 /// The facts a `.npy` header declares, checked for consistency but not against a spec.
 ///
-/// Returned by [`read_header`](crate::npy::read_header) and
-/// [`read_header_from`](crate::npy::read_header_from) for tools that inspect files without
-/// reading their payload.
+/// Returned by [`read_header`](crate::npy::read_header), for tools that inspect files without
+/// reading their payload, and by the checks ([`ReadOptions::check_path`],
+/// [`ReadOptions::check_reader`]).
+///
+/// [`ReadOptions::check_path`]: crate::npy::ReadOptions::check_path
+/// [`ReadOptions::check_reader`]: crate::npy::ReadOptions::check_reader
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     version: (u8, u8),

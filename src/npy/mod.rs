@@ -8,7 +8,7 @@
 //! | `impl Read` | [`from_reader`] → [`Array`] | [`ReadOptions::read_reader`] |
 //! | a path | [`from_path`] → [`Array`] | [`ReadOptions::read_path`] |
 //! | check without holding the payload (CI) | | [`ReadOptions::check_path`], [`ReadOptions::check_reader`] |
-//! | header only | [`read_header`], [`read_header_from`] | |
+//! | header only (any reader; a slice is `&bytes[..]`) | [`read_header`] | |
 //!
 //! The options' readers take the output as a type parameter ([`Target`](crate::Target)):
 //! `read_path::<f32>` gives an `Array<f32>`, `read_path::<DynArray>` a
@@ -31,12 +31,8 @@ mod header;
 mod read;
 mod write;
 
-pub use crate::compat::npy::{
-    check_path, check_path_with_bindings, check_reader, check_reader_with_bindings,
-    from_path_with_limits, from_reader_with_limits, from_slice_with_limits,
-};
 pub use header::{Header, MAGIC, MAX_NESTING};
-pub use read::{read_header, read_header_from, ReadOptions};
+pub use read::{read_header, ReadOptions};
 pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};
 
 use std::io::Read;
@@ -55,7 +51,7 @@ use crate::spec::ArraySpec;
 ///
 /// # Errors
 ///
-/// Header errors (see [`read_header_from`]); spec errors ([`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch) also when
+/// Header errors (see [`read_header`]); spec errors ([`ErrorKind::DTypeMismatch`](crate::ErrorKind::DTypeMismatch) also when
 /// the file's dtype is not `T`'s, [`ErrorKind::ByteOrderMismatch`](crate::ErrorKind::ByteOrderMismatch), [`ErrorKind::NdimMismatch`](crate::ErrorKind::NdimMismatch),
 /// [`ErrorKind::ShapeMismatch`](crate::ErrorKind::ShapeMismatch), [`ErrorKind::NamedDimMismatch`](crate::ErrorKind::NamedDimMismatch), [`ErrorKind::OrderMismatch`](crate::ErrorKind::OrderMismatch));
 /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) (with the spec's limit overrides applied);

@@ -299,16 +299,9 @@ fn check_header<O: Target>(
     check_requested::<O>(header.dtype())
 }
 
-/// Parses the header at the start of `bytes` without touching the payload.
-///
-/// # Errors
-///
-/// Every header error of the format (see [`read_header_from`]).
-pub fn read_header(bytes: &[u8], limits: &Limits) -> Result<Header> {
-    header_from_slice(bytes, limits)
-}
-
-/// Reads and parses a header from `reader`, consuming exactly the prelude and header bytes.
+/// Reads and parses a `.npy` header from `reader`, consuming exactly the prelude and header
+/// bytes and leaving the reader at the start of the payload, which it does not touch. A
+/// slice is a reader: pass `&bytes[..]`.
 ///
 /// # Errors
 ///
@@ -316,7 +309,17 @@ pub fn read_header(bytes: &[u8], limits: &Limits) -> Result<Header> {
 /// length, checked from the length field before reading the header; ndim),
 /// [`ErrorKind::InvalidHeader`], [`ErrorKind::InvalidDescr`], [`ErrorKind::UnsupportedDtype`],
 /// [`ErrorKind::PickleNotAllowed`], [`ErrorKind::ShapeOverflow`], [`ErrorKind::Io`].
-pub fn read_header_from<R: Read>(reader: R, limits: &Limits) -> Result<Header> {
+///
+/// # Examples
+///
+/// ```
+/// use arrayguard::{npy, Array, DType, Limits, Order, Shape};
+/// let bytes = npy::to_vec(&Array::from_vec(Shape::new([2, 3])?, Order::C, vec![0f32; 6])?.view())?;
+/// let header = npy::read_header(&bytes[..], &Limits::default())?;
+/// assert_eq!((header.dtype(), header.shape().dims()), (DType::F32, &[2, 3][..]));
+/// # Ok::<(), arrayguard::Error>(())
+/// ```
+pub fn read_header<R: Read>(reader: R, limits: &Limits) -> Result<Header> {
     let mut reader = reader;
     header_from_reader(&mut reader, limits, None)
 }

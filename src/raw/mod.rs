@@ -64,11 +64,6 @@ pub use layout::{Axis, Layout};
 pub use platform::Platform;
 pub use read::ReadOptions;
 
-pub use crate::compat::raw::{
-    check_path, check_path_with_bindings, from_path_with_limits, from_reader_with_limits,
-    from_slice_with_limits,
-};
-
 use std::io::Read;
 use std::path::Path;
 

@@ -264,19 +264,6 @@ impl ReadOptions {
         self.check_source(|| Ok((reader, None)), layout, spec, &mut Bindings::new())
     }
 
-    /// The check of [`ReadOptions::check_path`] on a reader whose length is `len` when known,
-    /// named dimensions bound in `bindings` (shared by the arrays of a bundle).
-    pub(crate) fn check_stream<R: Read>(
-        &self,
-        reader: R,
-        len: Option<u64>,
-        layout: &Layout,
-        spec: &ArraySpec,
-        bindings: &mut Bindings,
-    ) -> Result<Plan> {
-        self.check_source(|| Ok((reader, len)), layout, spec, bindings)
-    }
-
     /// Checks the layout, then opens the source (a reader and its length when known) and
     /// checks its payload: streamed in chunks when the plan is known before the end of the
     /// input, read whole otherwise.
@@ -494,22 +481,26 @@ mod tests {
         let options = ReadOptions::new();
         // 5 bytes fit no layout, but the dtype is refused first.
         let spec = ArraySpec::new(DType::F32);
-        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        let err = options
+            .read_slice::<DynArray>(&[0; 5], &layout, &spec)
+            .unwrap_err();
         assert_eq!(err.code(), "spec.dtype");
         let err = options
-            .read_reader_dyn(&[0u8; 5][..], &layout, &spec)
+            .read_reader::<DynArray, _>(&[0u8; 5][..], &layout, &spec)
             .unwrap_err();
         assert_eq!(err.code(), "spec.dtype");
         // A fixed axis is checked before reading; the inferred one after.
         let spec = ArraySpec::new(DType::I32).with_shape([Dim::Any, Dim::Exact(4)]);
-        let err = options.read_slice_dyn(&[0; 5], &layout, &spec).unwrap_err();
+        let err = options
+            .read_slice::<DynArray>(&[0; 5], &layout, &spec)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "shape mismatch on axis 1: expected 4, found 3"
         );
         let spec = ArraySpec::new(DType::I32).with_shape([Dim::Exact(1), Dim::Exact(3)]);
         let err = options
-            .read_slice_dyn(&le_i32(&[1, 2, 3, 4, 5, 6]), &layout, &spec)
+            .read_slice::<DynArray>(&le_i32(&[1, 2, 3, 4, 5, 6]), &layout, &spec)
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -531,9 +522,10 @@ mod tests {
             .with_order(Order::F);
         let spec = ArraySpec::any().with_order(Order::C);
         // One row: a single long axis has the same bytes in both orders.
-        let one_row = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2]), &layout, &spec);
+        let one_row = ReadOptions::new().read_slice::<DynArray>(&le_i32(&[1, 2]), &layout, &spec);
         assert_eq!(one_row.unwrap().shape().dims(), &[1, 2]);
-        let two_rows = ReadOptions::new().read_slice_dyn(&le_i32(&[1, 2, 3, 4]), &layout, &spec);
+        let two_rows =
+            ReadOptions::new().read_slice::<DynArray>(&le_i32(&[1, 2, 3, 4]), &layout, &spec);
         assert_eq!(two_rows.unwrap_err().code(), "spec.order");
     }
 
@@ -549,19 +541,21 @@ mod tests {
         let spec = ArraySpec::any();
         assert_eq!(
             options
-                .read_slice_dyn(&[0; 8], &layout, &spec)
+                .read_slice::<DynArray>(&[0; 8], &layout, &spec)
                 .unwrap()
                 .len(),
             4
         );
         // 9 bytes: the bytes limit sets the cap, even though 9 is odd.
         for err in [
-            options.read_slice_dyn(&[0; 9], &layout, &spec).unwrap_err(),
             options
-                .read_reader_dyn(&[0u8; 9][..], &layout, &spec)
+                .read_slice::<DynArray>(&[0; 9], &layout, &spec)
                 .unwrap_err(),
             options
-                .read_reader_dyn(&[0u8; 1000][..], &layout, &spec)
+                .read_reader::<DynArray, _>(&[0u8; 9][..], &layout, &spec)
+                .unwrap_err(),
+            options
+                .read_reader::<DynArray, _>(&[0u8; 1000][..], &layout, &spec)
                 .unwrap_err(),
         ] {
             assert_eq!(err.code(), "limit.bytes");
@@ -571,9 +565,11 @@ mod tests {
             ..limits
         });
         for err in [
-            options.read_slice_dyn(&[0; 8], &layout, &spec).unwrap_err(),
             options
-                .read_reader_dyn(&[0u8; 7][..], &layout, &spec)
+                .read_slice::<DynArray>(&[0; 8], &layout, &spec)
+                .unwrap_err(),
+            options
+                .read_reader::<DynArray, _>(&[0u8; 7][..], &layout, &spec)
                 .unwrap_err(),
         ] {
             assert_eq!(err.code(), "limit.elements");
@@ -597,7 +593,7 @@ mod tests {
         let mut source = Endless(0);
         let err = ReadOptions::new()
             .limits(limits)
-            .read_reader_dyn(
+            .read_reader::<DynArray, _>(
                 &mut source,
                 &Layout::from_typestr("|u1").unwrap(),
                 &ArraySpec::any(),
@@ -630,7 +626,7 @@ mod tests {
         // The dtype is still checked before the length.
         let spec = spec.with_dtypes([DType::I8]);
         let err = ReadOptions::new()
-            .read_reader_dyn(&[0u8; 6][..], &layout, &spec)
+            .read_reader::<DynArray, _>(&[0u8; 6][..], &layout, &spec)
             .unwrap_err();
         assert_eq!(err.code(), "spec.dtype");
     }

@@ -131,7 +131,7 @@ impl Input {
 
     /// The dtype the header declares, if it parses; typed entry points are called with it.
     pub fn declared_dtype(&self) -> Option<DType> {
-        npy::read_header(&self.bytes, &Limits::unlimited())
+        npy::read_header(&self.bytes[..], &Limits::unlimited())
             .ok()
             .map(|h| h.dtype())
     }
@@ -139,78 +139,132 @@ impl Input {
 
 /// One public way to read a `.npy` input. Typed entry points are called with the element
 /// type the header declares (`u8` when the header does not parse), so that they reach the
-/// same checks as the dynamic ones.
+/// same checks as the dynamic ones. The free functions (`npy::from_slice` and friends) take
+/// no limits: they run only with `Limits::default()` ([`Entry::all_for`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
-    /// `npy::from_slice_with_limits::<T>`.
-    FromSlice,
-    /// `ReadOptions::read_slice_dyn`.
+    /// `ReadOptions::read_slice::<T>`.
+    ReadSlice,
+    /// `ReadOptions::read_slice::<DynArray>`.
     ReadSliceDyn,
-    /// `ReadOptions::read_reader_dyn` on a `&[u8]` reader.
+    /// `ReadOptions::read_reader::<DynArray>` on a `&[u8]` reader.
     ReadReaderDyn,
-    /// `ReadOptions::read_reader_dyn` on a reader returning one byte per `read` call.
+    /// `ReadOptions::read_reader::<DynArray>` on a reader returning one byte per `read` call.
     ReadReaderDynOneByte,
-    /// `npy::from_reader_with_limits::<T>` on a reader returning one byte per `read` call.
-    FromReaderOneByte,
-    /// `ReadOptions::read_path_dyn` on a temporary file.
+    /// `ReadOptions::read_reader::<T>` on a reader returning one byte per `read` call.
+    ReadReaderOneByte,
+    /// `ReadOptions::read_path::<DynArray>` on a temporary file.
     ReadPathDyn,
-    /// `npy::from_path_with_limits::<T>` on a temporary file.
+    /// `ReadOptions::read_path::<T>` on a temporary file.
+    ReadPath,
+    /// `npy::from_slice::<T>` (default limits only).
+    FromSlice,
+    /// `npy::from_reader::<T>` on a reader returning one byte per `read` call (default limits
+    /// only).
+    FromReaderOneByte,
+    /// `npy::from_path::<T>` on a temporary file (default limits only).
     FromPath,
 }
 
 impl Entry {
+    /// The entry points that take limits.
     pub const ALL: [Entry; 7] = [
-        Entry::FromSlice,
+        Entry::ReadSlice,
         Entry::ReadSliceDyn,
         Entry::ReadReaderDyn,
         Entry::ReadReaderDynOneByte,
-        Entry::FromReaderOneByte,
+        Entry::ReadReaderOneByte,
         Entry::ReadPathDyn,
-        Entry::FromPath,
+        Entry::ReadPath,
     ];
+
+    /// The entry points that use `Limits::default()`.
+    pub const DEFAULT_LIMITS: [Entry; 3] =
+        [Entry::FromSlice, Entry::FromReaderOneByte, Entry::FromPath];
+
+    /// Every entry point that can run with `limits`: [`Entry::ALL`], and the free functions
+    /// too when `limits` are the defaults.
+    pub fn all_for(limits: &Limits) -> Vec<Entry> {
+        let mut entries = Entry::ALL.to_vec();
+        if *limits == Limits::default() {
+            entries.extend(Entry::DEFAULT_LIMITS);
+        }
+        entries
+    }
 
     pub fn name(self) -> &'static str {
         match self {
-            Entry::FromSlice => "npy::from_slice_with_limits::<T>",
-            Entry::ReadSliceDyn => "ReadOptions::read_slice_dyn",
-            Entry::ReadReaderDyn => "ReadOptions::read_reader_dyn(&[u8])",
-            Entry::ReadReaderDynOneByte => "ReadOptions::read_reader_dyn(one byte per read)",
-            Entry::FromReaderOneByte => "npy::from_reader_with_limits::<T>(one byte per read)",
-            Entry::ReadPathDyn => "ReadOptions::read_path_dyn",
-            Entry::FromPath => "npy::from_path_with_limits::<T>",
+            Entry::ReadSlice => "ReadOptions::read_slice::<T>",
+            Entry::ReadSliceDyn => "ReadOptions::read_slice::<DynArray>",
+            Entry::ReadReaderDyn => "ReadOptions::read_reader::<DynArray>(&[u8])",
+            Entry::ReadReaderDynOneByte => {
+                "ReadOptions::read_reader::<DynArray>(one byte per read)"
+            }
+            Entry::ReadReaderOneByte => "ReadOptions::read_reader::<T>(one byte per read)",
+            Entry::ReadPathDyn => "ReadOptions::read_path::<DynArray>",
+            Entry::ReadPath => "ReadOptions::read_path::<T>",
+            Entry::FromSlice => "npy::from_slice::<T>",
+            Entry::FromReaderOneByte => "npy::from_reader::<T>(one byte per read)",
+            Entry::FromPath => "npy::from_path::<T>",
         }
     }
 
     /// Calls the entry point and measures only the call itself (with its returned value);
     /// converting a typed result to a [`DynArray`] happens after the measurement.
+    ///
+    /// # Panics
+    ///
+    /// When a default-limits entry point is run with other limits.
     pub fn run(
         self,
         input: &Input,
         spec: &ArraySpec,
         limits: &Limits,
     ) -> (Result<DynArray>, usize) {
+        assert!(
+            !Entry::DEFAULT_LIMITS.contains(&self) || *limits == Limits::default(),
+            "{} takes no limits",
+            self.name()
+        );
         let dtype = input.declared_dtype().unwrap_or(DType::U8);
         let options = ReadOptions::new().limits(limits.clone());
         let bytes = &input.bytes[..];
         match self {
-            Entry::FromSlice => with_element!(dtype, T => {
-                let (r, peak) = alloc::measure(|| npy::from_slice_with_limits::<T>(bytes, spec, limits));
+            Entry::ReadSlice => with_element!(dtype, T => {
+                let (r, peak) = alloc::measure(|| options.read_slice::<T>(bytes, spec));
                 (r.map(|v| DynArray::from(v.into_owned())), peak)
             }),
-            Entry::ReadSliceDyn => alloc::measure(|| options.read_slice_dyn(bytes, spec)),
-            Entry::ReadReaderDyn => alloc::measure(|| options.read_reader_dyn(bytes, spec)),
+            Entry::ReadSliceDyn => alloc::measure(|| options.read_slice::<DynArray>(bytes, spec)),
+            Entry::ReadReaderDyn => {
+                alloc::measure(|| options.read_reader::<DynArray, _>(bytes, spec))
+            }
             Entry::ReadReaderDynOneByte => {
                 let reader = OneByteReader::new(bytes);
-                alloc::measure(|| options.read_reader_dyn(reader, spec))
+                alloc::measure(|| options.read_reader::<DynArray, _>(reader, spec))
             }
-            Entry::FromReaderOneByte => with_element!(dtype, T => {
+            Entry::ReadReaderOneByte => with_element!(dtype, T => {
                 let reader = OneByteReader::new(bytes);
-                let (r, peak) = alloc::measure(|| npy::from_reader_with_limits::<T, _>(reader, spec, limits));
+                let (r, peak) = alloc::measure(|| options.read_reader::<T, _>(reader, spec));
                 (r.map(DynArray::from), peak)
             }),
-            Entry::ReadPathDyn => alloc::measure(|| options.read_path_dyn(input.path(), spec)),
+            Entry::ReadPathDyn => {
+                alloc::measure(|| options.read_path::<DynArray>(input.path(), spec))
+            }
+            Entry::ReadPath => with_element!(dtype, T => {
+                let (r, peak) = alloc::measure(|| options.read_path::<T>(input.path(), spec));
+                (r.map(DynArray::from), peak)
+            }),
+            Entry::FromSlice => with_element!(dtype, T => {
+                let (r, peak) = alloc::measure(|| npy::from_slice::<T>(bytes, spec));
+                (r.map(|v| DynArray::from(v.into_owned())), peak)
+            }),
+            Entry::FromReaderOneByte => with_element!(dtype, T => {
+                let reader = OneByteReader::new(bytes);
+                let (r, peak) = alloc::measure(|| npy::from_reader::<T, _>(reader, spec));
+                (r.map(DynArray::from), peak)
+            }),
             Entry::FromPath => with_element!(dtype, T => {
-                let (r, peak) = alloc::measure(|| npy::from_path_with_limits::<T>(input.path(), spec, limits));
+                let (r, peak) = alloc::measure(|| npy::from_path::<T>(input.path(), spec));
                 (r.map(DynArray::from), peak)
             }),
         }

@@ -1,7 +1,7 @@
 //! JSON targets: `json` (nested arrays of one dtype) and `json_envelope` (`{"dtype",
 //! "shape", "data"}` envelopes).
 
-use arrayguard::{json, ArraySpec, DType};
+use arrayguard::{json, ArraySpec, DType, DynArray};
 
 use super::cursor::{dtype_index, dtype_of, Cursor};
 use super::npy::encode_npy_reader;
@@ -26,7 +26,11 @@ pub fn encode_json(dtype: DType, allow_nan: bool, chunks: &[u8], text: &[u8]) ->
 /// Oracles: no panic; allocation at most 9/8 of the payload + [`SLACK`] (accepted) or the
 /// text + [`SLACK`] (rejected); accepted arrays within the limits; slice and chunked reader
 /// agree; what is accepted writes back and reads again to the same bits (NaN payloads
-/// excepted: JSON text has one NaN).
+/// excepted: JSON text has one NaN); a text that does not start with `{` reads the same
+/// with [`json::Form::Detect`].
+///
+/// Nested arrays carry no dtype: they are read into a `DynArray` with the spec narrowed to
+/// the input's dtype.
 pub fn json<M: Meter>(data: &[u8], meter: &M) {
     let mut c = Cursor::new(data);
     let dtype = dtype_of(c.u8());
@@ -35,10 +39,11 @@ pub fn json<M: Meter>(data: &[u8], meter: &M) {
     let text = c.rest();
     let limits = small_limits();
     let spec = ArraySpec::any();
+    let nested = spec.clone().with_dtypes([dtype]);
     let options = json::ReadOptions::new()
         .limits(limits.clone())
         .allow_nan(allow_nan);
-    let (from_slice, peak) = meter.measure(|| options.read_slice_dyn(text, dtype, &spec));
+    let (from_slice, peak) = meter.measure(|| options.read_slice::<DynArray>(text, &nested));
     match &from_slice {
         Ok(array) => {
             check_accepted(array, &spec, &limits);
@@ -54,7 +59,7 @@ pub fn json<M: Meter>(data: &[u8], meter: &M) {
             )
             .expect("an accepted array is representable with the same NaN permission");
             let again = options
-                .read_slice_dyn(&out, dtype, &spec)
+                .read_slice::<DynArray>(&out, &nested)
                 .expect("our own output reads back");
             let has_nan = out.windows(3).any(|w| w == b"NaN");
             assert!(
@@ -64,11 +69,27 @@ pub fn json<M: Meter>(data: &[u8], meter: &M) {
         }
         Err(_) => peak_at_most(peak, SLACK + text.len(), "rejected JSON"),
     }
-    let from_reader = options.read_reader_dyn(ChunkReader::new(text, &chunks), dtype, &spec);
+    let from_reader = options.read_reader::<DynArray, _>(ChunkReader::new(text, &chunks), &nested);
     assert!(
         same_outcome(&from_slice, &from_reader),
         "slice {from_slice:?} vs reader {from_reader:?}"
     );
+    if first_byte(text) != Some(b'{') {
+        let detect = options.clone().form(json::Form::Detect);
+        let detected = detect.read_slice::<DynArray>(text, &nested);
+        assert!(
+            same_outcome(&from_slice, &detected),
+            "nested {from_slice:?} vs detected {detected:?}"
+        );
+    }
+}
+
+/// The first byte of `text` after JSON whitespace (space, tab, CR, LF): what
+/// [`json::Form::Detect`] tells the forms apart by.
+fn first_byte(text: &[u8]) -> Option<u8> {
+    text.iter()
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// `json_envelope` input: chunk sizes, then the text.
@@ -79,15 +100,18 @@ pub fn encode_json_envelope(chunks: &[u8], text: &[u8]) -> Vec<u8> {
 /// `json_envelope`: a JSON envelope `{"dtype", "shape", "data"}` (base64 included).
 ///
 /// Oracles: no panic; allocation bounded as for `json`; accepted arrays within the limits;
-/// slice and chunked reader agree.
+/// slice and chunked reader agree; a text that starts with `{` reads the same with
+/// [`json::Form::Detect`].
 pub fn json_envelope<M: Meter>(data: &[u8], meter: &M) {
     let mut c = Cursor::new(data);
     let chunks = c.chunks();
     let text = c.rest();
     let limits = small_limits();
     let spec = ArraySpec::any();
-    let options = json::ReadOptions::new().limits(limits.clone());
-    let (from_slice, peak) = meter.measure(|| options.read_envelope_slice_dyn(text, &spec));
+    let options = json::ReadOptions::new()
+        .limits(limits.clone())
+        .form(json::Form::Envelope);
+    let (from_slice, peak) = meter.measure(|| options.read_slice::<DynArray>(text, &spec));
     match &from_slice {
         Ok(array) => {
             check_accepted(array, &spec, &limits);
@@ -96,9 +120,17 @@ pub fn json_envelope<M: Meter>(data: &[u8], meter: &M) {
         }
         Err(_) => peak_at_most(peak, SLACK + text.len(), "rejected envelope"),
     }
-    let from_reader = options.read_envelope_reader_dyn(ChunkReader::new(text, &chunks), &spec);
+    let from_reader = options.read_reader::<DynArray, _>(ChunkReader::new(text, &chunks), &spec);
     assert!(
         same_outcome(&from_slice, &from_reader),
         "slice {from_slice:?} vs reader {from_reader:?}"
     );
+    if first_byte(text) == Some(b'{') {
+        let detect = options.clone().form(json::Form::Detect);
+        let detected = detect.read_reader::<DynArray, _>(ChunkReader::new(text, &chunks), &spec);
+        assert!(
+            same_outcome(&from_slice, &detected),
+            "envelope {from_slice:?} vs detected {detected:?}"
+        );
+    }
 }

@@ -89,7 +89,7 @@ pub trait Meter {
 /// Allocation slack allowed on top of the payload: header text, shape vectors, error text.
 pub const SLACK: usize = 64 * 1024;
 
-/// The largest payload buffer `npy::check_reader` holds (its chunk size).
+/// The largest payload buffer `npy::ReadOptions::check_reader` holds (its chunk size).
 pub const CHECK_CHUNK: usize = 1 << 20;
 
 /// Spec texts are small: longer inputs are skipped by the spec targets.

@@ -1,7 +1,7 @@
 //! `.npy` targets: `npy` (one file, any bytes), `npy_reader` (the same through small reads)
 //! and `npy_roundtrip` (valid files read, written back and read again).
 
-use arrayguard::{npy, ArraySpec, ByteOrder, DType, Order, Shape};
+use arrayguard::{npy, ArraySpec, ByteOrder, DType, DynArray, Order, Shape};
 
 use super::cursor::{dtype_index, dtype_of, Cursor};
 use super::{
@@ -11,7 +11,8 @@ use super::{
 use crate::support::arrays::{bits_equal, to_byte_order, write_npy};
 use crate::support::readers::ChunkReader;
 
-/// `npy`: the whole input is a `.npy` file read by `read_slice_dyn` with any spec.
+/// `npy`: the whole input is a `.npy` file read by `ReadOptions::read_slice::<DynArray>` with
+/// any spec.
 ///
 /// Oracles: no panic; peak allocation at most payload + [`SLACK`] when accepted and
 /// [`SLACK`] when rejected; accepted arrays within the limits; a read with
@@ -23,7 +24,7 @@ pub fn npy<M: Meter>(data: &[u8], meter: &M) {
     let limits = small_limits();
     let spec = ArraySpec::any();
     let options = npy::ReadOptions::new().limits(limits.clone());
-    let (result, peak) = meter.measure(|| options.read_slice_dyn(data, &spec));
+    let (result, peak) = meter.measure(|| options.read_slice::<DynArray>(data, &spec));
     match &result {
         Ok(array) => {
             check_accepted(array, &spec, &limits);
@@ -34,7 +35,7 @@ pub fn npy<M: Meter>(data: &[u8], meter: &M) {
     // Converted to C order while read: the array `into_c_order` gives, or the same error; the
     // slab buffer is at most the payload.
     let to_c = options.clone().c_order(true);
-    let (converted, peak) = meter.measure(|| to_c.read_slice_dyn(data, &spec));
+    let (converted, peak) = meter.measure(|| to_c.read_slice::<DynArray>(data, &spec));
     match (&converted, &result) {
         (Ok(c), Ok(a)) => {
             assert_eq!(c.order(), Order::C);
@@ -78,9 +79,9 @@ pub fn npy_reader<M: Meter>(data: &[u8], meter: &M) {
     let limits = small_limits();
     let spec = ArraySpec::any();
     let options = npy::ReadOptions::new().limits(limits.clone());
-    let from_slice = options.read_slice_dyn(file, &spec);
+    let from_slice = options.read_slice::<DynArray>(file, &spec);
     let (from_reader, peak) =
-        meter.measure(|| options.read_reader_dyn(ChunkReader::new(file, &sizes), &spec));
+        meter.measure(|| options.read_reader::<DynArray, _>(ChunkReader::new(file, &sizes), &spec));
     assert!(
         same_outcome(&from_slice, &from_reader),
         "slice {from_slice:?} vs reader {from_reader:?}"
@@ -89,7 +90,7 @@ pub fn npy_reader<M: Meter>(data: &[u8], meter: &M) {
     let payload = from_reader.as_ref().map_or(0, payload_len);
     peak_at_most(peak, 2 * payload + SLACK, "reader path");
     let (checked, peak) =
-        meter.measure(|| npy::check_reader(ChunkReader::new(file, &sizes), &spec, &limits));
+        meter.measure(|| options.check_reader(ChunkReader::new(file, &sizes), &spec));
     assert!(
         same_code(&checked, &from_slice),
         "check_reader {} vs read {}",
@@ -148,7 +149,7 @@ pub fn npy_roundtrip<M: Meter>(data: &[u8], meter: &M) {
     let mut file = npy::header_bytes(dtype, byte_order, &shape, order);
     file.extend_from_slice(&payload);
     let options = npy::ReadOptions::new().limits(small_limits());
-    let (first, peak) = meter.measure(|| options.read_slice_dyn(&file, &ArraySpec::any()));
+    let (first, peak) = meter.measure(|| options.read_slice::<DynArray>(&file, &ArraySpec::any()));
     let first = first.expect("a valid file reads");
     peak_at_most(peak, nbytes + SLACK, "valid file");
     assert_eq!(first.shape(), &shape);
@@ -162,7 +163,7 @@ pub fn npy_roundtrip<M: Meter>(data: &[u8], meter: &M) {
     );
     let again = write_npy(&first, ByteOrder::Little).expect("writing to a Vec cannot fail");
     let second = options
-        .read_slice_dyn(&again, &ArraySpec::any())
+        .read_slice::<DynArray>(&again, &ArraySpec::any())
         .expect("our own output reads back");
     assert!(bits_equal(&first, &second), "write/read changed the values");
     if byte_order == ByteOrder::Little || dtype.unit_size() == 1 {

@@ -1,10 +1,13 @@
 //! The `raw` target: bytes and a layout through the raw-buffer reader.
 
 use arrayguard::raw::{self, Axis, Layout};
-use arrayguard::{ArraySpec, ByteOrder, DType, Order};
+use arrayguard::{ArraySpec, ByteOrder, DType, DynArray, Order};
 
 use super::cursor::{dtype_index, dtype_of, encode_dim, Cursor};
-use super::{check_accepted, payload_len, peak_at_most, same_outcome, small_limits, Meter, SLACK};
+use super::{
+    check_accepted, code, payload_len, peak_at_most, same_code, same_outcome, small_limits, Meter,
+    SLACK,
+};
 use crate::support::arrays::to_byte_order;
 use crate::support::readers::ChunkReader;
 
@@ -35,7 +38,8 @@ pub fn encode_raw(
 ///
 /// Oracles: no panic; allocation at most payload + [`SLACK`] (accepted) or [`SLACK`]
 /// (rejected); accepted arrays within the limits, with the layout's fixed axes, exactly the
-/// input's length, and exactly the input's bits; slice and chunked reader agree.
+/// input's length, and exactly the input's bits; slice and chunked reader agree;
+/// `check_reader` through the same chunks gives the read's Ok/error code.
 pub fn raw<M: Meter>(data: &[u8], meter: &M) {
     let mut c = Cursor::new(data);
     let dtype = dtype_of(c.u8());
@@ -57,7 +61,8 @@ pub fn raw<M: Meter>(data: &[u8], meter: &M) {
     let limits = small_limits();
     let spec = ArraySpec::any();
     let options = raw::ReadOptions::new().limits(limits.clone());
-    let (from_slice, peak) = meter.measure(|| options.read_slice_dyn(bytes, &layout, &spec));
+    let (from_slice, peak) =
+        meter.measure(|| options.read_slice::<DynArray>(bytes, &layout, &spec));
     match &from_slice {
         Ok(array) => {
             check_accepted(array, &spec, &limits);
@@ -79,9 +84,17 @@ pub fn raw<M: Meter>(data: &[u8], meter: &M) {
         }
         Err(_) => peak_at_most(peak, SLACK, "rejected raw"),
     }
-    let from_reader = options.read_reader_dyn(ChunkReader::new(bytes, &chunks), &layout, &spec);
+    let from_reader =
+        options.read_reader::<DynArray, _>(ChunkReader::new(bytes, &chunks), &layout, &spec);
     assert!(
         same_outcome(&from_slice, &from_reader),
         "slice {from_slice:?} vs reader {from_reader:?}"
+    );
+    let checked = options.check_reader(ChunkReader::new(bytes, &chunks), &layout, &spec);
+    assert!(
+        same_code(&checked, &from_reader),
+        "check_reader {} vs read_reader {}",
+        code(&checked),
+        code(&from_reader)
     );
 }

@@ -283,8 +283,8 @@ fn spec_from(c: &mut Cursor<'_>, dtype: DType, dims: &[usize]) -> ArraySpec {
 ///   ([`satisfies`], the independent spec oracle, with the spec's limit overrides), and then
 ///   gives the array back bit for bit; otherwise it fails with the same error code;
 /// - mutated or not: no panic, and an accepted array satisfies the spec and the limits;
-/// - `npy::check_reader` (streaming) gives the full read's outcome, and so does
-///   `read_reader_dyn`;
+/// - `ReadOptions::check_reader` (streaming) gives the full read's outcome, and so does
+///   `read_reader::<DynArray>`;
 /// - the read allocates at most the file's size + [`SLACK`].
 pub fn structured<M: Meter>(data: &[u8], meter: &M) {
     let mut c = Cursor::new(data);
@@ -320,7 +320,7 @@ pub fn structured<M: Meter>(data: &[u8], meter: &M) {
     let limits = small_limits();
     let effective = spec.limits_over(&limits);
     let options = npy::ReadOptions::new().limits(limits.clone());
-    let (read, peak) = meter.measure(|| options.read_slice_dyn(&file, &spec));
+    let (read, peak) = meter.measure(|| options.read_slice::<DynArray>(&file, &spec));
     peak_at_most(peak, file.len() + SLACK, "structured read");
 
     if mutations.is_empty() {
@@ -344,20 +344,20 @@ pub fn structured<M: Meter>(data: &[u8], meter: &M) {
         }
     }
     if let Ok(back) = &read {
-        let header = npy::read_header(&file, &effective).expect("an accepted file's header");
+        let header = npy::read_header(&file[..], &effective).expect("an accepted file's header");
         if let Err(e) = satisfies(back, Some(header.byte_order()), &spec, &effective) {
             panic!("accepted an array that breaks the spec: {e}\n{back:?}\n{spec:?}");
         }
         check_accepted(back, &spec, &effective);
     }
-    let checked = npy::check_reader(&file[..], &spec, &limits);
+    let checked = options.check_reader(&file[..], &spec);
     assert!(
         same_code(&checked, &read),
         "check_reader {} vs read {}",
         code(&checked),
         code(&read)
     );
-    let from_reader = options.read_reader_dyn(&file[..], &spec);
+    let from_reader = options.read_reader::<DynArray, _>(&file[..], &spec);
     assert!(
         same_outcome(&from_reader, &read),
         "reader {} vs slice {}",
