@@ -10,7 +10,7 @@ use crate::array::{Array, ArrayView};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::limits::Limits;
-use crate::payload::{self, Position};
+use crate::payload::{self, SourceInfo};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, ValueSpec};
 use crate::target::Payload;
@@ -77,7 +77,7 @@ impl<'a> Payload<'a> for SlicePayload<'a, '_> {
 pub(crate) struct ReaderPayload<'p, R> {
     pub(crate) plan: &'p Plan,
     pub(crate) reader: R,
-    pub(crate) at: Position,
+    pub(crate) at: SourceInfo,
     pub(crate) values: &'p ValueSpec,
     pub(crate) c_order: bool,
 }

@@ -11,7 +11,7 @@ use std::io::{self, Read};
 
 use crate::array::{Array, ArrayView};
 use crate::buffer::{Buffer, RawBuffer};
-use crate::dtype::{ByteOrder, DType, Element};
+use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::Plan;
 use crate::shape::Order;
@@ -160,14 +160,14 @@ impl<T: Element> Sink<T> for ToC<T> {
 pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
     plan: &Plan,
     reader: &mut R,
-    at: Position,
+    at: SourceInfo,
     values: &ValueSpec,
     sink: &mut S,
     chunk: usize,
 ) -> Result<()> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     let total = plan.shape().len();
-    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
+    let swap = plan.needs_swap();
     let mut tally = ValueTally::default();
     let mut pending: Option<Error> = None;
     // Elements and bytes read so far; `read_bytes <= plan.nbytes()` throughout.
@@ -220,7 +220,7 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
 pub(crate) fn stream<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
-    at: Position,
+    at: SourceInfo,
     values: &ValueSpec,
 ) -> Result<()> {
     let total = plan.shape().len();
@@ -231,7 +231,7 @@ pub(crate) fn stream<T: Element, R: Read>(
 
 /// Where a payload is and what is known about its source, for [`pump`] and [`read`].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Position {
+pub(crate) struct SourceInfo {
     /// The payload's position in the input, for errors.
     pub(crate) offset: u64,
     /// Whether the source's length was checked against the plan (a slice, a regular file).
@@ -271,7 +271,7 @@ fn check_part<T: Element>(
 /// The elements per chunk for a read into `T` under `plan`: small when each chunk is converted
 /// or checked, the whole payload when it is only copied.
 fn convert_chunk<T: Element>(plan: &Plan, values: &ValueSpec) -> usize {
-    let swap = T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native();
+    let swap = plan.needs_swap();
     if swap || T::DTYPE == DType::Bool || !values.is_empty() {
         (CONVERT_CHUNK_BYTES / T::DTYPE.itemsize()).max(1)
     } else {
@@ -305,7 +305,7 @@ fn finish<T: Element>(
     offset: u64,
     values: &ValueSpec,
 ) -> Result<Vec<T>> {
-    if T::DTYPE.unit_size() > 1 && !plan.byte_order().is_native() {
+    if plan.needs_swap() {
         T::swap_raw(&mut raw);
     }
     if T::DTYPE == DType::Bool {
@@ -328,7 +328,7 @@ pub(crate) fn view<'a, T: Element>(
 ) -> Result<ArrayView<'a, T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert_eq!(bytes.len(), plan.nbytes());
-    let native = T::DTYPE.unit_size() == 1 || plan.byte_order() == ByteOrder::NATIVE;
+    let native = !plan.needs_swap();
     // With `to_c`, a Fortran-order payload is delivered in C order: relabelled when both
     // orders store the same sequence, converted into an owned array otherwise.
     let (order, convert) = match plan.order() {
@@ -353,7 +353,7 @@ pub(crate) fn view<'a, T: Element>(
             }
         }
     }
-    let at = Position {
+    let at = SourceInfo {
         offset,
         known_len: true,
         to_end: false,
@@ -373,7 +373,7 @@ pub(crate) fn view<'a, T: Element>(
 pub(crate) fn read<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
-    at: Position,
+    at: SourceInfo,
     values: &ValueSpec,
     to_c: bool,
 ) -> Result<Array<T>> {
@@ -507,11 +507,12 @@ pub(crate) fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dtype::ByteOrder;
     use crate::Shape;
 
     /// A stream of unknown length that must end after the payload.
-    fn stream_at(offset: u64) -> Position {
-        Position {
+    fn stream_at(offset: u64) -> SourceInfo {
+        SourceInfo {
             offset,
             known_len: false,
             to_end: true,
@@ -541,7 +542,7 @@ mod tests {
             matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
                 && e.offset() == Some(102)
         );
-        let at = Position {
+        let at = SourceInfo {
             offset: 100,
             known_len: true,
             to_end: true,
@@ -607,7 +608,7 @@ mod tests {
         .unwrap();
         let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_be_bytes()).collect();
         let values = ValueSpec::new().min(0.0).finite();
-        let at = Position {
+        let at = SourceInfo {
             offset: 0,
             known_len: true,
             to_end: true,

@@ -92,6 +92,12 @@ impl Plan {
         limits.check_size(self.shape.len(), self.nbytes)
     }
 
+    /// Whether the payload's bytes must be swapped to native order (multi-byte units stored in
+    /// the other byte order).
+    pub(crate) fn needs_swap(&self) -> bool {
+        self.dtype.unit_size() > 1 && !self.byte_order.is_native()
+    }
+
     /// Every stage of the spec, without the limits.
     pub(crate) fn check_spec(&self, spec: &ArraySpec, bindings: &mut Bindings) -> Result<()> {
         spec.check_dtype(self.dtype)?;

@@ -23,7 +23,7 @@ use crate::util::to_u64;
 
 use super::nest::Nest;
 use super::number::FromJson;
-use super::read::{nested, Locate, Sink};
+use super::read::{nested, Locate, OutputBudget};
 use super::scan::{describe_byte, Fail, Mark, Scanner, MAX_SHORT_STRING};
 use super::source::Source;
 use super::JsonValue;
@@ -354,7 +354,7 @@ impl<S: Source> Env<'_, S> {
         let dims = plan.shape().dims();
         let nested_allowed = plan.order() == Order::C || dims.len() < 2;
         let mut nest = Nest::envelope(T::PARTS, dims, plan.shape().len(), nested_allowed, limits);
-        let mut sink = Sink::new(limits);
+        let mut sink = OutputBudget::new(limits);
         nested(
             self.scan,
             &mut nest,

@@ -22,7 +22,7 @@ use super::JsonValue;
 const FINITE: &str = "a finite number (`NaN` and infinities need `ReadOptions::allow_nan`)";
 
 /// The output buffer: grows as elements arrive, never beyond the element and byte budget.
-pub(crate) struct Sink<T> {
+pub(crate) struct OutputBudget<T> {
     pub(crate) data: Vec<T>,
     /// Elements the limits allow.
     max_len: usize,
@@ -30,12 +30,12 @@ pub(crate) struct Sink<T> {
     max_bytes: u64,
 }
 
-impl<T> Sink<T> {
+impl<T> OutputBudget<T> {
     pub(crate) fn new(limits: &Limits) -> Self {
         let item = to_u64(std::mem::size_of::<T>().max(1));
         let by_bytes = limits.max_bytes / item;
         let max_len = usize::try_from(limits.max_elements.min(by_bytes)).unwrap_or(usize::MAX);
-        Sink {
+        OutputBudget {
             data: Vec::new(),
             max_len,
             max_elements: limits.max_elements,
@@ -193,7 +193,7 @@ pub(crate) fn leaf_error(
 pub(crate) fn nested<T: JsonValue, S: Source>(
     scan: &mut Scanner<S>,
     nest: &mut Nest,
-    sink: &mut Sink<T>,
+    sink: &mut OutputBudget<T>,
     allow_nan: bool,
     locate: &Locate<'_>,
 ) -> Result<()> {
@@ -264,7 +264,7 @@ pub(crate) fn nested<T: JsonValue, S: Source>(
 fn scalar<T: JsonValue, S: Source>(
     scan: &mut Scanner<S>,
     nest: &mut Nest,
-    sink: &mut Sink<T>,
+    sink: &mut OutputBudget<T>,
     allow_nan: bool,
     locate: &Locate<'_>,
     b: u8,
@@ -398,7 +398,7 @@ pub(crate) fn read_array<T: JsonValue, S: Source>(
     bindings: &mut Bindings,
 ) -> Result<Array<T>> {
     let mut nest = Nest::infer(T::PARTS, spec.shape(), limits);
-    let mut sink = Sink::new(limits);
+    let mut sink = OutputBudget::new(limits);
     let locate = Locate { prefix: "" };
     nested(&mut scan, &mut nest, &mut sink, allow_nan, &locate)?;
     scan.finish().map_err(|f| locate.fail(&nest, f))?;

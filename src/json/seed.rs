@@ -23,7 +23,7 @@ use crate::target::Target;
 
 use super::nest::{Nest, NestError};
 use super::number::LeafError;
-use super::read::{finish, leaf_error, Sink};
+use super::read::{finish, leaf_error, OutputBudget};
 use super::JsonValue;
 use super::{nested_dtype, ReadOptions};
 
@@ -118,7 +118,7 @@ impl<'a, O: Target> ArraySeed<'a, O> {
         let limits = self.options.core.limits_for(self.spec);
         let mut state = State {
             nest: Nest::infer(T::PARTS, self.spec.shape(), &limits),
-            sink: Sink::new(&limits),
+            sink: OutputBudget::new(&limits),
             allow_nan: self.options.allow_nan,
             error: None,
         };
@@ -158,7 +158,7 @@ fn custom<E: de::Error>(e: &Error) -> E {
 /// What the seed's levels share.
 struct State<T> {
     nest: Nest,
-    sink: Sink<T>,
+    sink: OutputBudget<T>,
     allow_nan: bool,
     /// The validation error, kept typed for [`ArraySeed::deserialize_typed`].
     error: Option<Error>,

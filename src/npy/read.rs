@@ -11,7 +11,7 @@ use crate::dtype::by_dtype;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::options::{open, Core, ReaderPayload, SlicePayload};
-use crate::payload::{self, Position};
+use crate::payload::{self, SourceInfo};
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::{check_requested, Target};
 use crate::util::to_u64;
@@ -234,7 +234,7 @@ impl ReadOptions {
         let limits = self.core.limits_for(spec);
         let header =
             self.checked_header::<crate::DynArray, R>(reader, file_len, spec, &limits, bindings)?;
-        let at = self.position(&header, file_len);
+        let at = self.source_info(&header, file_len);
         let values = spec.values();
         by_dtype!(header.dtype(), T => payload::stream::<T, R>(header.plan(), reader, at, values))?;
         Ok(header)
@@ -252,7 +252,7 @@ impl ReadOptions {
         O::owned(ReaderPayload {
             plan: header.plan(),
             reader,
-            at: self.position(&header, file_len),
+            at: self.source_info(&header, file_len),
             values: spec.values(),
             c_order: self.core.c_order,
         })
@@ -278,8 +278,8 @@ impl ReadOptions {
         Ok(header)
     }
 
-    fn position(&self, header: &Header, file_len: Option<u64>) -> Position {
-        Position {
+    fn source_info(&self, header: &Header, file_len: Option<u64>) -> SourceInfo {
+        SourceInfo {
             offset: to_u64(header.data_offset()),
             known_len: file_len.is_some(),
             to_end: !self.core.allow_trailing,

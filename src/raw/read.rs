@@ -10,21 +10,21 @@ use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::options::{open, Core, ReaderPayload, SlicePayload};
-use crate::payload::{self, Position};
+use crate::payload::{self, SourceInfo};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::{check_requested, Payload, Target};
 use crate::util::to_u64;
 
 /// A raw file whose length was compared with the plan: the payload is the whole file.
-const FILE: Position = Position {
+const FILE: SourceInfo = SourceInfo {
     offset: 0,
     known_len: true,
     to_end: true,
 };
 
 /// A source of unknown length that must end after the payload.
-const STREAM: Position = Position {
+const STREAM: SourceInfo = SourceInfo {
     offset: 0,
     known_len: false,
     to_end: true,
