@@ -366,48 +366,26 @@ impl ReadOptions {
         bindings: &mut Bindings,
     ) -> Result<O::Owned> {
         let mut scan = Scanner::new(source);
-        let nested = |scan: Scanner<S>,
-                      dtype: DType,
-                      bindings: &mut Bindings|
-         -> Result<DynArray> {
-            by_dtype!(dtype, T => Ok(read::read_array::<T, S>(scan, spec, limits, self.allow_nan, bindings)?.into()))
+        if self.form != Form::Nested {
+            read::refuse_bom(&mut scan, limits)?;
+        }
+        let envelope = match self.form {
+            Form::Nested => false,
+            Form::Envelope => true,
+            Form::Detect => scan.peek()? == Some(b'{'),
         };
-        let array = match self.form {
-            Form::Nested => {
-                // The dtype is checked before the text is looked at.
-                let dtype = nested_dtype::<O>(spec)?;
-                spec.check_dtype(dtype)?;
+        let array = if envelope {
+            let requested = O::requested();
+            envelope::read_envelope(scan, spec, limits, self.allow_nan, requested, bindings)?
+        } else {
+            // The dtype is checked before the text is looked at.
+            let dtype = nested_dtype::<O>(spec)?;
+            spec.check_dtype(dtype)?;
+            if self.form == Form::Nested {
                 read::refuse_bom(&mut scan, limits)?;
-                nested(scan, dtype, bindings)?
             }
-            Form::Envelope => {
-                read::refuse_bom(&mut scan, limits)?;
-                envelope::read_envelope(
-                    scan,
-                    spec,
-                    limits,
-                    self.allow_nan,
-                    O::requested(),
-                    bindings,
-                )?
-            }
-            Form::Detect => {
-                read::refuse_bom(&mut scan, limits)?;
-                if scan.peek()? == Some(b'{') {
-                    envelope::read_envelope(
-                        scan,
-                        spec,
-                        limits,
-                        self.allow_nan,
-                        O::requested(),
-                        bindings,
-                    )?
-                } else {
-                    let dtype = nested_dtype::<O>(spec)?;
-                    spec.check_dtype(dtype)?;
-                    nested(scan, dtype, bindings)?
-                }
-            }
+            let allow_nan = self.allow_nan;
+            by_dtype!(dtype, T => read::read_array::<T, S>(scan, spec, limits, allow_nan, bindings)?.into())
         };
         self.deliver::<O>(array)
     }
