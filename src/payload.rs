@@ -81,13 +81,24 @@ pub(crate) trait Sink<T: Element> {
     }
 }
 
-/// One reusable buffer: the payload is checked, not kept.
-pub(crate) struct Scratch<R>(pub(crate) Vec<R>);
+/// One reusable buffer: the payload is checked, not kept. It starts at
+/// [`FIRST_CHUNK_BYTES`] and grows to its cap only as data arrives (never beyond the elements
+/// already read), so an input that declares a large payload and ends early costs little.
+struct Scratch<R> {
+    buf: Vec<R>,
+    /// The most elements held at once.
+    cap: usize,
+}
 
 impl<T: Element> Sink<T> for Scratch<T::Raw> {
-    fn space(&mut self, _: usize, max: usize) -> Result<&mut [T::Raw]> {
-        let n = max.min(self.0.len());
-        Ok(&mut self.0[..n])
+    fn space(&mut self, done: usize, max: usize) -> Result<&mut [T::Raw]> {
+        let want = max.min(self.cap);
+        if self.buf.len() < want {
+            let first = (FIRST_CHUNK_BYTES / T::DTYPE.itemsize()).max(1);
+            grow_raw(&mut self.buf, want.min(done.max(first)))?;
+        }
+        let n = max.min(self.buf.len());
+        Ok(&mut self.buf[..n])
     }
 }
 
@@ -215,7 +226,8 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
 
 /// Reads a payload of exactly `plan.nbytes()` bytes from `reader` and checks it as [`read`]
 /// would, without keeping it: the chunks of [`pump`] go through one reused buffer of at most
-/// [`CHECK_CHUNK_BYTES`], so memory use does not grow with the payload, and the result (the
+/// [`CHECK_CHUNK_BYTES`] (and never more than the data that arrived plus
+/// [`FIRST_CHUNK_BYTES`]), so memory use does not grow with the payload, and the result (the
 /// same error, in the same order of precedence) is that of a read.
 pub(crate) fn stream<T: Element, R: Read>(
     plan: &Plan,
@@ -225,7 +237,10 @@ pub(crate) fn stream<T: Element, R: Read>(
 ) -> Result<()> {
     let total = plan.shape().len();
     let chunk = total.min((CHECK_CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
-    let mut scratch = Scratch(alloc_raw::<T::Raw>(chunk)?);
+    let mut scratch = Scratch {
+        buf: Vec::new(),
+        cap: chunk,
+    };
     pump::<T, R, _>(plan, reader, at, values, &mut scratch, chunk)
 }
 

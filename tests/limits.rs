@@ -2,7 +2,7 @@
 //! exceeded by one must be refused by every entry point that takes it ("the ones that do not
 //! return an error are buggy"), each limit met exactly must be accepted, and the entry points
 //! without a limits argument must behave as `Limits::default()`. A counting allocator checks
-//! that no refusal costs more than 64 KiB (a check, 1 MiB more for its chunk buffer), with
+//! that no refusal costs more than 64 KiB (a check too: its chunk buffer grows with the data), with
 //! `Limits::unlimited()` too. The same for every raw-buffer and JSON entry point (nested
 //! arrays, envelopes, `Form::Detect`, the serde seed), and for `Input::check` and
 //! `BundleChecker` on each format.
@@ -29,11 +29,6 @@ static ALLOC: CountingAlloc = CountingAlloc;
 /// What a refused input may allocate, and what an accepted one may allocate beyond its
 /// payload.
 const SLACK: usize = 64 * 1024;
-
-/// The payload buffer a check may hold on top of [`SLACK`], even when it refuses: its one
-/// chunk buffer is allocated for `min(declared payload, 1 MiB)` before a reader of unknown
-/// length shows how many bytes it has (`ReadOptions::check_path` documents 1 MiB).
-const CHECK_BUFFER: usize = 1 << 20;
 
 /// Which limits an entry point applies, and what it returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,11 +258,7 @@ fn check(row: &Row) -> Vec<String> {
         }
         let (result, peak) = (entry.call)(&row.input, &spec, &row.limits);
         let what = format!("{} via {}", row.name, entry.name);
-        let slack = if entry.kind == Kind::Check {
-            SLACK + CHECK_BUFFER
-        } else {
-            SLACK
-        };
+        let slack = SLACK;
         let expected = match (&row.expect, entry.kind) {
             (Expect::Code(code), Kind::HeaderOnly) if !is_header_stage(code) => None,
             (Expect::Accept(_), Kind::HeaderOnly | Kind::Check) => None,
@@ -1181,11 +1172,7 @@ fn check_other(forms: &Forms, rows: &[OtherRow]) -> Vec<String> {
                     Format::Raw => format!("{} via {} {:?}", row.name, entry.name, layout.shape()),
                     _ => format!("{} via {}", row.name, entry.name),
                 };
-                let slack = if entry.kind == Kind::Check {
-                    SLACK + CHECK_BUFFER
-                } else {
-                    SLACK
-                };
+                let slack = SLACK;
                 match (&row.expect, result) {
                     (Expect::Code(code), Err(found)) if found == *code => {
                         if peak > slack {
