@@ -92,7 +92,9 @@ impl Input<'_> {
             }
             Input::Npy(mut bytes) => {
                 let options = npy::ReadOptions::new().limits(limits.clone());
-                let header = options.check_stream(&mut bytes, None, spec, bindings)?;
+                // A slice's length is known, as a regular file's is.
+                let len = Some(crate::util::to_u64(bytes.len()));
+                let header = options.check_stream(&mut bytes, len, spec, bindings)?;
                 Ok(header.plan().clone())
             }
             Input::Json(text) => check_json(text, spec, limits, bindings),

@@ -9,6 +9,7 @@ pub(crate) const EXCERPT_LEN: usize = 200;
 ///
 /// `usize` is at most 64 bits on every platform Rust supports, so this never saturates there;
 /// the saturation only keeps the conversion total.
+#[inline]
 pub(crate) fn to_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }

@@ -228,7 +228,7 @@ macro_rules! float_from_json {
                 float_from_token(text)
             }
 
-            #[inline]
+            #[inline(always)]
             fn part_from_number(number: Number<'_>) -> Result<$t, LeafError> {
                 match number.digits.and_then(<$t>::from_digits) {
                     Some(v) if v.is_infinite() => Err(LeafError::OutOfRange),

@@ -189,7 +189,9 @@ pub(crate) fn leaf_error(
 }
 
 /// Reads one value (nested arrays, or a bare scalar) into `sink`, checking every event with
-/// `nest`. Stops right after the value.
+/// `nest`. Stops right after the value. Inlined into its two callers (the text reader and the
+/// envelope's nested data), so that the scanner's and the conversions' code sits in one loop.
+#[inline(always)]
 pub(crate) fn nested<T: JsonValue, S: Source>(
     scan: &mut Scanner<S>,
     nest: &mut Nest,
