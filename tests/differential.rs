@@ -24,11 +24,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::fixtures::{fnv1a64, le_bytes};
-use common::{with_element, OneByteReader, SplitMix};
+use common::{with_element, SplitMix};
 
 use arrayguard::{
-    f16, npy, Array, ArraySpec, ByteOrder, Complex, DType, DynArray, Element, Error, Limits, Order,
-    Shape,
+    f16, npy, Array, ByteOrder, Complex, DType, DynArray, Element, Limits, Order, Shape,
 };
 
 /// The Python side: reads our files (`w_*.npy`) and reports what NumPy sees, then writes its
@@ -544,22 +543,7 @@ fn check_numpy_file(
         }
     }
 
-    let options = npy::ReadOptions::new();
-    let spec = ArraySpec::any();
-    let reads: [(&str, Result<DynArray, Error>); 3] = [
-        (
-            "read_slice::<DynArray>",
-            options.read_slice::<DynArray>(&bytes, &spec),
-        ),
-        (
-            "read_reader::<DynArray>",
-            options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
-        ),
-        (
-            "read_path::<DynArray>",
-            options.read_path::<DynArray>(path, &spec),
-        ),
-    ];
+    let reads = common::read_three_ways(path);
     for (how, result) in reads {
         let array = match result {
             Ok(a) => a,

@@ -12,11 +12,9 @@ use std::path::{Path, PathBuf};
 use common::fixtures::{
     assert_every_fixture_listed, field, fnv1a64, le_bytes, read_expected, Fields,
 };
-use common::OneByteReader;
+use common::{read_three_ways, OneByteReader};
 
-use arrayguard::{
-    f16, npy, ArraySpec, Complex32, Complex64, DType, DynArray, Error, Limits, Order,
-};
+use arrayguard::{f16, npy, ArraySpec, Complex32, Complex64, DType, DynArray, Limits, Order};
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/npy")
@@ -52,27 +50,6 @@ fn written_payload(array: &DynArray) -> Vec<u8> {
         .expect("read back our header")
         .data_offset();
     out.split_off(offset)
-}
-
-/// Reads `path` through the slice, one-byte reader and path entry points.
-fn read_three_ways(path: &Path) -> [(&'static str, Result<DynArray, Error>); 3] {
-    let bytes = fs::read(path).expect("read fixture");
-    let options = npy::ReadOptions::new();
-    let spec = ArraySpec::any();
-    [
-        (
-            "read_slice::<DynArray>",
-            options.read_slice::<DynArray>(&bytes, &spec),
-        ),
-        (
-            "read_reader::<DynArray>",
-            options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
-        ),
-        (
-            "read_path::<DynArray>",
-            options.read_path::<DynArray>(path, &spec),
-        ),
-    ]
 }
 
 /// Nothing is silently skipped: the directory and expected.txt list the same files, and each

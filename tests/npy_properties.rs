@@ -242,20 +242,7 @@ fn spec() -> impl Strategy<Value = ArraySpec> {
     let order = proptest::option::of(order());
     let byte_order = proptest::option::of(byte_order());
     (dtypes, dims, order, byte_order).prop_map(|(dtypes, dims, order, byte_order)| {
-        let mut spec = ArraySpec::any();
-        if let Some(dtypes) = dtypes {
-            spec = spec.with_dtypes(dtypes);
-        }
-        if let Some(dims) = dims {
-            spec = spec.with_shape(dims);
-        }
-        if let Some(order) = order {
-            spec = spec.with_order(order);
-        }
-        if let Some(byte_order) = byte_order {
-            spec = spec.with_byte_order(byte_order);
-        }
-        spec
+        common::spec_from(dtypes, dims, order, byte_order)
     })
 }
 

@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::Path;
 
 use arrayguard::npy::{self, ReadOptions};
-use arrayguard::{ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Result, Shape};
+use arrayguard::{ArraySpec, ByteOrder, DType, Dim, DynArray, Limits, Order, Result, Shape};
 use proptest::test_runner::Config as ProptestConfig;
 
 /// The library's `by_dtype!` (the element type of a runtime dtype), under the name the
@@ -292,4 +292,49 @@ pub fn valid_file(
     let mut out = npy::header_bytes(dtype, byte_order, shape, order);
     out.extend(to_byte_order(le, dtype, byte_order));
     out
+}
+
+/// Reads the `.npy` file at `path` into a `DynArray` through the slice, one-byte reader and
+/// path entry points, with default options and any spec.
+pub fn read_three_ways(path: &Path) -> [(&'static str, Result<DynArray>); 3] {
+    let bytes = std::fs::read(path).expect("read fixture");
+    let options = ReadOptions::new();
+    let spec = ArraySpec::any();
+    [
+        (
+            "read_slice::<DynArray>",
+            options.read_slice::<DynArray>(&bytes, &spec),
+        ),
+        (
+            "read_reader::<DynArray>",
+            options.read_reader::<DynArray, _>(OneByteReader(bytes.as_slice()), &spec),
+        ),
+        (
+            "read_path::<DynArray>",
+            options.read_path::<DynArray>(path, &spec),
+        ),
+    ]
+}
+
+/// A spec from the optional parts property tests draw: each part narrows it when present.
+pub fn spec_from(
+    dtypes: Option<Vec<DType>>,
+    dims: Option<Vec<Dim>>,
+    order: Option<Order>,
+    byte_order: Option<ByteOrder>,
+) -> ArraySpec {
+    let mut spec = ArraySpec::any();
+    if let Some(dtypes) = dtypes {
+        spec = spec.with_dtypes(dtypes);
+    }
+    if let Some(dims) = dims {
+        spec = spec.with_shape(dims);
+    }
+    if let Some(order) = order {
+        spec = spec.with_order(order);
+    }
+    if let Some(byte_order) = byte_order {
+        spec = spec.with_byte_order(byte_order);
+    }
+    spec
 }
