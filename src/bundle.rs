@@ -232,11 +232,25 @@ impl<'s> BundleChecker<'s> {
         inputs: impl IntoIterator<Item = (&'a str, Input<'a>)>,
     ) -> Vec<Verdict> {
         let inputs: Vec<(&str, Input<'_>)> = inputs.into_iter().collect();
-        let mut verdicts: Vec<Verdict> = inputs
+        let names: Vec<&str> = inputs.iter().map(|(name, _)| *name).collect();
+        self.check_each(&names, |i, spec, limits, bindings| {
+            inputs[i].1.check_with(spec, limits, bindings)
+        })
+    }
+
+    /// The verdicts of [`BundleChecker::check`] for inputs known by their names: `check`
+    /// checks the input at an index against its array's spec, with the limits and the shared
+    /// bindings.
+    pub(crate) fn check_each(
+        &self,
+        names: &[&str],
+        mut check: impl FnMut(usize, &ArraySpec, &Limits, &mut Bindings) -> Result<Plan>,
+    ) -> Vec<Verdict> {
+        let mut verdicts: Vec<Verdict> = names
             .iter()
             .enumerate()
-            .filter(|(_, (name, _))| self.spec.array(name).is_none())
-            .map(|(i, (name, _))| Verdict {
+            .filter(|(_, name)| self.spec.array(name).is_none())
+            .map(|(i, name)| Verdict {
                 array: (*name).into(),
                 input: Some(i),
                 result: Err(Error::from(ErrorKind::UnknownArray {
@@ -249,10 +263,10 @@ impl<'s> BundleChecker<'s> {
             let Some(spec) = self.spec.array(name) else {
                 continue;
             };
-            let mut given = inputs
+            let mut given = names
                 .iter()
                 .enumerate()
-                .filter(|(_, (n, _))| *n == name)
+                .filter(|(_, n)| **n == name)
                 .peekable();
             if given.peek().is_none() {
                 verdicts.push(Verdict {
@@ -261,8 +275,8 @@ impl<'s> BundleChecker<'s> {
                     result: Err(Error::from(ErrorKind::MissingArray { array: name.into() })),
                 });
             }
-            for (i, (_, input)) in given {
-                let result = input.check_with(spec, &self.limits, &mut bindings);
+            for (i, _) in given {
+                let result = check(i, spec, &self.limits, &mut bindings);
                 verdicts.push(Verdict {
                     array: name.into(),
                     input: Some(i),

@@ -89,6 +89,14 @@
 //! | `json.not_an_integer` | [`ErrorKind::NotAnInteger`] | input |
 //! | `json.number_too_long` | [`ErrorKind::NumberTooLong`] | input |
 //! | `json.envelope` | [`ErrorKind::Envelope`] | input |
+//! | `npz.invalid_archive` | [`ErrorKind::InvalidArchive`] | input |
+//! | `npz.trailing_data` | [`ErrorKind::ArchiveTrailingData`] | input |
+//! | `npz.overlapping_members` | [`ErrorKind::OverlappingMembers`] | input |
+//! | `npz.duplicate_member` | [`ErrorKind::DuplicateMember`] | input |
+//! | `npz.unsafe_name` | [`ErrorKind::UnsafeMemberName`] | input |
+//! | `npz.unsupported` | [`ErrorKind::UnsupportedMember`] | input |
+//! | `npz.size_mismatch` | [`ErrorKind::MemberSizeMismatch`] | input |
+//! | `npz.crc_mismatch` | [`ErrorKind::CrcMismatch`] | input |
 //! | `spec.dtype` | [`ErrorKind::DTypeMismatch`] | mismatch |
 //! | `spec.byte_order` | [`ErrorKind::ByteOrderMismatch`] | mismatch |
 //! | `spec.order` | [`ErrorKind::OrderMismatch`] | mismatch |
@@ -107,6 +115,9 @@
 //! | `limit.ndim` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Ndim`] | limit |
 //! | `limit.depth` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Depth`] | limit |
 //! | `limit.input_bytes` | [`ErrorKind::LimitExceeded`] of [`LimitKind::InputBytes`] | limit |
+//! | `limit.members` | [`ErrorKind::LimitExceeded`] of [`LimitKind::Members`] | limit |
+//! | `limit.archive_bytes` | [`ErrorKind::LimitExceeded`] of [`LimitKind::ArchiveBytes`] | limit |
+//! | `limit.compression_ratio` | [`ErrorKind::LimitExceeded`] of [`LimitKind::CompressionRatio`] | limit |
 //! | `limit.out_of_memory` | [`ErrorKind::OutOfMemory`] | limit |
 //! | `io` | [`ErrorKind::Io`] | io |
 //! | `usage.invalid_layout` | [`ErrorKind::InvalidLayout`] | usage |
@@ -158,6 +169,7 @@ mod error;
 pub mod json;
 mod limits;
 pub mod npy;
+pub mod npz;
 mod options;
 mod payload;
 mod plan;

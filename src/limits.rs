@@ -28,6 +28,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Size of a whole text input (JSON). Defaults to 64 MiB.
     pub max_input_bytes: u64,
+    /// Members of an archive (`.npz`), counted from its end record before its directory is
+    /// read. Defaults to 4096.
+    pub max_members: usize,
+    /// Declared uncompressed size of an archive's members together. Defaults to 1 GiB.
+    pub max_archive_bytes: u64,
+    /// A member's declared uncompressed size over its compressed size. Defaults to 1100:
+    /// deflate cannot exceed about 1032, so only a member that lies about its size goes over.
+    pub max_compression_ratio: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +47,9 @@ impl Default for Limits {
             max_header_bytes: 10_000,
             max_depth: 64,
             max_input_bytes: 64 << 20,
+            max_members: 4096,
+            max_archive_bytes: 1 << 30,
+            max_compression_ratio: 1100,
         }
     }
 }
@@ -57,6 +68,9 @@ impl Limits {
             max_header_bytes: usize::MAX,
             max_depth: usize::MAX,
             max_input_bytes: u64::MAX,
+            max_members: usize::MAX,
+            max_archive_bytes: u64::MAX,
+            max_compression_ratio: u64::MAX,
         }
     }
 
@@ -101,6 +115,12 @@ pub struct LimitOverrides {
     pub max_depth: Option<usize>,
     /// Overrides [`Limits::max_input_bytes`].
     pub max_input_bytes: Option<u64>,
+    /// Overrides [`Limits::max_members`].
+    pub max_members: Option<usize>,
+    /// Overrides [`Limits::max_archive_bytes`].
+    pub max_archive_bytes: Option<u64>,
+    /// Overrides [`Limits::max_compression_ratio`].
+    pub max_compression_ratio: Option<u64>,
 }
 
 impl LimitOverrides {
@@ -113,6 +133,11 @@ impl LimitOverrides {
             max_header_bytes: self.max_header_bytes.unwrap_or(base.max_header_bytes),
             max_depth: self.max_depth.unwrap_or(base.max_depth),
             max_input_bytes: self.max_input_bytes.unwrap_or(base.max_input_bytes),
+            max_members: self.max_members.unwrap_or(base.max_members),
+            max_archive_bytes: self.max_archive_bytes.unwrap_or(base.max_archive_bytes),
+            max_compression_ratio: self
+                .max_compression_ratio
+                .unwrap_or(base.max_compression_ratio),
         }
     }
 
@@ -125,6 +150,9 @@ impl LimitOverrides {
             max_header_bytes: inner.max_header_bytes.or(self.max_header_bytes),
             max_depth: inner.max_depth.or(self.max_depth),
             max_input_bytes: inner.max_input_bytes.or(self.max_input_bytes),
+            max_members: inner.max_members.or(self.max_members),
+            max_archive_bytes: inner.max_archive_bytes.or(self.max_archive_bytes),
+            max_compression_ratio: inner.max_compression_ratio.or(self.max_compression_ratio),
         }
     }
 }
@@ -143,6 +171,9 @@ mod tests {
         assert_eq!(l.max_header_bytes, 10_000);
         assert_eq!(l.max_depth, 64);
         assert_eq!(l.max_input_bytes, 67_108_864);
+        assert_eq!(l.max_members, 4096);
+        assert_eq!(l.max_archive_bytes, 1_073_741_824);
+        assert_eq!(l.max_compression_ratio, 1100);
     }
 
     #[test]

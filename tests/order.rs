@@ -36,7 +36,7 @@ impl Make for u16 {
 
 impl Make for bool {
     fn make(i: usize) -> Self {
-        i % 3 == 0
+        i.is_multiple_of(3)
     }
 }
 

@@ -70,7 +70,7 @@ fn write_bytes(dir: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 /// A version 1.0 `.npy` file with a hand-written header dict, padded as NumPy pads it.
 fn write_npy_raw(dir: &TempDir, name: &str, dict: &str, payload: &[u8]) -> PathBuf {
     let mut header = dict.to_string();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');

@@ -131,6 +131,14 @@ pub enum LimitKind {
     Depth,
     /// Whole input size ([`Limits::max_input_bytes`](crate::Limits::max_input_bytes)).
     InputBytes,
+    /// Members of an archive ([`Limits::max_members`](crate::Limits::max_members)).
+    Members,
+    /// Declared uncompressed size of an archive's members together
+    /// ([`Limits::max_archive_bytes`](crate::Limits::max_archive_bytes)).
+    ArchiveBytes,
+    /// A member's declared uncompressed size over its compressed size
+    /// ([`Limits::max_compression_ratio`](crate::Limits::max_compression_ratio)).
+    CompressionRatio,
 }
 
 impl LimitKind {
@@ -143,6 +151,9 @@ impl LimitKind {
             LimitKind::HeaderBytes => "max_header_bytes",
             LimitKind::Depth => "max_depth",
             LimitKind::InputBytes => "max_input_bytes",
+            LimitKind::Members => "max_members",
+            LimitKind::ArchiveBytes => "max_archive_bytes",
+            LimitKind::CompressionRatio => "max_compression_ratio",
         }
     }
 }

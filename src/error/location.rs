@@ -1,4 +1,5 @@
-//! Where an error was found: [`Location`] (a byte offset, a JSON position, a bundle array),
+//! Where an error was found: [`Location`] (a byte offset, a JSON position, an archive member,
+//! a bundle array),
 //! carried beside what went wrong by every [`Error`](crate::Error) and filled the same way by
 //! every front-end.
 
@@ -11,11 +12,14 @@ use std::fmt;
 ///   magic string), for errors in the bytes themselves (a header, a payload);
 /// - a **JSON position** ([`JsonPosition`]) for errors in JSON text: the index path, line,
 ///   column and byte offset;
+/// - the **member**: the name of the archive member (`x.npy` in an `.npz`) that held the
+///   error; a byte offset is then from the start of the member's uncompressed bytes;
 /// - the **array**: the name of the bundle array whose input held the error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Location {
     offset: Option<u64>,
     json: Option<JsonPosition>,
+    member: Option<Box<str>>,
     array: Option<Box<str>>,
 }
 
@@ -28,6 +32,12 @@ impl Location {
     /// This location at byte `offset` of the input.
     pub fn with_offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
+        self
+    }
+
+    /// This location in the archive member `name`.
+    pub fn with_member(mut self, name: &str) -> Self {
+        self.member = Some(name.into());
         self
     }
 
@@ -50,6 +60,11 @@ impl Location {
     /// The position in a JSON text, for errors of the JSON front-end.
     pub fn json(&self) -> Option<&JsonPosition> {
         self.json.as_ref()
+    }
+
+    /// The archive member the error was found in.
+    pub fn member(&self) -> Option<&str> {
+        self.member.as_deref()
     }
 
     /// The bundle array the error was found in.

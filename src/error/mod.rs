@@ -263,7 +263,8 @@ pub enum ErrorKind {
         /// The kind, constraint, count and first offending elements.
         violation: Box<ValueViolation>,
     },
-    /// A bundle spec names an array the input does not provide.
+    /// A bundle spec names an array the input does not provide, or an archive has no member
+    /// of the name asked for.
     MissingArray {
         /// The array's name in the spec.
         array: Box<str>,
@@ -272,6 +273,57 @@ pub enum ErrorKind {
     UnknownArray {
         /// The name given.
         array: Box<str>,
+    },
+
+    // ---- archives (`.npz`) -----------------------------------------------------------------
+    /// The input is not a zip archive as `.npz` needs it: no end-of-central-directory record,
+    /// a central directory that cannot be read, an entry outside the file, or a local header
+    /// that disagrees with the central directory.
+    InvalidArchive {
+        /// What is wrong.
+        reason: Box<str>,
+    },
+    /// Bytes follow the archive's end-of-central-directory record (a polyglot, or two files
+    /// glued together).
+    ArchiveTrailingData {
+        /// How many bytes follow the record.
+        found: u64,
+    },
+    /// Two entries of the archive share bytes: several entries pointing at one compressed
+    /// kernel is how a zip bomb inflates quadratically.
+    OverlappingMembers,
+    /// Two members map to one array name (`x.npy` twice, or `x.npy` and `x`).
+    DuplicateMember {
+        /// The array name, when the archive's directory says which one it is.
+        name: Option<Box<str>>,
+    },
+    /// A member name is not a safe relative path: absolute, with a `..` component, a
+    /// backslash, a NUL, a drive letter, or empty.
+    UnsafeMemberName {
+        /// The name, escaped.
+        name: Box<str>,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A member is encrypted, or compressed by another method than stored (0) or deflate (8).
+    UnsupportedMember {
+        /// What the member uses, such as `compression method 12 (bzip2)` or `encryption`.
+        what: Box<str>,
+    },
+    /// A member's bytes are more or fewer than its entry declares.
+    MemberSizeMismatch {
+        /// The uncompressed size the entry declares.
+        declared: u64,
+        /// The size found: the exact size when shorter, the declared size plus one when the
+        /// data goes on (reading stops there).
+        found: u64,
+    },
+    /// A member's bytes do not have the CRC-32 its entry declares.
+    CrcMismatch {
+        /// The CRC-32 the entry declares.
+        expected: u32,
+        /// The CRC-32 of the bytes read.
+        found: u32,
     },
 
     // ---- policy ----------------------------------------------------------------------------
@@ -350,6 +402,14 @@ impl ErrorKind {
             ErrorKind::NotAnInteger { .. } => "json.not_an_integer",
             ErrorKind::NumberTooLong { .. } => "json.number_too_long",
             ErrorKind::Envelope { .. } => "json.envelope",
+            ErrorKind::InvalidArchive { .. } => "npz.invalid_archive",
+            ErrorKind::ArchiveTrailingData { .. } => "npz.trailing_data",
+            ErrorKind::OverlappingMembers => "npz.overlapping_members",
+            ErrorKind::DuplicateMember { .. } => "npz.duplicate_member",
+            ErrorKind::UnsafeMemberName { .. } => "npz.unsafe_name",
+            ErrorKind::UnsupportedMember { .. } => "npz.unsupported",
+            ErrorKind::MemberSizeMismatch { .. } => "npz.size_mismatch",
+            ErrorKind::CrcMismatch { .. } => "npz.crc_mismatch",
             ErrorKind::DTypeMismatch { .. } => "spec.dtype",
             ErrorKind::ByteOrderMismatch { .. } => "spec.byte_order",
             ErrorKind::OrderMismatch { .. } => "spec.order",
@@ -372,6 +432,9 @@ impl ErrorKind {
                 LimitKind::HeaderBytes => "npy.header_too_large",
                 LimitKind::Depth => "limit.depth",
                 LimitKind::InputBytes => "limit.input_bytes",
+                LimitKind::Members => "limit.members",
+                LimitKind::ArchiveBytes => "limit.archive_bytes",
+                LimitKind::CompressionRatio => "limit.compression_ratio",
             },
             ErrorKind::OutOfMemory { .. } => "limit.out_of_memory",
             ErrorKind::InvalidSpec { .. } => "config.invalid_spec",
@@ -402,7 +465,15 @@ impl ErrorKind {
             | ErrorKind::NumberOutOfRange { .. }
             | ErrorKind::NotAnInteger { .. }
             | ErrorKind::NumberTooLong { .. }
-            | ErrorKind::Envelope { .. } => Fault::Input,
+            | ErrorKind::Envelope { .. }
+            | ErrorKind::InvalidArchive { .. }
+            | ErrorKind::ArchiveTrailingData { .. }
+            | ErrorKind::OverlappingMembers
+            | ErrorKind::DuplicateMember { .. }
+            | ErrorKind::UnsafeMemberName { .. }
+            | ErrorKind::UnsupportedMember { .. }
+            | ErrorKind::MemberSizeMismatch { .. }
+            | ErrorKind::CrcMismatch { .. } => Fault::Input,
             ErrorKind::DTypeMismatch { .. }
             | ErrorKind::ByteOrderMismatch { .. }
             | ErrorKind::OrderMismatch { .. }
@@ -525,6 +596,44 @@ impl ErrorKind {
                 at(f, "invalid array envelope")?;
                 write!(f, ": {reason}")
             }
+            ErrorKind::InvalidArchive { reason } => write!(f, "invalid .npz archive: {reason}"),
+            ErrorKind::ArchiveTrailingData { found } => write!(
+                f,
+                "trailing data after the .npz archive: {found} bytes follow its end record"
+            ),
+            ErrorKind::OverlappingMembers => f.write_str(
+                "overlapping members: two entries of the archive share bytes (a zip bomb)",
+            ),
+            ErrorKind::DuplicateMember { name } => match name {
+                Some(name) => write!(f, "duplicate member: two members are named `{name}`"),
+                None => f.write_str("duplicate member: the archive lists a member name twice"),
+            },
+            ErrorKind::UnsafeMemberName { name, reason } => {
+                write!(f, "unsafe member name \"{name}\": {reason}")
+            }
+            ErrorKind::UnsupportedMember { what } => {
+                write!(
+                    f,
+                    "unsupported member: {what}; only stored and deflate are read"
+                )
+            }
+            ErrorKind::MemberSizeMismatch { declared, found } => {
+                if found > declared {
+                    write!(
+                        f,
+                        "member size mismatch: declared {declared} bytes, the data goes on"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "member size mismatch: declared {declared} bytes, found {found}"
+                    )
+                }
+            }
+            ErrorKind::CrcMismatch { expected, found } => write!(
+                f,
+                "CRC-32 mismatch: the entry declares {expected:#010x}, the data has {found:#010x}"
+            ),
             ErrorKind::DTypeMismatch { expected, found } => {
                 f.write_str("dtype mismatch: expected ")?;
                 if expected.len() > 1 {
@@ -742,6 +851,17 @@ impl Error {
             self.0.location.set_json(position);
         }
         self
+    }
+
+    /// This error in the archive member `name`.
+    pub(crate) fn in_member(mut self, name: &str) -> Error {
+        self.0.location = std::mem::take(&mut self.0.location).with_member(name);
+        self
+    }
+
+    /// The archive member the error was found in.
+    pub fn member(&self) -> Option<&str> {
+        self.0.location.member()
     }
 
     /// This error in the bundle array `name`.
@@ -1116,6 +1236,44 @@ mod tests {
                 ErrorKind::UnknownArray { array: text() },
                 "spec.unknown_array",
             ),
+            (
+                ErrorKind::InvalidArchive { reason: text() },
+                "npz.invalid_archive",
+            ),
+            (
+                ErrorKind::ArchiveTrailingData { found: 1 },
+                "npz.trailing_data",
+            ),
+            (ErrorKind::OverlappingMembers, "npz.overlapping_members"),
+            (
+                ErrorKind::DuplicateMember { name: None },
+                "npz.duplicate_member",
+            ),
+            (
+                ErrorKind::UnsafeMemberName {
+                    name: text(),
+                    reason: "r",
+                },
+                "npz.unsafe_name",
+            ),
+            (
+                ErrorKind::UnsupportedMember { what: text() },
+                "npz.unsupported",
+            ),
+            (
+                ErrorKind::MemberSizeMismatch {
+                    declared: 1,
+                    found: 2,
+                },
+                "npz.size_mismatch",
+            ),
+            (
+                ErrorKind::CrcMismatch {
+                    expected: 1,
+                    found: 2,
+                },
+                "npz.crc_mismatch",
+            ),
             (ErrorKind::OutOfMemory { bytes: 1 }, "limit.out_of_memory"),
             (
                 ErrorKind::InvalidSpec {
@@ -1153,6 +1311,9 @@ mod tests {
             (LimitKind::HeaderBytes, "npy.header_too_large"),
             (LimitKind::Depth, "limit.depth"),
             (LimitKind::InputBytes, "limit.input_bytes"),
+            (LimitKind::Members, "limit.members"),
+            (LimitKind::ArchiveBytes, "limit.archive_bytes"),
+            (LimitKind::CompressionRatio, "limit.compression_ratio"),
         ] {
             all.push((
                 ErrorKind::LimitExceeded {
@@ -1218,6 +1379,14 @@ mod tests {
             ErrorKind::Values { .. } => "Values",
             ErrorKind::MissingArray { .. } => "MissingArray",
             ErrorKind::UnknownArray { .. } => "UnknownArray",
+            ErrorKind::InvalidArchive { .. } => "InvalidArchive",
+            ErrorKind::ArchiveTrailingData { .. } => "ArchiveTrailingData",
+            ErrorKind::OverlappingMembers => "OverlappingMembers",
+            ErrorKind::DuplicateMember { .. } => "DuplicateMember",
+            ErrorKind::UnsafeMemberName { .. } => "UnsafeMemberName",
+            ErrorKind::UnsupportedMember { .. } => "UnsupportedMember",
+            ErrorKind::MemberSizeMismatch { .. } => "MemberSizeMismatch",
+            ErrorKind::CrcMismatch { .. } => "CrcMismatch",
             ErrorKind::LimitExceeded { .. } => "LimitExceeded",
             ErrorKind::OutOfMemory { .. } => "OutOfMemory",
             ErrorKind::InvalidSpec { .. } => "InvalidSpec",
@@ -1244,7 +1413,7 @@ mod tests {
         // Every variant is in the list.
         let mut variants: Vec<&str> = all.iter().map(|(kind, _)| variant(kind)).collect();
         variants.dedup();
-        assert_eq!(variants.len(), 34, "{variants:?}");
+        assert_eq!(variants.len(), 42, "{variants:?}");
         // The crate docs list exactly these codes, each with its kind and fault.
         let docs = include_str!("../lib.rs");
         let rows: Vec<(String, String, String)> = docs

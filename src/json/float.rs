@@ -192,7 +192,7 @@ fn exact_binary(digits: Digits) -> Option<(u128, i32)> {
     let n = m << s;
     // `five` is at least 1.
     let q = n / five;
-    let sticky = u128::from(n % five != 0);
+    let sticky = u128::from(!n.is_multiple_of(five));
     Some((
         q | sticky,
         shift.checked_add(i32::try_from(s).ok()?)?.checked_neg()?,

@@ -49,6 +49,11 @@ impl ReadOptions {
         Self::default()
     }
 
+    /// The limits set.
+    pub(crate) fn limits_ref(&self) -> &Limits {
+        &self.core.limits
+    }
+
     /// Sets the limits. Defaults to [`Limits::default`]. The spec's limit overrides, if any,
     /// win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
@@ -125,7 +130,7 @@ impl ReadOptions {
         mut reader: R,
         spec: &ArraySpec,
     ) -> Result<O::Owned> {
-        self.read_from::<O, _>(&mut reader, None, spec)
+        self.read_stream::<O, _>(&mut reader, None, spec, &mut Bindings::new())
     }
 
     /// Reads an array from a file into an owned array. See [`from_path`](crate::npy::from_path).
@@ -139,7 +144,7 @@ impl ReadOptions {
         spec: &ArraySpec,
     ) -> Result<O::Owned> {
         let (mut file, len) = open(path.as_ref())?;
-        self.read_from::<O, _>(&mut file, len, spec)
+        self.read_stream::<O, _>(&mut file, len, spec, &mut Bindings::new())
     }
 
     /// Checks a `.npy` file at `path` against `spec` and these options without holding its
@@ -240,15 +245,17 @@ impl ReadOptions {
         Ok(header)
     }
 
-    fn read_from<O: Target, R: Read>(
+    /// The read of [`ReadOptions::read_reader`] on a reader whose total length is `file_len`
+    /// when known, named dimensions bound in `bindings`.
+    pub(crate) fn read_stream<O: Target, R: Read>(
         &self,
         reader: &mut R,
         file_len: Option<u64>,
         spec: &ArraySpec,
+        bindings: &mut Bindings,
     ) -> Result<O::Owned> {
         let limits = self.core.limits_for(spec);
-        let header =
-            self.checked_header::<O, R>(reader, file_len, spec, &limits, &mut Bindings::new())?;
+        let header = self.checked_header::<O, R>(reader, file_len, spec, &limits, bindings)?;
         O::owned(ReaderPayload {
             plan: header.plan(),
             reader,

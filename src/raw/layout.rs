@@ -388,7 +388,7 @@ impl Layout {
                 return Err(mismatch());
             }
             0
-        } else if len % unit == 0 {
+        } else if len.is_multiple_of(unit) {
             len / unit
         } else {
             return Err(mismatch());

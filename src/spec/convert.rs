@@ -388,6 +388,9 @@ fn limit_overrides(wire: LimitsWire) -> Result<LimitOverrides> {
         max_header_bytes: usize_field(wire.max_header_bytes, "max_header_bytes")?,
         max_depth: usize_field(wire.max_depth, "max_depth")?,
         max_input_bytes: wire.max_input_bytes,
+        max_members: usize_field(wire.max_members, "max_members")?,
+        max_archive_bytes: wire.max_archive_bytes,
+        max_compression_ratio: wire.max_compression_ratio,
     })
 }
 
@@ -451,6 +454,9 @@ fn array_in_bundle(bundle: &BundleSpec, spec: &ArraySpec) -> ArrayWire {
             max_header_bytes: keep(to_u64(own.max_header_bytes), to_u64(outer.max_header_bytes)),
             max_depth: keep(to_u64(own.max_depth), to_u64(outer.max_depth)),
             max_input_bytes: keep(own.max_input_bytes, outer.max_input_bytes),
+            max_members: keep(to_u64(own.max_members), to_u64(outer.max_members)),
+            max_archive_bytes: keep(own.max_archive_bytes, outer.max_archive_bytes),
+            max_compression_ratio: keep(own.max_compression_ratio, outer.max_compression_ratio),
         };
         wire.limits = (limits != LimitsWire::default()).then_some(limits);
     }
@@ -509,6 +515,9 @@ fn limits_wire(limits: &LimitOverrides) -> LimitsWire {
         max_header_bytes: limits.max_header_bytes.map(to_u64),
         max_depth: limits.max_depth.map(to_u64),
         max_input_bytes: limits.max_input_bytes,
+        max_members: limits.max_members.map(to_u64),
+        max_archive_bytes: limits.max_archive_bytes,
+        max_compression_ratio: limits.max_compression_ratio,
     }
 }
 

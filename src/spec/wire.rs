@@ -305,6 +305,15 @@ pub(crate) struct LimitsWire {
     /// Size of a whole text input (JSON), in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) max_input_bytes: Option<u64>,
+    /// Members of an archive (`.npz`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_members: Option<u64>,
+    /// Declared uncompressed size of an archive's members together, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_archive_bytes: Option<u64>,
+    /// An archive member's declared uncompressed size over its compressed size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_compression_ratio: Option<u64>,
 }
 
 /// A table of named entries that keeps the file's order and every entry, repeated names

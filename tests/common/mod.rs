@@ -94,7 +94,7 @@ pub fn numpy_header(descr: &str, fortran_order: bool, shape: &str) -> Vec<u8> {
 /// of 64, as NumPy does.
 pub fn pad_header(dict: &[u8], prefix_len: usize) -> Vec<u8> {
     let mut text = dict.to_vec();
-    while (prefix_len + text.len() + 1) % 64 != 0 {
+    while !(prefix_len + text.len() + 1).is_multiple_of(64) {
         text.push(b' ');
     }
     text.push(b'\n');
