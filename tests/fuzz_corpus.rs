@@ -249,7 +249,7 @@ fn read(path: &str) -> Vec<u8> {
 #[test]
 #[ignore = "rewrites fuzz/seeds/; run by hand after changing an input encoding"]
 fn regenerate_seeds() {
-    const NPY: [&str; 16] = [
+    const NPY: [&str; 19] = [
         "tests/data/npy/ok_f8_le.npy",
         "tests/data/npy/ok_i4_be_fortran_3d.npy",
         "tests/data/npy/ok_b1.npy",
@@ -266,6 +266,10 @@ fn regenerate_seeds() {
         "examples/data/hostile/claims_8gb.npy",
         "examples/data/hostile/huge_header.npy",
         "examples/data/hostile/wrapping_shape.npy",
+        // Whitespace between header tokens: old NumPy's pprint layout, tabs.
+        "tests/data/npy/ok_pprint_dict_lines.npy",
+        "tests/data/npy/ok_pprint_long_shape.npy",
+        "tests/data/npy/ok_tabs.npy",
     ];
     let name = |path: &str| path.rsplit('/').next().expect("a file name").to_string();
     write_seeds("npy", NPY.iter().map(|p| (name(p), read(p))).collect());

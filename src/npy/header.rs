@@ -1,16 +1,25 @@
 //! The `.npy` prelude (magic, version, header length) and the header: a Python dict literal
 //! read by a small bounded parser, never an evaluator.
 //!
-//! Accepted grammar (ASCII spaces only between tokens):
+//! Accepted grammar: the dict literals NumPy writes, on one line or broken across lines as
+//! `pprint.pformat` wrote them before NumPy 1.14, and hand-made ones with tabs.
 //!
 //! ```text
-//! header := '{' entry (',' entry)* ','? '}' ' '* '\n'      (or '{' '}' — then keys are missing)
-//! entry  := string ':' value          keys `descr`, `fortran_order`, `shape`, once each
-//! string := "'" chars "'" | '"' chars '"'                  no escapes, no newlines
-//! value  := string | 'True' | 'False' | tuple | list       lists and nested tuples only as a
-//!                                                          (structured, unsupported) descr
-//! tuple  := '(' ')' | '(' int ',' ')' | '(' int (',' int)+ ','? ')'
-//! int    := '0' | [1-9][0-9]{0,19}                         decimal, fits in 64 bits
+//! header := ' '* dict ' '* '\n'                  the '\n' is the header's last byte
+//! dict   := '{' ws '}'                            (then keys are missing)
+//!         | '{' ws entry (ws ',' ws entry)* (ws ',')? ws '}'
+//! entry  := string ws ':' ws value                keys `descr`, `fortran_order`, `shape`, once each
+//! string := "'" chars "'" | '"' chars '"'         no escapes, no newlines
+//! value  := string | 'True' | 'False' | tuple | list
+//!                                                 lists and nested tuples only as a (structured,
+//!                                                 unsupported) descr, `ws` between its tokens
+//! tuple  := '(' ws ')' | '(' ws int ws ',' ws ')'
+//!         | '(' ws int (ws ',' ws int)+ (ws ',')? ws ')'
+//! int    := '0' | [1-9][0-9]{0,19}                decimal, fits in 64 bits
+//! ws     := (' ' | '\t' | '\n' | '\r' | '\x0c')*  what Python's tokenizer skips between tokens
+//!                                                 inside brackets (not '\x0b', NUL or non-ASCII
+//!                                                 spaces); never inside a token; no `#` comment,
+//!                                                 no `\` line continuation
 //! ```
 //!
 //! The parser is a single forward pass: linear time, no recursion, nesting capped at
@@ -291,6 +300,12 @@ impl Descr<'_> {
     }
 }
 
+/// The whitespace Python's tokenizer skips between tokens inside brackets (`\r` and `\r\n`
+/// are line ends to it like `\n`). Vertical tab, NUL and non-ASCII spaces are not.
+fn is_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
 struct Dict<'a> {
     descr: Descr<'a>,
     fortran_order: bool,
@@ -327,9 +342,23 @@ impl<'a> DictParser<'a, '_> {
         self.text.get(self.pos).copied()
     }
 
+    /// Before and after the dict: ASCII spaces only.
     fn skip_spaces(&mut self) {
         while self.peek() == Some(b' ') {
             self.pos += 1;
+        }
+    }
+
+    /// Between tokens inside the dict: the whitespace Python's tokenizer skips inside
+    /// brackets. A comment or a line continuation, which Python would also skip, is refused.
+    fn skip_whitespace(&mut self) -> Result<()> {
+        while self.peek().is_some_and(is_whitespace) {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'#') => Err(self.error("comments are not accepted in the header")),
+            Some(b'\\') => Err(self.error("line continuations are not accepted in the header")),
+            _ => Ok(()),
         }
     }
 
@@ -353,15 +382,15 @@ impl<'a> DictParser<'a, '_> {
         self.skip_spaces();
         self.expect(b'{')?;
         loop {
-            self.skip_spaces();
+            self.skip_whitespace()?;
             if self.peek() == Some(b'}') {
                 break;
             }
             let key_pos = self.pos;
             let key = self.string()?;
-            self.skip_spaces();
+            self.skip_whitespace()?;
             self.expect(b':')?;
-            self.skip_spaces();
+            self.skip_whitespace()?;
             let duplicate = match key {
                 "descr" => descr.replace(self.descr()?).is_some(),
                 "fortran_order" => fortran_order.replace(self.boolean()?).is_some(),
@@ -379,7 +408,7 @@ impl<'a> DictParser<'a, '_> {
             if duplicate {
                 return Err(self.error_at(key_pos, format!("duplicate key `{key}`")));
             }
-            self.skip_spaces();
+            self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => break,
@@ -505,7 +534,7 @@ impl<'a> DictParser<'a, '_> {
         let mut dims = Vec::new();
         let mut trailing_comma = false;
         loop {
-            self.skip_spaces();
+            self.skip_whitespace()?;
             if self.peek() == Some(b')') {
                 self.pos += 1;
                 break;
@@ -521,7 +550,7 @@ impl<'a> DictParser<'a, '_> {
                 ));
             }
             dims.push(self.integer()?);
-            self.skip_spaces();
+            self.skip_whitespace()?;
             trailing_comma = self.peek() == Some(b',');
             if trailing_comma {
                 self.pos += 1;
@@ -547,7 +576,7 @@ impl<'a> DictParser<'a, '_> {
         }
     }
 
-    /// Skips over a structured descriptor: brackets, strings, integers, commas and spaces,
+    /// Skips over a structured descriptor: brackets, strings, integers, commas and whitespace,
     /// with nesting capped at [`MAX_NESTING`]. Only its text and whether it holds an object
     /// type string are kept.
     ///
@@ -564,6 +593,7 @@ impl<'a> DictParser<'a, '_> {
         let mut stack: Vec<Open> = Vec::new();
         let mut has_object = false;
         loop {
+            self.skip_whitespace()?;
             match self.peek() {
                 Some(open @ (b'[' | b'(')) => {
                     if stack.len() == MAX_NESTING {
@@ -603,7 +633,6 @@ impl<'a> DictParser<'a, '_> {
                     }
                     self.pos += 1;
                 }
-                Some(b' ') => self.pos += 1,
                 Some(b) if b.is_ascii_digit() => {
                     self.integer()?;
                 }
@@ -651,6 +680,29 @@ mod tests {
         );
     }
 
+    /// Whitespace between tokens, as old NumPy's `pprint.pformat` and hand-made files have it.
+    #[test]
+    fn whitespace_between_tokens_parses() {
+        let cases: [(&str, DType, Order, &[usize]); 8] = [
+            ("{'descr': '>f4',\n 'fortran_order': True,\n 'shape': (2, 3)}          \n", DType::F32, Order::F, &[2, 3]),
+            ("{'descr': '<i2',\n 'fortran_order': False,\n 'shape': (1, 1, 1, 1,\n           1, 2)}\n", DType::I16, Order::C, &[1, 1, 1, 1, 1, 2]),
+            ("{'descr': '<i2',\n 'fortran_order': False,\n 'shape': (1,\n           2,\n           3)}   \n", DType::I16, Order::C, &[1, 2, 3]),
+            ("{\t'descr'\t:\t'<f8'\t,\t'fortran_order'\t:\tFalse\t,\t'shape'\t:\t(\t3\t,\t)\t,\t}\n", DType::F64, Order::C, &[3]),
+            ("{'descr': '<u2',\r\n 'fortran_order': False,\r 'shape':\x0c(7,)}\n", DType::U16, Order::C, &[7]),
+            ("{\n  'descr': '|b1',\n  'fortran_order': False,\n  'shape': (\n  ),\n}\n", DType::Bool, Order::C, &[]),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (0 ,\t1\n,2 , )}\n", DType::F64, Order::C, &[0, 1, 2]),
+            ("  {'shape': (5,),'descr':'|u1','fortran_order':False}  \n", DType::U8, Order::C, &[5]),
+        ];
+        for (text, dtype, order, dims) in cases {
+            let h = parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(
+                (h.dtype(), h.order(), h.shape().dims()),
+                (dtype, order, dims),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn header_errors() {
         let h = "'descr': '<f8', 'fortran_order': False, 'shape': (3,)";
@@ -673,8 +725,26 @@ mod tests {
             ("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,)}\n".into(), "invalid .npy header at byte 61: dimension does not fit in 64 bits"),
             ("{'descr': '<f8', 'fortran_order': False, 'shape': (123456789012345678901,)}\n".into(), "invalid .npy header at byte 61: integer longer than 20 digits"),
             ("{'descr': '\\x3cf8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 21: escape sequences are not accepted in strings"),
-            ("{'descr': '<f8',\t'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 26: expected a quoted string, found `\\t`"),
             ("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2 3)}\n".into(), "invalid .npy header at byte 66: expected `,` or `)`, found `3`"),
+            // Whitespace goes between tokens, never inside one, and is only what Python skips.
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (1 0,)}\n".into(), "invalid .npy header at byte 63: expected `,` or `)`, found `0`"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (1\n0,)}\n".into(), "invalid .npy header at byte 63: expected `,` or `)`, found `0`"),
+            ("{'descr': '<f8', 'fortran_order': Fal se, 'shape': ()}\n".into(), "invalid .npy header at byte 44: expected `True` or `False`, found `F`"),
+            ("{'descr': '<f\n8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 23: newline inside a string"),
+            ("{'descr ': '<f8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 11: unknown key `descr `: expected `descr`, `fortran_order` or `shape`"),
+            ("{'descr': '<f' '8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 25: expected `,` or `}`, found `\\'`"),
+            ("{'descr': '<f8',\x0b'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 26: expected a quoted string, found `\\x0b`"),
+            ("{'descr':\0'<f8', 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 19: expected a type string or a list for `descr`, found `\\x00`"),
+            ("{'descr': '<f8',  # old numpy\n 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 28: comments are not accepted in the header"),
+            ("{'descr': '<f8',#\n 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 26: comments are not accepted in the header"),
+            ("{'descr': '<f8', \\\n 'fortran_order': False, 'shape': ()}\n".into(), "invalid .npy header at byte 27: line continuations are not accepted in the header"),
+            ("{'descr': '<f8', 'fortran_order': False, 'shape': (2,\\\n 3)}\n".into(), "invalid .npy header at byte 63: line continuations are not accepted in the header"),
+            // Before and after the dict: spaces only.
+            (format!("\n{{{h}}}\n"), "invalid .npy header at byte 10: expected `{`, found `\\n`"),
+            (format!("\t{{{h}}}\n"), "invalid .npy header at byte 10: expected `{`, found `\\t`"),
+            (format!("{{{h}}}\t\n"), "invalid .npy header at byte 65: expected space padding and a newline after the dict, found `\\t`"),
+            (format!("{{{h}}}\r\n"), "invalid .npy header at byte 65: expected space padding and a newline after the dict, found `\\r`"),
+            (format!("{{{h}\n}}\n  \n"), "invalid .npy header at byte 66: expected the header to end after its newline"),
         ];
         let mut wrong = Vec::new();
         for (text, message) in cases {
@@ -705,6 +775,20 @@ mod tests {
             ("'<U5'", "dtype.unsupported"),
             ("'<l'", "dtype.invalid"),
             ("[('a', '<f8']", "npy.invalid_header"),
+            (
+                "[('x', '<i4'),\n ('z', '|u1', (2,\n              3))]",
+                "dtype.unsupported",
+            ),
+            (
+                "[\t('a',\r\n'<f8'),\x0c('b', '|O')\n]",
+                "dtype.pickle_not_allowed",
+            ),
+            (
+                "[('a', '<f8'),  # a comment\n ('b', '<f8')]",
+                "npy.invalid_header",
+            ),
+            ("[('a', '<f8'), \\\n ('b', '<f8')]", "npy.invalid_header"),
+            ("[('a',\x0b'<f8')]", "npy.invalid_header"),
         ];
         for (descr, code) in cases {
             assert_eq!(parse(&with(descr)).unwrap_err().code(), code, "{descr}");

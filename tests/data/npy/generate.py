@@ -22,11 +22,16 @@ FNV-1a hash (offset basis 0xcbf29ce484222325, prime 0x100000001b3), as 16 lowerc
 digits, of the array's elements in C order, each in little-endian byte order (complex
 numbers: real part then imaginary part, each little-endian). bad files add code, the
 arrayguard error code (`Error::code()`) every read path must return.
+
+A few headers are written by hand (npy_v1): old NumPy's pprint layout across lines, tabs
+between tokens, and what Python also skips (comments, line continuations) or refuses. Each
+such file is loaded with numpy.load here, and what numpy does with it is asserted.
 """
 
 import ast
 import io
 import os
+import pprint
 import struct
 import sys
 import zipfile
@@ -167,6 +172,13 @@ def save_bytes(a, version=None, allow_pickle=False):
 def ok(name, a, version=None):
     """Writes `a` with numpy and records its header and value checksum."""
     data = save_bytes(a, version)
+    if version is not None:
+        assert dict(header_fields(data))["version"] == "%d.%d" % version, name
+    ok_data(name, a, data)
+
+
+def ok_data(name, a, data):
+    """Records `data`, a file holding `a`, after checking that numpy reads `a` back from it."""
     fields = dict(header_fields(data))
     # The name says what the file is; make sure numpy wrote that.
     if "_le" in name:
@@ -174,8 +186,6 @@ def ok(name, a, version=None):
     if "_be" in name:
         assert fields["descr"].startswith(">"), (name, fields)
     assert (fields["fortran_order"] == "True") == ("_fortran" in name), (name, fields)
-    if version is not None:
-        assert fields["version"] == "%d.%d" % version, (name, fields)
     # numpy must read back what it wrote, bit for bit.
     back = np.load(io.BytesIO(data))
     assert back.dtype == a.dtype and back.shape == a.shape
@@ -191,6 +201,34 @@ def ok(name, a, version=None):
             ("fnv1a64", "%016x" % fnv1a64(payload)),
         ],
     )
+
+
+def npy_v1(text, payload):
+    """A version 1.0 file with the header `text` (a dict literal) written by hand: padded with
+    spaces to a multiple of 64 bytes and ended by a newline, as numpy pads its own, then the
+    payload bytes."""
+    header = text.encode("latin-1")
+    header += b" " * (-(10 + len(header) + 1) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + payload
+
+
+def header_dict(a):
+    """The header dict numpy writes for `a` (C order)."""
+    return {"descr": a.dtype.str, "fortran_order": False, "shape": a.shape}
+
+
+def ok_text(name, a, text):
+    """A C-order `a` under the hand-written header `text`, which must say what numpy says."""
+    assert ast.literal_eval(text) == header_dict(a), (name, text)
+    ok_data(name, a, npy_v1(text, a.tobytes()))
+
+
+def numpy_loads(data):
+    """What numpy.load makes of `data`: the array, or None if it refuses it."""
+    try:
+        return np.load(io.BytesIO(data))
+    except ValueError:
+        return None
 
 
 def bad(name, data, code, header=True):
@@ -353,6 +391,51 @@ def main():
     npz = fixed_zip([("x.npy", save_bytes(np.arange(3, dtype="<i8")))])
     assert np.load(io.BytesIO(npz))["x"].tolist() == [0, 1, 2]
     bad("bad_npz_archive.npy", npz, "npy.bad_magic", header=False)
+
+    # ---- headers written by hand: whitespace between tokens --------------------------------
+    # NumPy before 1.14 could write its header with pprint.pformat, broken across lines with
+    # alignment spaces; hand-made files use tabs. numpy reads both with ast.literal_eval.
+    a = with_order(np.arange(6, dtype="<f4").reshape(2, 3) - 2.5, ">")
+    text = pprint.pformat(header_dict(a), width=40)
+    assert text.count("\n") == 2, text  # one key per line
+    ok_text("ok_pprint_dict_lines.npy", a, text)
+    a = np.array([-7, 300], dtype="<i2").reshape((1,) * 20 + (2,))
+    text = pprint.pformat(header_dict(a), width=40, compact=True)
+    assert text.count("\n") == 4, text  # the shape over three lines, aligned with spaces
+    ok_text("ok_pprint_long_shape.npy", a, text)
+    a = np.array([0, 128, 255], dtype="|u1").reshape((1,) * 26 + (3,))
+    text = pprint.pformat(header_dict(a))  # the default width: one dimension per line
+    assert text.count("\n") == 28, text
+    ok_text("ok_pprint_shape_per_line.npy", a, text)
+    a = np.arange(6, dtype="<u2").reshape(3, 2) * 1000
+    tabs = "{\t'descr'\t:\t'<u2'\t,\t'fortran_order'\t:\tFalse\t,\t'shape'\t:\t(\t3\t,\t2\t)\t,\t}"
+    ok_text("ok_tabs.npy", a, tabs)
+
+    # ... and what Python also skips or reads, refused. numpy loads the first two.
+    payload = np.arange(3, dtype="<f8").tobytes()
+    comment = "{'descr': '<f8',  # written by hand\n 'fortran_order': False,\n 'shape': (3,)}"
+    data = npy_v1(comment, payload)
+    assert numpy_loads(data).tolist() == [0.0, 1.0, 2.0]
+    bad("bad_header_comment.npy", data, "npy.invalid_header")
+    backslash = "{'descr': '<f8', \\\n 'fortran_order': False, 'shape': (3,)}"
+    data = npy_v1(backslash, payload)
+    assert numpy_loads(data).tolist() == [0.0, 1.0, 2.0]
+    bad("bad_header_backslash.npy", data, "npy.invalid_header")
+    # Not Python syntax: numpy refuses these two too ("Cannot parse header").
+    data = npy_v1("{'descr': '<i2', 'fortran_order': False, 'shape': (1 0,)}", np.arange(10, dtype="<i2").tobytes())
+    assert numpy_loads(data) is None
+    bad("bad_header_space_in_number.npy", data, "npy.invalid_header", header=False)
+    data = npy_v1("{'descr': '<f8',\x0b'fortran_order': False, 'shape': (3,)}", payload)
+    assert numpy_loads(data) is None
+    bad("bad_header_vertical_tab.npy", data, "npy.invalid_header", header=False)
+    # A structured descr across lines is still skipped over to its own error.
+    a = np.zeros(2, dtype=[("x", "<i4"), ("y", ">f8"), ("z", "|u1", (2,))])
+    d = {"descr": np.lib.format.dtype_to_descr(a.dtype), "fortran_order": False, "shape": (2,)}
+    text = pprint.pformat(d, width=40)
+    assert text.count("\n") == 4, text
+    data = npy_v1(text, a.tobytes())
+    assert numpy_loads(data).dtype == a.dtype
+    bad("bad_pprint_structured.npy", data, "dtype.unsupported")
 
     with open(os.path.join(HERE, "expected.txt"), "w") as f:
         f.write("".join(line + "\n" for line in sorted(lines)))
