@@ -126,6 +126,18 @@ impl<R: Read + Seek> Archive<R> {
             }
             members.push(member);
         }
+        for member in &members {
+            if member.offset.saturating_add(member.compressed_size) > len {
+                return Err(Error::from(ErrorKind::InvalidArchive {
+                    reason: format!(
+                        "the member's {} bytes at byte {} run past the end of the archive",
+                        member.compressed_size, member.offset
+                    )
+                    .into(),
+                })
+                .in_member(&member.name));
+            }
+        }
         if zip.has_overlapping_entries().map_err(zip_error)? {
             return Err(ErrorKind::OverlappingMembers.into());
         }
@@ -340,7 +352,14 @@ fn entry<R: Read + Seek>(zip: &zip::ZipArchive<R>, index: usize) -> Result<Membe
     })?;
     let name = name.into_owned();
     if let Err(reason) = check_name(&name) {
-        return Err(unsafe_name(&name.escape_debug().to_string(), reason));
+        let escaped = name.escape_debug().to_string();
+        // The location names the member as it is, unless it holds control characters.
+        let located = if name.chars().any(char::is_control) {
+            &escaped
+        } else {
+            &name
+        };
+        return Err(unsafe_name(&escaped, reason).in_member(located));
     }
     let array = name.strip_suffix(".npy").unwrap_or(&name).into();
     // An unsupported method is refused with the other entry checks ([`check_entries`]).
