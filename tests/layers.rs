@@ -177,7 +177,7 @@ fn the_vocabulary_knows_no_layer_above_it() {
     let edges = graph();
     let vocabulary = ["util", "dtype", "axes", "error", "shape", "limits", "descr"];
     let above = [
-        "spec", "plan", "payload", "array", "npy", "raw", "json", "bundle",
+        "spec", "plan", "payload", "array", "npy", "raw", "json", "bundle", "npz",
     ];
     for module in vocabulary {
         for target in &edges[module] {

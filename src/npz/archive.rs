@@ -512,3 +512,27 @@ fn zip_error(error: ZipError) -> Error {
         other => invalid(&other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn member_names_are_safe_relative_paths() {
+        for ok in ["x.npy", "group/x.npy", "température.npy", "a..b.npy", "..x.npy", "x"] {
+            assert_eq!(check_name(ok), Ok(()), "{ok:?}");
+        }
+        for (bad, reason) in [
+            ("", "it is empty"),
+            ("x\0.npy", "it holds a NUL byte"),
+            ("a\\x.npy", "it holds a backslash"),
+            ("/x.npy", "it is an absolute path"),
+            ("C:x.npy", "it starts with a drive letter"),
+            ("../x.npy", "it has a `..` component"),
+            ("a/../../x.npy", "it has a `..` component"),
+            ("a/..", "it has a `..` component"),
+        ] {
+            assert_eq!(check_name(bad), Err(reason), "{bad:?}");
+        }
+    }
+}

@@ -83,11 +83,13 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
 }
 
 /// The position in `tail` of the end record whose comment ends exactly at the end of
-/// `tail`. A record followed by more bytes than its comment is trailing data.
+/// `tail`. A record followed by more bytes than its comment is trailing data; two records
+/// that both end the input (a comment holding a record) are ambiguous, and refused.
 fn find_end_record(tail: &[u8]) -> Result<usize> {
     let no_record =
         || invalid("no end-of-central-directory record: not a zip archive, or a truncated one");
     let last = tail.len().checked_sub(EOCD_LEN).ok_or_else(no_record)?;
+    let mut found = None;
     let mut trailing = None;
     for at in (0..=last).rev() {
         if tail[at..at + 4] != EOCD {
@@ -96,18 +98,23 @@ fn find_end_record(tail: &[u8]) -> Result<usize> {
         let comment = usize::from(u16_at(&tail[at..], 20));
         let end = at + EOCD_LEN + comment;
         if end == tail.len() {
-            return Ok(at);
-        }
-        if end < tail.len() && trailing.is_none() {
+            if found.is_some() {
+                return Err(invalid(
+                    "two end-of-central-directory records end the input (a comment holds one)",
+                ));
+            }
+            found = Some(at);
+        } else if end < tail.len() && trailing.is_none() {
             trailing = Some(tail.len() - end);
         }
     }
-    match trailing {
-        Some(found) => Err(ErrorKind::ArchiveTrailingData {
-            found: crate::util::to_u64(found),
+    match (found, trailing) {
+        (Some(at), _) => Ok(at),
+        (None, Some(extra)) => Err(ErrorKind::ArchiveTrailingData {
+            found: crate::util::to_u64(extra),
         }
         .into()),
-        None => Err(no_record()),
+        (None, None) => Err(no_record()),
     }
 }
 
@@ -165,9 +172,17 @@ mod tests {
     fn the_record_must_end_the_input() {
         let limits = Limits::default();
         assert_eq!(read_bytes(&end_record(0, b""), &limits).unwrap(), 0);
-        // A comment that holds an end record's signature does not fool the search.
-        let tricky = end_record(2, &end_record(0, b""));
-        assert_eq!(read_bytes(&tricky, &limits).unwrap(), 2);
+        // A comment holding a record that also ends the input is ambiguous; one holding the
+        // signature alone is only a comment.
+        let ambiguous = end_record(2, &end_record(0, b""));
+        assert_eq!(
+            read_bytes(&ambiguous, &limits).unwrap_err().code(),
+            "npz.invalid_archive"
+        );
+        assert_eq!(
+            read_bytes(&end_record(2, b"PK\x05\x06"), &limits).unwrap(),
+            2
+        );
         let mut glued = end_record(0, b"hi");
         glued.extend_from_slice(b"more");
         let err = read_bytes(&glued, &limits).unwrap_err();
