@@ -3,10 +3,11 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use arrayguard::{ArraySpec, BundleChecker, Error, Fault, Input, Limits, SpecFile};
+use arrayguard::{ArraySpec, BundleChecker, BundleSpec, Error, Fault, Input, Limits, SpecFile};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use crate::archive;
 use crate::config::{self, Expect, CONFIG_NAME};
 use crate::error::CliError;
 use crate::report::{self, Status};
@@ -28,12 +29,24 @@ const REPORT_VERSION: u32 = 1;
 /// FILES, the rules of `arrayguard.toml` (in the current directory, or --config) say which
 /// files to check against which spec, and which are expected to be invalid.
 ///
+/// An `.npz` archive (recognised by its extension) is opened with the archive checks and
+/// limits (--max-members, --max-archive-bytes, --max-compression-ratio, and the spec's own
+/// `limits`), then every member is checked as a `.npy` file, streamed: a single-array spec
+/// (or none) applies to each member; a bundle spec binds the members to its arrays by array
+/// name (`X.npy` is array `X`), each archive a bundle of its own. Each member is one result,
+/// named `ARCHIVE:MEMBER` (`data.npz:X.npy`; in --format json, `path` is the archive and
+/// `member` the member); an archive refused when opened, or with no member, is one result
+/// for the file (naming the member the error was found in, if any), and an array of the
+/// bundle that no member holds is reported on the archive. An archive that an
+/// `arrayguard.toml` rule expects to be invalid is one result: its first error.
+///
 /// Every file is reported, not just the first failure. Exit code 0 when every file is as
 /// expected, 1 when some file is not, 3 for an invalid spec or configuration, 4 when a file
 /// cannot be read.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The files to check (.npy, or .json: an envelope, or nested arrays of the spec's dtype)
+    /// The files to check (.npy; .npz, member by member; or .json: an envelope, or nested
+    /// arrays of the spec's dtype)
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -69,9 +82,11 @@ enum Format {
     Github,
 }
 
-/// One file's outcome.
+/// One file's outcome, or one archive member's.
 struct Outcome {
     path: String,
+    /// The archive member, for an `.npz` file.
+    member: Option<String>,
     array: Option<String>,
     spec: Option<String>,
     expect: Expect,
@@ -85,6 +100,14 @@ impl Outcome {
 
     fn as_expected(&self) -> bool {
         self.is_valid() == (self.expect == Expect::Valid)
+    }
+
+    /// The name shown in text reports: the path, or `ARCHIVE:MEMBER`.
+    fn name(&self) -> String {
+        match &self.member {
+            Some(member) => format!("{}:{}", self.path, archive::printable(member)),
+            None => self.path.clone(),
+        }
     }
 
     fn status(&self) -> Status {
@@ -171,7 +194,14 @@ fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Cli
             let error = CliError::Usage(format!("--array: expected NAME=FILE, found `{binding}`"));
             return Err((PathBuf::from("--array"), error));
         };
-        files.push((Some(name.to_string()), PathBuf::from(file)));
+        let file = PathBuf::from(file);
+        if archive::is_npz(&file) {
+            let error = CliError::Usage(format!(
+                "--array {binding}: an .npz archive holds several arrays; give it as FILE and its members bind to the bundle's arrays by name"
+            ));
+            return Err((file, error));
+        }
+        files.push((Some(name.to_string()), file));
     }
     let job = Job {
         spec_path: args.spec.clone(),
@@ -184,6 +214,7 @@ fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Cli
 fn outcome(job: &Job, path: &Path, array: Option<String>, error: Option<Error>) -> Outcome {
     Outcome {
         path: path.display().to_string(),
+        member: None,
         array,
         spec: job.spec_path.as_ref().map(|p| p.display().to_string()),
         expect: job.expect,
@@ -192,7 +223,9 @@ fn outcome(job: &Job, path: &Path, array: Option<String>, error: Option<Error>) 
 }
 
 /// Checks a job's files: each against one array spec, or all of them against a bundle, bound
-/// to its arrays by the names given or by file stem (`X.npy` is array `X`).
+/// to its arrays by the names given or by file stem (`X.npy` is array `X`). Each `.npz`
+/// archive is checked on its own, in the files' order: its members against the array spec, or
+/// as a bundle of their own; the other files of a bundle job form one bundle.
 fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome> {
     let any = ArraySpec::any();
     let single = match spec {
@@ -204,17 +237,32 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
         return job
             .files
             .iter()
-            .map(|(_, path)| {
+            .flat_map(|(_, path)| {
+                if archive::is_npz(path) {
+                    return expected(job, path, check_archive(job, path, spec, limits));
+                }
                 let error = Input::Path(path).check(spec, limits).err();
-                outcome(job, path, None, error)
+                vec![outcome(job, path, None, error)]
             })
             .collect();
     }
     let Some(SpecFile::Bundle(bundle)) = spec else {
         return Vec::new();
     };
-    let names: Vec<String> = job
+    let mut outcomes = Vec::new();
+    for (_, path) in job.files.iter().filter(|(_, p)| archive::is_npz(p)) {
+        let archive = check_archive_bundle(job, path, bundle, limits);
+        outcomes.extend(expected(job, path, archive));
+    }
+    let files: Vec<&(Option<String>, PathBuf)> = job
         .files
+        .iter()
+        .filter(|(_, p)| !archive::is_npz(p))
+        .collect();
+    if files.is_empty() {
+        return outcomes;
+    }
+    let names: Vec<String> = files
         .iter()
         .map(|(name, path)| {
             name.clone()
@@ -224,18 +272,104 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
         .collect();
     let inputs = names
         .iter()
-        .zip(&job.files)
+        .zip(&files)
         .map(|(name, (_, path))| (name.as_str(), Input::Path(path)));
     let no_path = job.spec_path.clone().unwrap_or_default();
-    BundleChecker::new(bundle)
+    let verdicts = BundleChecker::new(bundle)
         .limits(limits.clone())
         .check(inputs)
         .into_iter()
         .map(|verdict| {
             // An array no file provides is reported on the spec.
-            let path = verdict.input().map_or(&no_path, |i| &job.files[i].1);
+            let path = verdict.input().map_or(&no_path, |i| &files[i].1);
             let array = Some(verdict.array().to_string());
             outcome(job, path, array, verdict.into_result().err())
+        });
+    outcomes.extend(verdicts);
+    outcomes
+}
+
+/// An archive's outcomes as its rule expects them: every member's when it is expected valid;
+/// when it is expected invalid, the archive is one result, refused as expected when any of
+/// its members is (its first error), not as expected when none is.
+fn expected(job: &Job, path: &Path, outcomes: Vec<Outcome>) -> Vec<Outcome> {
+    if job.expect == Expect::Valid {
+        return outcomes;
+    }
+    match outcomes.into_iter().find(|o| o.error.is_some()) {
+        Some(first) => vec![first],
+        None => vec![outcome(job, path, None, None)],
+    }
+}
+
+/// An outcome for an archive member (or for the archive, `member` `None`).
+fn member_outcome(
+    job: &Job,
+    path: &Path,
+    member: Option<&str>,
+    array: Option<String>,
+    error: Option<Error>,
+) -> Outcome {
+    Outcome {
+        member: member.map(str::to_string),
+        ..outcome(job, path, array, error)
+    }
+}
+
+/// The outcome of an archive refused when opened: one for the file, naming the member the
+/// error was found in.
+fn refused_archive(job: &Job, path: &Path, error: Error) -> Outcome {
+    let member = error.member().map(str::to_string);
+    member_outcome(job, path, member.as_deref(), None, Some(error))
+}
+
+/// Checks every member of the archive at `path` against `spec`, streamed; an archive with no
+/// member is one valid outcome for the file.
+fn check_archive(job: &Job, path: &Path, spec: &ArraySpec, limits: &Limits) -> Vec<Outcome> {
+    let mut archive = match archive::open(path, &spec.limits_over(limits)) {
+        Ok(archive) => archive,
+        Err(error) => return vec![refused_archive(job, path, error)],
+    };
+    if archive.is_empty() {
+        return vec![outcome(job, path, None, None)];
+    }
+    let members = archive.members().to_vec();
+    members
+        .iter()
+        .map(|member| {
+            let error = archive.check(member.array(), spec).err();
+            member_outcome(job, path, Some(member.name()), None, error)
+        })
+        .collect()
+}
+
+/// Checks the archive at `path` as a bundle: its members bound to the bundle's arrays by
+/// array name, named dimensions shared. Members the bundle does not know and arrays no member
+/// holds are reported too (the latter on the archive).
+fn check_archive_bundle(
+    job: &Job,
+    path: &Path,
+    bundle: &BundleSpec,
+    limits: &Limits,
+) -> Vec<Outcome> {
+    // The archive's own limits are the flags under the bundle's `limits`; each member is
+    // read with its array's limits (the checker applies the overrides).
+    let open_limits = bundle
+        .limit_overrides()
+        .map_or_else(|| limits.clone(), |o| o.apply(limits));
+    let mut archive = match archive::open(path, &open_limits) {
+        Ok(archive) => archive,
+        Err(error) => return vec![refused_archive(job, path, error)],
+    };
+    let checker = BundleChecker::new(bundle).limits(limits.clone());
+    let verdicts = archive.check_bundle(&checker);
+    let members = archive.members();
+    verdicts
+        .into_iter()
+        .map(|verdict| {
+            let member = verdict.input().map(|i| members[i].name());
+            let array = Some(verdict.array().to_string());
+            member_outcome(job, path, member, array, verdict.into_result().err())
         })
         .collect()
 }
@@ -246,6 +380,7 @@ fn summary(outcomes: &[Outcome]) -> Summary {
         valid: outcomes.iter().filter(|o| o.is_valid()).count(),
         invalid: outcomes.iter().filter(|o| !o.is_valid()).count(),
         unexpected: outcomes.iter().filter(|o| !o.as_expected()).count(),
+        members: outcomes.iter().filter(|o| o.member.is_some()).count(),
     }
 }
 
@@ -258,23 +393,23 @@ fn print_text(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
             .map(|a| format!(" [{a}]"))
             .unwrap_or_default();
         match (&o.error, o.as_expected()) {
-            (None, true) => writeln!(out, "ok       {}{array}", o.path)?,
+            (None, true) => writeln!(out, "ok       {}{array}", o.name())?,
             (None, false) => writeln!(
                 out,
                 "FAIL     {}{array}: expected invalid, but the file is valid",
-                o.path
+                o.name()
             )?,
             (Some(e), true) => writeln!(
                 out,
                 "invalid  {}{array}: error[{}]: {} (expected)",
-                o.path,
+                o.name(),
                 e.code(),
                 one_line(e)
             )?,
             (Some(e), false) => writeln!(
                 out,
                 "FAIL     {}{array}: error[{}]: {}",
-                o.path,
+                o.name(),
                 e.code(),
                 one_line(e)
             )?,
@@ -288,14 +423,22 @@ fn print_text(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
         )?;
     }
     let s = summary(outcomes);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let checked = if s.members == 0 {
+        format!("{} file{} checked", s.files, plural(s.files))
+    } else {
+        format!(
+            "{} result{} checked ({} archive member{})",
+            s.files,
+            plural(s.files),
+            s.members,
+            plural(s.members)
+        )
+    };
     writeln!(
         out,
-        "{} file{} checked: {} valid, {} invalid, {} not as expected",
-        s.files,
-        if s.files == 1 { "" } else { "s" },
-        s.valid,
-        s.invalid,
-        s.unexpected
+        "{checked}: {} valid, {} invalid, {} not as expected",
+        s.valid, s.invalid, s.unexpected
     )?;
     out.flush()
 }
@@ -315,6 +458,9 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct FileReport<'a> {
     path: &'a str,
+    /// The archive member (`X.npy`) for an `.npz` file; `null` otherwise, and for an error of
+    /// the archive as a whole.
+    member: Option<&'a str>,
     valid: bool,
     expected: &'static str,
     ok: bool,
@@ -334,6 +480,8 @@ struct ErrorEntry {
 struct Location {
     /// Byte offset in the file.
     offset: Option<u64>,
+    /// The archive member the error was found in.
+    member: Option<String>,
     /// The bundle array.
     array: Option<String>,
     /// The JSON index path (`[3][1]`), for JSON input.
@@ -344,10 +492,13 @@ struct Location {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Results: one per file, per archive member, per array of a bundle no file holds.
     files: usize,
     valid: usize,
     invalid: usize,
     unexpected: usize,
+    /// How many of the results are archive members.
+    members: usize,
 }
 
 fn print_json(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
@@ -355,6 +506,7 @@ fn print_json(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
         .iter()
         .map(|o| FileReport {
             path: &o.path,
+            member: o.member.as_deref(),
             valid: o.is_valid(),
             expected: match o.expect {
                 Expect::Valid => "valid",
@@ -373,6 +525,7 @@ fn print_json(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
                         message: e.to_string(),
                         location: Location {
                             offset: e.offset(),
+                            member: e.member().map(str::to_string),
                             array: e.array().map(str::to_string).or_else(|| o.array.clone()),
                             json_path: json.map(|p| p.path().to_string()),
                             line: json.and_then(|p| p.line()),
@@ -410,17 +563,24 @@ fn escape(text: &str, property: bool) -> String {
 fn print_github(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for o in outcomes.iter().filter(|o| !o.as_expected()) {
+        // Annotations point at the archive; the message names the member.
         let file = escape(&o.path, true);
+        let member = o
+            .member
+            .as_deref()
+            .map(|m| format!("{}: ", archive::printable(m)))
+            .unwrap_or_default();
         match &o.error {
             Some(e) => writeln!(
                 out,
                 "::error file={file},title={}::{}",
                 escape(&format!("arrayguard {}", e.code()), true),
-                escape(&e.to_string(), false)
+                escape(&format!("{member}{e}"), false)
             )?,
             None => writeln!(
                 out,
-                "::error file={file},title=arrayguard::expected invalid, but the file is valid"
+                "::error file={file},title=arrayguard::{}expected invalid, but the file is valid",
+                escape(&member, false)
             )?,
         }
     }

@@ -9,9 +9,14 @@
 //! expect = "valid"                 # or "invalid" for known-bad fixtures; defaults to "valid"
 //! ```
 //!
+//! A rule may match `.npz` archives: each is checked member by member, against the rule's
+//! array spec, or as a bundle of its own when the spec is a bundle (members bound to its
+//! arrays by name). Expected valid, every member must be; expected invalid, the archive is
+//! one result, as expected when any member (or the archive itself) is refused.
+//!
 //! Every file under the configuration's directory (skipping what `.gitignore` ignores) that
-//! ends in `.npy` or `.json` and matches no rule is reported as unmatched, unless a top-level
-//! `exclude = ["glob", ...]` matches it.
+//! ends in `.npy`, `.npz` or `.json` and matches no rule is reported as unmatched, unless a
+//! top-level `exclude = ["glob", ...]` matches it.
 
 use std::path::{Path, PathBuf};
 
@@ -172,8 +177,11 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 }
 
 fn is_array_file(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("json"))
+    path.extension().is_some_and(|e| {
+        e.eq_ignore_ascii_case("npy")
+            || e.eq_ignore_ascii_case("npz")
+            || e.eq_ignore_ascii_case("json")
+    })
 }
 
 /// Every file under `base` that `.gitignore` does not ignore: (path relative to `base`, path

@@ -15,10 +15,12 @@ use crate::LimitArgs;
 
 /// Validate an array completely and write it as .npy or JSON
 ///
-/// Reads INPUT (a .npy file, a raw buffer with --from raw and a layout, or JSON) with every
-/// check the library makes (header or layout, limits, exact length, bool bytes, exact JSON
-/// numbers and shapes), converts it to C (row-major) order and writes it to OUTPUT: `npy` is
-/// little-endian .npy as NumPy writes it; `json` is nested arrays.
+/// Reads INPUT (a .npy file, one array of an .npz archive with --member, a raw buffer with
+/// --from raw and a layout, or JSON) with every check the library makes (header or layout,
+/// limits, exact length, bool bytes, exact JSON numbers and shapes; an archive's checks and the
+/// member's size and CRC-32), converts it to C (row-major) order and writes it to OUTPUT:
+/// `npy` is little-endian .npy as NumPy writes it; `json` is nested arrays. Errors in an
+/// archive member name it as `ARCHIVE:MEMBER`.
 ///
 /// The output is written to a temporary file beside OUTPUT and renamed over it only once
 /// everything succeeded: on any error no output file is created and an existing one is left
@@ -77,7 +79,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Status {
         .read(&args.input, &args.limits.limits(), args.allow_nan)
     {
         Ok(array) => array.into_c_order(),
-        Err(InputError::Input(error)) => return fail(&args.input.display(), &error),
+        Err(InputError::Input(error)) => return fail(&input_name(&args.input, &error), &error),
         Err(InputError::Usage(flag, error)) => {
             report::diagnostic(flag, &error);
             return Status::Usage;
@@ -107,7 +109,16 @@ pub(crate) fn run(args: &ConvertArgs) -> Status {
             };
             fail(&name, &error)
         }
-        Err(error) => fail(&args.input.display(), &error),
+        Err(error) => fail(&input_name(&args.input, &error), &error),
+    }
+}
+
+/// How the input is named in a diagnostic: its path, or `ARCHIVE:MEMBER` for an error in an
+/// archive member.
+fn input_name(input: &Path, error: &Error) -> String {
+    match error.member() {
+        Some(member) => crate::archive::member_path(input, member),
+        None => input.display().to_string(),
     }
 }
 

@@ -1,9 +1,11 @@
-//! Reading the input of `convert`: `.npy`, a raw buffer described by layout flags, or JSON
-//! (nested arrays with --dtype, or an envelope that names its own dtype and shape).
+//! Reading the input of `convert`: `.npy`, one member of an `.npz` archive, a raw buffer
+//! described by layout flags, or JSON (nested arrays with --dtype, or an envelope that names
+//! its own dtype and shape).
 
 use std::fs::File;
 use std::path::Path;
 
+use arrayguard::npz::{self, Member};
 use arrayguard::raw::{self, Axis, Layout, Platform};
 use arrayguard::{json, npy, ArraySpec, ByteOrder, DType, Dim, DynArray, Error, Limits, Order};
 use clap::{Args, ValueEnum};
@@ -13,6 +15,8 @@ use clap::{Args, ValueEnum};
 pub(crate) enum Source {
     /// A .npy file (versions 1.0, 2.0, 3.0)
     Npy,
+    /// One array (--member) of an .npz archive (numpy.savez, numpy.savez_compressed)
+    Npz,
     /// Raw bytes (`numpy.tobytes()`, Python `array.tobytes()`), described by --dtype or
     /// --typecode/--platform, --shape and --order
     Raw,
@@ -22,10 +26,12 @@ pub(crate) enum Source {
 }
 
 impl Source {
-    /// The format named by the input's extension: `.npy` and `.json`; others need --from.
+    /// The format named by the input's extension: `.npy`, `.npz` and `.json`; others need
+    /// --from.
     fn from_path(path: &Path) -> Option<Source> {
         match path.extension() {
             Some(ext) if ext.eq_ignore_ascii_case("npy") => Some(Source::Npy),
+            Some(ext) if ext.eq_ignore_ascii_case("npz") => Some(Source::Npz),
             Some(ext) if ext.eq_ignore_ascii_case("json") => Some(Source::Json),
             _ => None,
         }
@@ -56,9 +62,15 @@ pub(crate) enum OrderArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 pub(crate) struct InputArgs {
-    /// Input format [default: `json` for a `.json` file, otherwise `npy`]
+    /// Input format [default: `json` for a `.json` file, `npz` for a `.npz` file, otherwise
+    /// `npy`]
     #[arg(long, value_enum, value_name = "FORMAT")]
     from: Option<Source>,
+
+    /// The array of an .npz input to convert, by array name (`X`) or member name (`X.npy`);
+    /// without it, the error lists the archive's arrays
+    #[arg(long, value_name = "NAME")]
+    member: Option<String>,
 
     /// Element type of raw or nested-JSON input: a NumPy type string (`<i4`, `>f8`, `|u1`)
     /// or a name (`i32`, `f64`, `float32`, `complex64`) whose byte order is --byte-order
@@ -116,7 +128,20 @@ impl InputArgs {
             .or_else(|| Source::from_path(input))
             .unwrap_or(Source::Npy);
         let spec = ArraySpec::any();
+        if self.member.is_some() && source != Source::Npz {
+            return Err(InputError::Flags(
+                "--member selects an array of an .npz archive; the input is not one (add --from npz if it is)".into(),
+            ));
+        }
         match source {
+            Source::Npz => {
+                if self.has_layout_flags() {
+                    return Err(InputError::Flags(
+                        "--dtype, --typecode, --shape and --order describe raw or JSON input; an .npz member's header describes it".into(),
+                    ));
+                }
+                self.read_member(input, limits)
+            }
             Source::Npy => {
                 if self.has_layout_flags() {
                     return Err(InputError::Flags(
@@ -137,6 +162,37 @@ impl InputArgs {
             }
             Source::Json => self.read_json(input, limits, allow_nan),
         }
+    }
+
+    /// Reads the member --member names, in C order. Its errors name the member
+    /// ([`Error::member`]).
+    fn read_member(&self, input: &Path, limits: &Limits) -> Result<DynArray, InputError> {
+        let options = npz::ReadOptions::new().limits(limits.clone()).c_order(true);
+        let mut archive = options.open_path(input).map_err(InputError::Input)?;
+        let members = archive.members();
+        let Some(name) = &self.member else {
+            return Err(InputError::Flags(format!(
+                "{} is an .npz archive: choose the array to convert with --member NAME ({})",
+                input.display(),
+                arrays_of(members)
+            )));
+        };
+        let Some(member) = members
+            .iter()
+            .find(|m| m.array() == name)
+            .or_else(|| members.iter().find(|m| m.name() == name))
+        else {
+            return Err(InputError::Flags(format!(
+                "--member {}: {} holds no such array ({})",
+                crate::archive::printable(name),
+                input.display(),
+                arrays_of(members)
+            )));
+        };
+        let array = member.array().to_string();
+        archive
+            .read::<DynArray>(&array, &ArraySpec::any())
+            .map_err(InputError::Input)
     }
 
     fn read_json(
@@ -225,6 +281,25 @@ impl InputArgs {
             Some(ByteOrderArg::Little) | None => ByteOrder::Little,
         }
     }
+}
+
+/// The arrays of an archive for a message: `its arrays: a, b, c` (the first 20, then how many
+/// more), or `it holds no array`.
+fn arrays_of(members: &[Member]) -> String {
+    const SHOWN: usize = 20;
+    if members.is_empty() {
+        return "it holds no array".into();
+    }
+    let names: Vec<String> = members
+        .iter()
+        .take(SHOWN)
+        .map(|m| crate::archive::printable(m.array()))
+        .collect();
+    let more = match members.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!("its arrays: {}{more}", names.join(", "))
 }
 
 /// `2,3` → fixed axes; `?` or `-1` → an inferred axis; `` → no axis (0-d).

@@ -4,6 +4,7 @@
 //! every verdict about an input comes from `arrayguard` itself, so the CLI and the library
 //! accept and refuse exactly the same files, with the same error codes.
 
+mod archive;
 mod check;
 mod config;
 mod convert;
@@ -30,8 +31,8 @@ With several inputs the exit code is the worst one (4 beats 1 beats 0).
 Results go to stdout; diagnostics go to stderr, one line per problem:
   arrayguard: error[<code>]: <path>: <message>";
 
-/// Check, inspect and convert untrusted arrays (.npy, raw buffers, JSON), checking every declared
-/// size before trusting it.
+/// Check, inspect and convert untrusted arrays (.npy, .npz archives, raw buffers, JSON), checking
+/// every declared size before trusting it.
 #[derive(Debug, Parser)]
 #[command(name = "arrayguard", version, after_help = EXIT_CODES)]
 #[command(propagate_version = true, arg_required_else_help = true)]
@@ -75,6 +76,18 @@ pub(crate) struct LimitArgs {
     /// Largest JSON input accepted, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes)]
     max_input_bytes: u64,
+
+    /// Most members accepted in an .npz archive, counted before its directory is read
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_members)]
+    max_members: usize,
+
+    /// Largest total of an .npz archive's declared uncompressed member sizes, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_archive_bytes)]
+    max_archive_bytes: u64,
+
+    /// Largest ratio of an .npz member's declared size over its compressed size
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_compression_ratio)]
+    max_compression_ratio: u64,
 }
 
 impl LimitArgs {
@@ -87,6 +100,9 @@ impl LimitArgs {
         limits.max_header_bytes = self.max_header_bytes;
         limits.max_depth = self.max_json_depth;
         limits.max_input_bytes = self.max_input_bytes;
+        limits.max_members = self.max_members;
+        limits.max_archive_bytes = self.max_archive_bytes;
+        limits.max_compression_ratio = self.max_compression_ratio;
         limits
     }
 }

@@ -102,8 +102,12 @@ pub(crate) struct ErrorReport {
     pub(crate) code: &'static str,
     /// The library's message.
     pub(crate) message: String,
-    /// Byte offset in the input, when the error has one.
+    /// Byte offset in the input, when the error has one (in an archive member, from the
+    /// start of the member's `.npy` bytes).
     pub(crate) offset: Option<u64>,
+    /// The archive member the error was found in, for an `.npz` file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) member: Option<String>,
 }
 
 impl From<&Error> for ErrorReport {
@@ -112,6 +116,7 @@ impl From<&Error> for ErrorReport {
             code: error.code(),
             message: error.to_string(),
             offset: error.offset(),
+            member: error.member().map(str::to_string),
         }
     }
 }

@@ -335,4 +335,9 @@ fn repository_config_passes() {
     let out = run_in(Some(&root), &["check"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(!stdout(&out).contains("unmatched"), "{}", stdout(&out));
+    // The example archive is checked as the features/labels bundle, member by member.
+    for member in ["features.npy [features]", "labels.npy [labels]"] {
+        let line = format!("ok       examples/data/dataset.npz:{member}\n");
+        assert!(stdout(&out).contains(&line), "{}", stdout(&out));
+    }
 }

@@ -44,3 +44,12 @@ np.save(hostile / "pickle.npy", np.array([{"a": 1}, None], dtype=object), allow_
 header = b"{'descr': '|u1', 'fortran_order': False, 'shape': (4194305, 4194305, 211106198978564), }"
 header += b" " * (64 - (10 + len(header) + 1) % 64) + b"\n"
 (hostile / "wrapping_shape.npy").write_bytes(raw_npy(header, payload=b"\1\2\3\4"))
+
+# A feature matrix and its labels in one archive, as numpy.savez_compressed writes it: checked
+# as a bundle against specs/features.toml, its members bound to the arrays by name. (savez
+# stamps entries with the current time, so the bytes differ from run to run.)
+np.savez_compressed(
+    OUT / "dataset.npz",
+    features=rng.standard_normal((8, 16)).astype(np.float32),
+    labels=rng.integers(0, 10, size=8, dtype=np.int64),
+)
