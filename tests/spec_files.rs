@@ -289,7 +289,7 @@ fn every_spec_error_is_located() {
         ("toml", "version = 1\n[array.values]\nminimum = 0\n",
             "invalid spec at array.values.minimum (line 3, column 1): unknown field `minimum`, expected one of `min`, `max`, `exclusive_min`, `exclusive_max`, `finite`, `nan`, `inf`, `enum`"),
         ("toml", "version = 1\n[array.limits]\nmax_memory = 1\n",
-            "invalid spec at array.limits.max_memory (line 3, column 1): unknown field `max_memory`, expected one of `max_bytes`, `max_elements`, `max_ndim`, `max_header_bytes`, `max_depth`, `max_input_bytes`"),
+            "invalid spec at array.limits.max_memory (line 3, column 1): unknown field `max_memory`, expected one of `max_bytes`, `max_elements`, `max_ndim`, `max_header_bytes`, `max_depth`, `max_input_bytes`, `max_members`, `max_archive_bytes`, `max_compression_ratio`"),
         ("toml", "version = 1\n[array]\ndtype = {kind = \"int\", bits = 8}\n",
             "invalid spec at array.dtype.bits (line 3, column 24): unknown field `bits`, expected one of `kind`, `min_bits`, `max_bits`"),
         ("toml", "version = 1\n[array]\nshape = [{name = \"n\", size = 3}]\n",

@@ -314,31 +314,6 @@ fn check_every_ok_fixture_passes_member_by_member() {
     }
 }
 
-/// Where the library does not yet give what `expected.txt` says (see the report of the CLI
-/// work): the code it gives instead, and whether it names no member where one is expected.
-/// These are still refused (exit 1); the test accepts either answer so that it passes before
-/// and after the library is fixed.
-const LIBRARY_GAPS: &[(&str, Option<&str>, bool)] = &[
-    // Duplicates found by the zip crate's name check carry no member.
-    ("bad_duplicate.npz", None, true),
-    // The zip crate's local/central header check names no entry.
-    ("bad_local_mismatch.npz", None, true),
-    // Unsafe names are not located in their member.
-    ("bad_name_absolute.npz", None, true),
-    ("bad_name_backslash.npz", None, true),
-    ("bad_name_dotdot.npz", None, true),
-    ("bad_name_dotdot_inner.npz", None, true),
-    ("bad_name_drive.npz", None, true),
-    ("bad_name_empty.npz", None, true),
-    // Sizes of 0xFFFFFFFF without a zip64 field are read literally and found overlapping
-    // before the directory is found invalid.
-    (
-        "bad_zip64_missing.npz",
-        Some("npz.overlapping_members"),
-        false,
-    ),
-];
-
 #[test]
 fn check_every_bad_fixture_fails_with_its_code_and_member() {
     let expected = expected();
@@ -368,13 +343,8 @@ fn check_every_bad_fixture_fails_with_its_code_and_member() {
         let failed = failed[0];
         assert_eq!(failed["path"], p(&path), "{name}");
         let error = &failed["errors"][0];
-        let gap = LIBRARY_GAPS.iter().find(|(n, _, _)| n == name);
-        let code_ok = error["code"] == want["code"].as_str()
-            || gap.is_some_and(|(_, code, _)| code.is_some_and(|c| error["code"] == c));
-        assert!(code_ok, "{name}: expected {}, got {error}", want["code"]);
+        assert_eq!(error["code"], want["code"].as_str(), "{name}: {error}");
         match want.get("member") {
-            // Not located yet by the library (LIBRARY_GAPS).
-            Some(_) if failed["member"].is_null() && gap.is_some_and(|g| g.2) => {}
             Some(member) => {
                 assert_eq!(failed["member"], member.as_str(), "{name}: {failed}");
                 assert_eq!(error["location"]["member"], member.as_str(), "{name}");

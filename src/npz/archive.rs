@@ -519,7 +519,14 @@ mod tests {
 
     #[test]
     fn member_names_are_safe_relative_paths() {
-        for ok in ["x.npy", "group/x.npy", "température.npy", "a..b.npy", "..x.npy", "x"] {
+        for ok in [
+            "x.npy",
+            "group/x.npy",
+            "température.npy",
+            "a..b.npy",
+            "..x.npy",
+            "x",
+        ] {
             assert_eq!(check_name(ok), Ok(()), "{ok:?}");
         }
         for (bad, reason) in [
