@@ -101,6 +101,8 @@ for case, serde in [("json_f64_1e6_flat", "serde_json/Vec<f64>"), ("json_f64_1e6
     print(check(f"{case}: {serde} ÷ arrayguard (speed-up)", ratio(get(case, serde), get(case, "arrayguard/json::from_str")), 1.3, "", False))
     p = peaks.get((case, "arrayguard/json::from_str"))
     print(check(f"{case}: peak beyond the text ÷ output bytes", p[0] / p[1] if p else None, 1.1, ""))
+for case in ["npz_f64_1e7_stored", "npz_f64_1e6_deflated"]:
+    print(check(f"{case}: arrayguard/npz read ÷ numpy.load(path)[x]", ratio(get(case, "arrayguard/npz read"), get(case, "numpy.load(path)[x]")), 1.0, ""))
 v = get("hostile_2^60_elements", "")
 print(check("hostile header declaring 2^60 elements, µs", v * 1e6 if v else None, 10, ""))
 PY

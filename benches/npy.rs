@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use arrayguard::raw::{self, Layout};
-use arrayguard::{npy, Array, ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Shape};
+use arrayguard::{npy, npz, Array, ArraySpec, ByteOrder, DType, DynArray, Limits, Order, Shape};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray_npy::ReadNpyExt;
 
@@ -180,6 +180,57 @@ fn reads(c: &mut Criterion) {
     }
 }
 
+/// `.npz` members, stored (80 MB) and deflated (8 MB), read by name from a path; numpy's
+/// anchor is `numpy.load(path)["x"]` on the archive `numpy.savez` writes for the same values.
+fn npz_reads(c: &mut Criterion) {
+    let spec = ArraySpec::new(DType::F64);
+    let mut limits = limits();
+    limits.max_archive_bytes = 1 << 31;
+    let options = npz::ReadOptions::new().limits(limits);
+    for (name, len, compression) in [
+        ("npz_f64_1e7_stored", 10_000_000, npz::Compression::Stored),
+        (
+            "npz_f64_1e6_deflated",
+            1_000_000,
+            npz::Compression::Deflated,
+        ),
+    ] {
+        let data: Vec<f64> = (0..len).map(|i| (i as f64).sin() * 1e3).collect();
+        let payload: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let array = Array::from_vec(Shape::vector(len).expect("small"), Order::C, data)
+            .expect("length matches");
+        let path = std::env::temp_dir().join(format!("arrayguard-bench-{name}.npz"));
+        let file = File::create(&path).expect("temp dir is writable");
+        let mut writer = npz::Writer::new(file, compression);
+        writer.add("x", &DynArray::from(array)).expect("write");
+        writer.finish().expect("finish");
+
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(payload.len() as u64));
+        group
+            .sample_size(20)
+            .measurement_time(Duration::from_secs(6));
+        let mut warm = payload.clone();
+        group.bench_function("memcpy", |b| {
+            b.iter(|| warm.copy_from_slice(black_box(&payload)))
+        });
+        group.bench_function("arrayguard/npz read", |b| {
+            b.iter(|| {
+                options
+                    .open_path(&path)
+                    .unwrap()
+                    .read::<f64>("x", &spec)
+                    .unwrap()
+            })
+        });
+        group.bench_function("arrayguard/npz check", |b| {
+            b.iter(|| options.open_path(&path).unwrap().check("x", &spec).unwrap())
+        });
+        group.finish();
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
 /// A 128-byte file declaring 2^60 elements: refused from the header, nothing allocated.
 fn hostile(c: &mut Criterion) {
     let mut header =
@@ -198,5 +249,5 @@ fn hostile(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, reads, hostile);
+criterion_group!(benches, reads, npz_reads, hostile);
 criterion_main!(benches);

@@ -51,6 +51,23 @@ def npy_cases(tmp):
             )
 
 
+def npz_cases(tmp):
+    cases = [
+        ("npz_f64_1e7_stored", np.savez, 10_000_000, 15),
+        ("npz_f64_1e6_deflated", np.savez_compressed, 1_000_000, 15),
+    ]
+    for name, save, n, repeat in cases:
+        array = np.sin(np.arange(n, dtype="<f8")) * 1e3
+        path = os.path.join(tmp, name + ".npz")
+        save(path, x=array)
+
+        def load():
+            with np.load(path) as archive:
+                return archive["x"]
+
+        report(f"{name}/numpy.load(path)[x]", median_time(load, repeat))
+
+
 def json_cases():
     rng = np.random.default_rng(20261127)
     flat = rng.standard_normal(1_000_000)
@@ -72,4 +89,5 @@ def json_cases():
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         npy_cases(tmp)
+        npz_cases(tmp)
     json_cases()

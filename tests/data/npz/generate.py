@@ -445,7 +445,7 @@ def make_bad(rng):
     e = entries_of(data)[0]
     data = set_field(data, e, "csize", 0xFFFFFFFF, local=False)
     data = set_field(data, e, "usize", 0xFFFFFFFF, local=False)
-    bad("bad_zip64_missing.npz", data, "npz.invalid_archive")
+    bad("bad_zip64_missing.npz", data, "npz.invalid_archive", member="x.npy")
 
     # 3. names, overlaps, local headers
     twice = zip_of([("x.npy", x), ("x.npy", npy_bytes(np.array([-1.0], dtype="<f8")))])
@@ -470,7 +470,7 @@ def make_bad(rng):
     for at in (e["local"] + 30, e["central"] + 46):
         assert data[at : at + 10] == b"x.npy\x01.txt"
         data = put(data, at + 5, "<B", 0)
-    bad("bad_name_nul.npz", data, "npz.unsafe_name")
+    bad("bad_name_nul.npz", data, "npz.unsafe_name", member="x.npy\\0.txt")
 
     # The empty name: zipfile cannot write it (ZipInfo.is_dir indexes the last character).
     plain_entries = [raw_entry(b"ok.npy", x), raw_entry(b"y.npy", x)]
