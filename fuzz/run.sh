@@ -39,6 +39,7 @@ dict_for() {
         npy | npy_reader | npy_roundtrip | structured) echo dict/npy.dict ;;
         json | json_envelope) echo dict/json.dict ;;
         spec_json | spec_toml | shape) echo dict/spec.dict ;;
+        npz | npz_mutate) echo dict/npz.dict ;;
         *) echo "" ;;
     esac
 }

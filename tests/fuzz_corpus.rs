@@ -107,7 +107,9 @@ replay_tests!(
     spec_json,
     spec_toml,
     shape,
-    structured
+    structured,
+    npz,
+    npz_mutate
 );
 
 /// Every target has a test above, a `[[bin]]` and a source file; every corpus directory
@@ -494,6 +496,80 @@ fn regenerate_seeds() {
         structured
             .into_iter()
             .map(|(n, bytes)| (n.to_string(), bytes))
+            .collect(),
+    );
+
+    // npz: every fixture archive as is, but the three large ones: they would raise libFuzzer's
+    // input length for the whole corpus (1 MB, 150 KB, 74 KB) and cut its speed from about
+    // 3 000 to 60 executions per second. Their checks are reached by smaller seeds (a
+    // declared size over the limit: `bad_member_2gb.npz`; large deflated members:
+    // `ok_savez_compressed.npz`; many members: `bad_too_many_members.npz`), and
+    // `tests/limits.rs` reads all three on stable.
+    const LARGE: [&str; 3] = ["bad_zip_bomb.npz", "ok_large_compressed.npz", "ok_many.npz"];
+    let mut archives: Vec<String> = fs::read_dir(repo("tests/data/npz"))
+        .expect("tests/data/npz")
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .into_string()
+                .expect("UTF-8")
+        })
+        .filter(|n| n.ends_with(".npz") && !LARGE.contains(&n.as_str()))
+        .collect();
+    archives.sort();
+    write_seeds(
+        "npz",
+        archives
+            .iter()
+            .map(|n| (n.clone(), read(&format!("tests/data/npz/{n}"))))
+            .collect(),
+    );
+
+    // npz_mutate: (name selector, dtype, Fortran, dims, element bytes) per array, no mutation.
+    let ramp: Vec<u8> = (0u8..=255).collect();
+    let mutate: [(&str, bool, Vec<oracles::npz::ArraySeed>); 5] = [
+        (
+            "stored_f8_i4",
+            false,
+            vec![
+                (0, DType::F64, false, &[2, 3], &ramp),
+                (1, DType::I32, true, &[3, 4], &ramp),
+            ],
+        ),
+        (
+            "deflated_every_name",
+            true,
+            vec![
+                (2, DType::U8, false, &[4], &ramp),
+                (3, DType::Complex128, true, &[2, 2], &ramp),
+                (4, DType::F16, false, &[], &ramp),
+                (5, DType::Bool, false, &[3], &[1, 0, 1]),
+                (6, DType::U64, false, &[0, 3], &[]),
+            ],
+        ),
+        ("stored_empty", false, vec![]),
+        (
+            "deflated_unsafe_names",
+            true,
+            vec![
+                (7, DType::I8, false, &[2], &ramp),
+                (0, DType::I16, false, &[2], &ramp),
+                (0, DType::I16, false, &[1], &ramp),
+            ],
+        ),
+        (
+            "deflated_4d",
+            true,
+            vec![(1, DType::F32, true, &[4, 4, 4, 4], &ramp)],
+        ),
+    ];
+    write_seeds(
+        "npz_mutate",
+        mutate
+            .into_iter()
+            .map(|(n, deflated, arrays)| {
+                (n.to_string(), oracles::encode_npz_mutate(deflated, &arrays))
+            })
             .collect(),
     );
 }

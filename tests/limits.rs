@@ -1264,3 +1264,227 @@ fn raw_and_json_entry_points_refuse_each_limit_exceeded_by_one_and_accept_it_met
         wrong.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// .npz: peak allocation on the hostile and the valid archives of tests/data/npz/
+// ---------------------------------------------------------------------------------------
+
+/// What opening and reading a hostile archive may allocate: a constant for the reader's own
+/// state (the end-record tail of at most 65 557 bytes, which `read_to_end` grows to 128 KiB;
+/// the inflater's 32 KiB buffer and zlib-rs's state, about 80 KiB; error text), plus 4 bytes
+/// per byte of the archive for its central directory (the `zip` crate's record per entry and
+/// the copies of each name). The archives declare up to 8 GB (`bad_member_8gb.npz`), 2 GB
+/// (`bad_member_2gb.npz`) and 1 GiB inflated (`bad_zip_bomb.npz`, 1 MB long, so 4.3 MB here);
+/// every one of them is refused before a payload buffer exists.
+const NPZ_STATE: usize = 256 * 1024;
+const NPZ_PER_ARCHIVE_BYTE: usize = 4;
+
+/// What reading one member of a valid archive may allocate besides its payload: its `.npy`
+/// header, the inflater (about 80 KiB), the check's bookkeeping.
+const NPZ_MEMBER_SLACK: usize = 128 * 1024;
+
+fn npz_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/npz"))
+}
+
+/// The `bad_*` lines of `tests/data/npz/expected.txt`: name, code, member (if given), limits.
+fn npz_bad_fixtures() -> Vec<(String, String, Option<String>, Limits)> {
+    let text = std::fs::read_to_string(npz_dir().join("expected.txt")).expect("expected.txt");
+    text.lines()
+        .filter(|l| l.starts_with("bad_"))
+        .map(|line| {
+            let mut parts = line.split('\t');
+            let name = parts.next().expect("a name").to_owned();
+            let (mut code, mut member, mut limits) = (None, None, Limits::default());
+            for field in parts {
+                let (key, value) = field.split_once('=').expect("key=value");
+                match key {
+                    "code" => code = Some(value.to_owned()),
+                    "member" => member = Some(value.to_owned()),
+                    "limits" => {
+                        for pair in value.split(',') {
+                            let (k, v) = pair.split_once('=').expect("limit=value");
+                            match k {
+                                "max_members" => limits.max_members = v.parse().expect("usize"),
+                                "max_archive_bytes" => {
+                                    limits.max_archive_bytes = v.parse().expect("u64");
+                                }
+                                other => panic!("{name}: unknown limit {other}"),
+                            }
+                        }
+                    }
+                    other => panic!("{name}: unknown field {other}"),
+                }
+            }
+            (name, code.expect("a code"), member, limits)
+        })
+        .collect()
+}
+
+/// Opens `bytes` and reads every member in order, stopping at the first error (as
+/// `read_all` does, but through `read`, one array held at a time). Returns the error.
+fn npz_open_and_read(bytes: &[u8], limits: &Limits) -> arrayguard::Result<()> {
+    let mut archive = arrayguard::npz::ReadOptions::new()
+        .limits(limits.clone())
+        .open_slice(bytes)?;
+    let arrays: Vec<String> = archive
+        .members()
+        .iter()
+        .map(|m| m.array().to_owned())
+        .collect();
+    for array in arrays {
+        archive.read::<DynArray>(&array, &ArraySpec::any())?;
+    }
+    Ok(())
+}
+
+#[test]
+fn hostile_npz_archives_are_refused_with_their_code_in_bounded_memory() {
+    let fixtures = npz_bad_fixtures();
+    assert!(fixtures.len() >= 30, "the bad archives of tests/data/npz");
+    let mut failures = Vec::new();
+    for (name, code, member, limits) in &fixtures {
+        let bytes = std::fs::read(npz_dir().join(name)).expect("a fixture");
+        let (result, peak) = measure(|| npz_open_and_read(&bytes, limits));
+        let bound = NPZ_STATE + NPZ_PER_ARCHIVE_BYTE * bytes.len();
+        println!(
+            "{name:32} {:>9} bytes  peak {peak:>8}  bound {bound:>8}",
+            bytes.len()
+        );
+        match result {
+            Ok(()) => failures.push(format!("{name}: accepted, expected {code}")),
+            Err(e) => {
+                if e.code() != code {
+                    failures.push(format!("{name}: {} ({e}), expected {code}", e.code()));
+                }
+                // Errors of the open that the library does not locate in a member (names,
+                // duplicates, local headers) carry no member; a located one must be right.
+                if e.member().is_some() && e.member() != member.as_deref() {
+                    failures.push(format!(
+                        "{name}: in member {:?}, expected {member:?}",
+                        e.member()
+                    ));
+                }
+            }
+        }
+        if peak > bound {
+            failures.push(format!("{name}: allocated {peak} bytes, bound {bound}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn valid_npz_archives_read_one_member_at_a_time_within_payload_and_slack() {
+    let mut names: Vec<String> = std::fs::read_dir(npz_dir())
+        .expect("tests/data/npz")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .into_string()
+                .expect("UTF-8")
+        })
+        .filter(|n| n.starts_with("ok_") && n.ends_with(".npz"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "the ok archives of tests/data/npz");
+    let mut failures = Vec::new();
+    for name in &names {
+        let bytes = std::fs::read(npz_dir().join(name)).expect("a fixture");
+        let (archive, open_peak) = measure(|| arrayguard::npz::open_slice(&bytes));
+        let mut archive = archive.unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The directory state of `ok_many.npz` (300 members) included.
+        let open_bound = NPZ_STATE + NPZ_PER_ARCHIVE_BYTE * bytes.len();
+        if open_peak > open_bound {
+            failures.push(format!(
+                "{name}: open allocated {open_peak}, bound {open_bound}"
+            ));
+        }
+        let arrays: Vec<String> = archive
+            .members()
+            .iter()
+            .map(|m| m.array().to_owned())
+            .collect();
+        let (mut largest_payload, mut worst) = (0, 0);
+        for array in &arrays {
+            let (read, peak) = measure(|| archive.read::<DynArray>(array, &ArraySpec::any()));
+            let read = read.unwrap_or_else(|e| panic!("{name} {array}: {e}"));
+            let payload = read.len() * read.dtype().itemsize();
+            largest_payload = largest_payload.max(payload);
+            worst = worst.max(peak.saturating_sub(payload));
+            if peak > payload + NPZ_MEMBER_SLACK {
+                failures.push(format!(
+                    "{name} {array}: allocated {peak} for a {payload}-byte payload"
+                ));
+            }
+        }
+        println!(
+            "{name:28} open {open_peak:>7}  largest payload {largest_payload:>8}  read beyond payload ≤ {worst:>6}"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An archive of `members` one-byte arrays and a stored `pad`-byte one, its end record then
+/// moved into the comment of a new, empty end record that ends the input (one byte after
+/// the moved record, so that only the new one ends the input exactly), `patch` applied to the
+/// moved record. The library checks the new record; the `zip` crate tries the moved one first.
+fn npz_with_hidden_end_record(
+    members: usize,
+    pad: usize,
+    patch: impl FnOnce(&mut [u8]),
+) -> Vec<u8> {
+    use arrayguard::{npz, Array};
+    let mut writer = npz::Writer::new(std::io::Cursor::new(Vec::new()), npz::Compression::Stored);
+    if pad > 0 {
+        let a = Array::from_vec(Shape::vector(pad).unwrap(), Order::C, vec![0u8; pad]).unwrap();
+        writer.add("pad", &DynArray::from(a)).unwrap();
+    }
+    for i in 0..members {
+        let a = Array::from_vec(Shape::vector(1).unwrap(), Order::C, vec![0u8]).unwrap();
+        writer.add(&format!("a{i}"), &DynArray::from(a)).unwrap();
+    }
+    let mut bytes = writer.finish().unwrap().into_inner();
+    let mut moved = bytes.split_off(bytes.len() - 22);
+    patch(&mut moved);
+    bytes.extend(b"PK\x05\x06");
+    bytes.extend([0u8; 16]);
+    bytes.extend(23u16.to_le_bytes());
+    bytes.extend(moved);
+    bytes.push(0);
+    bytes
+}
+
+#[test]
+fn max_members_holds_for_the_end_record_the_zip_crate_reads() {
+    let bytes = npz_with_hidden_end_record(40, 0, |_| {});
+    let limits = limits_with(|l| l.max_members = 32);
+    let opened = arrayguard::npz::ReadOptions::new()
+        .limits(limits)
+        .open_slice(&bytes)
+        .map(|a| a.len());
+    // Was Ok(40) (fuzz/regressions/npz/hidden_end_record_33_members.npz).
+    assert_eq!(opened.map_err(|e| e.code()), Err("npz.invalid_archive"));
+}
+
+/// Open bug (fuzz/regressions/npz/alloc_hidden_end_record_preallocates.npz): the `zip` crate
+/// reserves its directory for the moved record's 65 534 entries (12.2 MB) before it fails
+/// and falls back to the checked record; `max_members` does not bound it.
+#[test]
+fn an_unchecked_end_record_does_not_size_the_directory() {
+    let bytes = npz_with_hidden_end_record(0, 70_000, |record| {
+        record[8..10].copy_from_slice(&65_534u16.to_le_bytes());
+        record[10..12].copy_from_slice(&65_534u16.to_le_bytes());
+        record[12..16].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    });
+    let limits = limits_with(|l| l.max_members = 32);
+    let options = arrayguard::npz::ReadOptions::new().limits(limits);
+    let (opened, peak) = measure(|| options.open_slice(&bytes).map(|a| a.len()));
+    assert!(opened.is_err());
+    let bound = NPZ_STATE + NPZ_PER_ARCHIVE_BYTE * bytes.len();
+    assert!(
+        peak <= bound,
+        "opening a {}-byte archive allocated {peak} bytes, bound {bound}",
+        bytes.len()
+    );
+}

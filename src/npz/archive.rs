@@ -106,13 +106,28 @@ impl<R: Read + Seek> Archive<R> {
     /// container and every member's entry.
     pub(crate) fn open(mut reader: R, len: u64, options: npy::ReadOptions) -> Result<Self> {
         let limits = options.limits_ref().clone();
-        tail::read(&mut reader, len, &limits)?;
+        let entries = tail::read(&mut reader, len, &limits)?;
         let config = zip::read::Config {
             archive_offset: zip::read::ArchiveOffset::Known(0),
         };
         let mut zip = zip::ZipArchive::with_config(config, reader).map_err(zip_error)?;
+        // Structure before names and overlaps: an entry's bytes cannot run past the input
+        // (a size of 0xFFFFFFFF without its zip64 field is read literally).
+        for index in 0..zip.len() {
+            let entry = zip.by_index_data(index).map_err(zip_error)?;
+            if entry.header_start().saturating_add(entry.compressed_size()) > len {
+                return Err(invalid("an entry's data runs past the end of the archive"));
+            }
+        }
         if zip.has_duplicate_names() {
             return Err(ErrorKind::DuplicateMember { name: None }.into());
+        }
+        // The `zip` crate picks its own end record (the last one it can use, even one followed
+        // by bytes): its directory must be the one whose count `tail::read` checked.
+        if to_u64(zip.len()) != entries {
+            return Err(invalid(
+                "the central directory read is not the one the end record declares",
+            ));
         }
         let mut members = Vec::with_capacity(zip.len());
         let mut arrays = HashSet::with_capacity(zip.len());

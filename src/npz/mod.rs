@@ -24,7 +24,10 @@
 //!    [`ErrorKind::ArchiveTrailingData`] (a polyglot). The entries it declares, and its
 //!    directory's size at 1 KiB per entry, are within [`Limits::max_members`].
 //! 2. The central directory is read by the `zip` crate (zip64 where sizes need it), the
-//!    archive starting at byte 0: any structural fault is [`ErrorKind::InvalidArchive`].
+//!    archive starting at byte 0: any structural fault is [`ErrorKind::InvalidArchive`],
+//!    and so are an entry whose data would run past the end of the input and a directory
+//!    whose entry count is not the checked end record's (the crate may settle on another
+//!    end record, such as one inside the checked record's comment).
 //! 3. Names: no name twice, and no two members naming one array (`x.npy` and `x`)
 //!    ([`ErrorKind::DuplicateMember`]); every name a safe relative path: not empty, not
 //!    absolute, no `..` component, no backslash, no NUL, no drive letter

@@ -9,6 +9,7 @@
 //! | [`json`](mod@json) | `json`, `json_envelope` |
 //! | [`spec`] | `spec_json`, `spec_toml`, `shape` |
 //! | [`structured`](mod@structured) | `structured` (a spec and an array through `.npy`) |
+//! | [`npz`](mod@npz) | `npz` (any bytes as an archive), `npz_mutate` (written archives, mutated) |
 //!
 //! These files depend only on `arrayguard`, `std` and the shared test support
 //! (`tests/common/support/`: readers, canonical bytes, the spec oracle), which the including
@@ -32,6 +33,7 @@ use crate::support::satisfies::satisfies;
 pub mod cursor;
 pub mod json;
 pub mod npy;
+pub mod npz;
 pub mod raw;
 pub mod spec;
 pub mod structured;
@@ -39,12 +41,13 @@ pub mod structured;
 pub use cursor::{dtype_index, dtype_of, encode_dim, Cursor};
 pub use json::{encode_json, encode_json_envelope, json, json_envelope};
 pub use npy::{encode_npy_reader, encode_npy_roundtrip, npy, npy_reader, npy_roundtrip};
+pub use npz::{encode_npz_mutate, npz, npz_mutate};
 pub use raw::{encode_raw, raw};
 pub use spec::{encode_shape, shape, spec_json, spec_toml};
 pub use structured::structured;
 
 /// The fuzz targets, each with an oracle function of the same name (re-exported here).
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 12] = [
     "npy",
     "npy_reader",
     "npy_roundtrip",
@@ -55,6 +58,8 @@ pub const TARGETS: [&str; 10] = [
     "spec_toml",
     "shape",
     "structured",
+    "npz",
+    "npz_mutate",
 ];
 
 /// Runs the oracle of `target` on `data`; `false` when there is no such target.
@@ -70,6 +75,8 @@ pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
         "spec_toml" => spec_toml(data, meter),
         "shape" => shape(data, meter),
         "structured" => structured(data, meter),
+        "npz" => npz(data, meter),
+        "npz_mutate" => npz_mutate(data, meter),
         _ => return false,
     }
     true

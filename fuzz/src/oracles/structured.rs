@@ -66,7 +66,7 @@ const FLOATS: [f64; 20] = [
 const NAMES: [&str; 3] = ["n", "h", "w"];
 
 /// One element's little-endian bytes: `itemsize` raw bytes, or a value from the tables.
-fn element_le(c: &mut Cursor<'_>, dtype: DType, from_table: bool) -> Vec<u8> {
+pub(crate) fn element_le(c: &mut Cursor<'_>, dtype: DType, from_table: bool) -> Vec<u8> {
     let size = dtype.itemsize();
     if !from_table {
         let mut bytes = c.take(size).to_vec();
@@ -109,7 +109,7 @@ fn element_le(c: &mut Cursor<'_>, dtype: DType, from_table: bool) -> Vec<u8> {
 }
 
 /// A typed array from little-endian element bytes.
-fn array_from_le(dtype: DType, shape: Shape, order: Order, le: &[u8]) -> DynArray {
+pub(crate) fn array_from_le(dtype: DType, shape: Shape, order: Order, le: &[u8]) -> DynArray {
     fn build<T: arrayguard::Element, const N: usize>(
         shape: Shape,
         order: Order,
