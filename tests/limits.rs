@@ -1467,9 +1467,10 @@ fn max_members_holds_for_the_end_record_the_zip_crate_reads() {
     assert_eq!(opened.map_err(|e| e.code()), Err("npz.invalid_archive"));
 }
 
-/// Open bug (fuzz/regressions/npz/alloc_hidden_end_record_preallocates.npz): the `zip` crate
-/// reserves its directory for the moved record's 65 534 entries (12.2 MB) before it fails
-/// and falls back to the checked record; `max_members` does not bound it.
+/// Was a bug (fuzz/regressions/npz/alloc_hidden_end_record_preallocates.npz): the `zip` crate
+/// reserved its directory for the moved record's 65 534 entries (12.2 MB) before it failed
+/// and fell back to the checked record. `tail::read` now refuses an end record inside the
+/// checked record's comment, and bounds every record before it by `max_members`.
 #[test]
 fn an_unchecked_end_record_does_not_size_the_directory() {
     let bytes = npz_with_hidden_end_record(0, 70_000, |record| {

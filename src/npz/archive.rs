@@ -115,8 +115,16 @@ impl<R: Read + Seek> Archive<R> {
         // (a size of 0xFFFFFFFF without its zip64 field is read literally).
         for index in 0..zip.len() {
             let entry = zip.by_index_data(index).map_err(zip_error)?;
-            if entry.header_start().saturating_add(entry.compressed_size()) > len {
-                return Err(invalid("an entry's data runs past the end of the archive"));
+            let (start, size) = (entry.header_start(), entry.compressed_size());
+            if start.saturating_add(size) > len {
+                let name = entry.name().map_or_else(
+                    |_| entry.name_raw().escape_ascii().to_string(),
+                    |n| n.escape_debug().to_string(),
+                );
+                return Err(invalid(&format!(
+                    "the entry's {size} bytes at byte {start} run past the end of the archive"
+                ))
+                .in_member(&name));
             }
         }
         if zip.has_duplicate_names() {
@@ -140,18 +148,6 @@ impl<R: Read + Seek> Archive<R> {
                 .in_member(&member.name));
             }
             members.push(member);
-        }
-        for member in &members {
-            if member.offset.saturating_add(member.compressed_size) > len {
-                return Err(Error::from(ErrorKind::InvalidArchive {
-                    reason: format!(
-                        "the member's {} bytes at byte {} run past the end of the archive",
-                        member.compressed_size, member.offset
-                    )
-                    .into(),
-                })
-                .in_member(&member.name));
-            }
         }
         if zip.has_overlapping_entries().map_err(zip_error)? {
             return Err(ErrorKind::OverlappingMembers.into());

@@ -36,7 +36,7 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
     if crate::util::to_u64(tail.len()) != tail_len {
         return Err(invalid("the input ended while its end was read"));
     }
-    let at = find_end_record(&tail)?;
+    let at = find_end_record(&tail, limits)?;
     let record = &tail[at..at + EOCD_LEN];
     let mut entries = u64::from(u16_at(record, 10));
     let mut directory = u64::from(u32_at(record, 12));
@@ -67,17 +67,7 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
         entries = u64_at(&record64, 32);
         directory = u64_at(&record64, 40);
     }
-    // The directory counts as many members as it could hold records of 1 KiB, when that is
-    // more than it declares: the `zip` crate holds every record it reads.
-    let by_size = directory.div_ceil(DIRECTORY_BYTES_PER_MEMBER);
-    let members = entries.max(by_size);
-    if members > crate::util::to_u64(limits.max_members) {
-        return Err(Error::limit(
-            LimitKind::Members,
-            limits.max_members,
-            members,
-        ));
-    }
+    check_members(entries, directory, limits)?;
     reader.seek(SeekFrom::Start(0))?;
     Ok(entries)
 }
@@ -85,37 +75,76 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
 /// The position in `tail` of the end record whose comment ends exactly at the end of
 /// `tail`. A record followed by more bytes than its comment is trailing data; two records
 /// that both end the input (a comment holding a record) are ambiguous, and refused.
-fn find_end_record(tail: &[u8]) -> Result<usize> {
+///
+/// The `zip` crate looks for end records on its own, from the end backwards, and reserves
+/// memory for the entries of each record it tries: so no other record may sit in the comment
+/// of the one found (the crate would try it first), and every record before it must declare
+/// a directory within `max_members` (the crate tries them when the one found fails).
+fn find_end_record(tail: &[u8], limits: &Limits) -> Result<usize> {
     let no_record =
         || invalid("no end-of-central-directory record: not a zip archive, or a truncated one");
     let last = tail.len().checked_sub(EOCD_LEN).ok_or_else(no_record)?;
-    let mut found = None;
-    let mut trailing = None;
-    for at in (0..=last).rev() {
-        if tail[at..at + 4] != EOCD {
-            continue;
+    let candidates: Vec<usize> = (0..=last)
+        .rev()
+        .filter(|&at| tail[at..at + 4] == EOCD)
+        .collect();
+    let ends_input = |at: usize| at + EOCD_LEN + usize::from(u16_at(&tail[at..], 20)) == tail.len();
+    let mut ending = candidates.iter().copied().filter(|&at| ends_input(at));
+    let Some(found) = ending.next() else {
+        // The last record followed by more than its comment: bytes after the archive.
+        return match candidates.first() {
+            Some(&at) => {
+                let end = at + EOCD_LEN + usize::from(u16_at(&tail[at..], 20));
+                match tail.len().checked_sub(end) {
+                    Some(extra) if extra > 0 => Err(ErrorKind::ArchiveTrailingData {
+                        found: crate::util::to_u64(extra),
+                    }
+                    .into()),
+                    _ => Err(no_record()),
+                }
+            }
+            None => Err(no_record()),
+        };
+    };
+    if ending.next().is_some() {
+        return Err(invalid(
+            "two end-of-central-directory records end the input (a comment holds one)",
+        ));
+    }
+    for &at in &candidates {
+        if at > found {
+            return Err(invalid(
+                "the archive comment holds an end-of-central-directory record",
+            ));
         }
-        let comment = usize::from(u16_at(&tail[at..], 20));
-        let end = at + EOCD_LEN + comment;
-        if end == tail.len() {
-            if found.is_some() {
+        if at < found {
+            let entries = u16_at(&tail[at..], 10);
+            let directory = u32_at(&tail[at..], 12);
+            if entries == u16::MAX || directory == u32::MAX {
+                // Its zip64 record could declare anything; only the record found may use one.
                 return Err(invalid(
-                    "two end-of-central-directory records end the input (a comment holds one)",
+                    "an earlier end-of-central-directory record asks for zip64",
                 ));
             }
-            found = Some(at);
-        } else if end < tail.len() && trailing.is_none() {
-            trailing = Some(tail.len() - end);
+            check_members(u64::from(entries), u64::from(directory), limits)?;
         }
     }
-    match (found, trailing) {
-        (Some(at), _) => Ok(at),
-        (None, Some(extra)) => Err(ErrorKind::ArchiveTrailingData {
-            found: crate::util::to_u64(extra),
-        }
-        .into()),
-        (None, None) => Err(no_record()),
+    Ok(found)
+}
+
+/// Checks a directory of `entries` records in `directory` bytes against `max_members`.
+fn check_members(entries: u64, directory: u64, limits: &Limits) -> Result<()> {
+    // The directory counts as many members as it could hold records of 1 KiB, when that is
+    // more than it declares: the `zip` crate holds every record it reads.
+    let members = entries.max(directory.div_ceil(DIRECTORY_BYTES_PER_MEMBER));
+    if members > crate::util::to_u64(limits.max_members) {
+        return Err(Error::limit(
+            LimitKind::Members,
+            limits.max_members,
+            members,
+        ));
     }
+    Ok(())
 }
 
 fn invalid(reason: &str) -> Error {
@@ -217,6 +246,32 @@ mod tests {
             read_bytes(&big_directory, &limits).unwrap_err().code(),
             "limit.members"
         );
+    }
+
+    #[test]
+    fn no_other_record_the_zip_crate_could_try() {
+        let limits = Limits {
+            max_members: 3,
+            ..Limits::default()
+        };
+        // A record inside the comment (followed by more comment) would be tried first.
+        let mut comment = end_record(1000, b"");
+        comment.extend_from_slice(b"more");
+        let err = read_bytes(&end_record(0, &comment), &limits).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid .npz archive: the archive comment holds an end-of-central-directory record"
+        );
+        // A record before the one found must declare a directory within the limits.
+        let mut bytes = end_record(1000, b"");
+        bytes.extend_from_slice(&end_record(0, b""));
+        assert_eq!(
+            read_bytes(&bytes, &limits).unwrap_err().code(),
+            "limit.members"
+        );
+        let mut bytes = end_record(2, b"");
+        bytes.extend_from_slice(&end_record(1, b""));
+        assert_eq!(read_bytes(&bytes, &limits).unwrap(), 1);
     }
 
     #[test]
