@@ -331,11 +331,38 @@ fn from_json_value<'py>(
         .limits(limits_of(limits.as_ref()))
         .allow_nan(allow_nan);
     let array = if value.is_instance_of::<PyDict>() {
-        // An envelope: its few keys as JSON text, then the envelope reader (base64 data is one
-        // string; listed data is read like nested arrays).
-        let envelope: serde_json::Value = pythonize::depythonize(value)
-            .map_err(|e| usage(py, format!("not a JSON envelope: {e}")))?;
-        let text = envelope.to_string();
+        // An envelope: its few keys as JSON text, `dtype` and `shape` before `data` as the
+        // envelope reader wants them (base64 data is one string; listed data is read like
+        // nested arrays), then the envelope reader.
+        let dict = value.cast::<PyDict>()?;
+        let mut keys: Vec<String> = dict
+            .keys()
+            .iter()
+            .map(|k| k.extract::<String>())
+            .collect::<PyResult<_>>()
+            .map_err(|_| usage(py, "an envelope's keys are strings"))?;
+        let rank = |k: &str| match k {
+            "dtype" => 0,
+            "shape" => 1,
+            "data" => 3,
+            _ => 2,
+        };
+        keys.sort_by_key(|k| rank(k));
+        let mut text = String::from("{");
+        for (i, key) in keys.iter().enumerate() {
+            let item: serde_json::Value = match dict.get_item(key)? {
+                Some(item) => pythonize::depythonize(&item)
+                    .map_err(|e| usage(py, format!("not a JSON envelope: {e}")))?,
+                None => serde_json::Value::Null,
+            };
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&serde_json::Value::from(key.as_str()).to_string());
+            text.push(':');
+            text.push_str(&item.to_string());
+        }
+        text.push('}');
         let options = options.form(json::Form::Envelope);
         py.detach(|| options.read_str::<DynArray>(&text, &spec))
             .py_err(py)?
