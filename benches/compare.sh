@@ -4,21 +4,40 @@
 # json/orjson (benches/numpy_anchor.py). The machine is shared and noisy: compare ratios
 # within one table, not absolute times across runs.
 #
+# The Python package's rows (`py_*` cases: benches/python_bench.py, run with `.venv`'s python
+# after scripts/python-env has built and installed the extension there) compare it with
+# numpy.load, json/orjson + numpy.asarray, pydantic models and numpy.frombuffer.
+#
 # Usage: benches/compare.sh [criterion filter]
+#        benches/compare.sh --python    # the Python package's rows and targets only (~1 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+python_only=
+if [ "${1:-}" = "--python" ]; then
+    python_only=1
+    shift
+fi
+
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+touch "$out/python.tsv" "$out/bencher.txt" "$out/peak.tsv"
 
-python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
+scripts/python-env >&2
+# pydantic-numpy is optional (a row when it installs); python_bench.py says when it is missing.
+.venv/bin/python -c "import pydantic_numpy" 2>/dev/null \
+    || .venv/bin/python -m pip install --quiet --disable-pip-version-check pydantic-numpy >&2 \
+    || echo "compare.sh: pydantic-numpy did not install; its row is left out" >&2
 # numpy uses huge pages on its own; OPENBLAS_* settings of this machine slow it, so drop them
-# for the anchor run only.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benches/numpy_anchor.py > "$out/python.tsv"
+# for the Python runs only.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/python_bench.py > "$out/pypkg.tsv"
 
-cargo bench --quiet --bench npy --bench json -- --warm-up-time 1 --measurement-time 5 \
-    --output-format bencher ${1:+"$1"} 2>/dev/null > "$out/bencher.txt"
-cargo bench --quiet --bench peak_memory 2>/dev/null > "$out/peak.tsv"
+if [ -z "$python_only" ]; then
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/numpy_anchor.py > "$out/python.tsv"
+    cargo bench --quiet --bench npy --bench json -- --warm-up-time 1 --measurement-time 5 \
+        --output-format bencher ${1:+"$1"} 2>/dev/null > "$out/bencher.txt"
+    cargo bench --quiet --bench peak_memory 2>/dev/null > "$out/peak.tsv"
+fi
 python3 - "$out/bencher.txt" > "$out/rust.tsv" <<'PY'
 import re, sys
 for line in open(sys.argv[1]):
@@ -27,12 +46,17 @@ for line in open(sys.argv[1]):
         print(f"{m.group(1)}\t{int(m.group(2).replace(',', '')) / 1e9:.9f}")
 PY
 
-python3 - "$out/peak.tsv" "$out/rust.tsv" "$out/python.tsv" <<'PY'
-import sys
+PYTHON_ONLY="$python_only" python3 - "$out/peak.tsv" "$out/rust.tsv" "$out/python.tsv" "$out/pypkg.tsv" <<'PY'
+import os, sys
+python_only = bool(os.environ.get("PYTHON_ONLY"))
 peaks = {}
 for line in open(sys.argv[1]):
     case, reader, peak, output = line.rstrip("\n").split("\t")
     peaks[(case, reader)] = (int(peak), int(output))
+for line in open(sys.argv[4]):
+    if line.startswith("#peak\t"):
+        _, case, reader, peak, output = line.rstrip("\n").split("\t")
+        peaks[(case, reader)] = (int(peak), int(output))
 rows = {}
 for path in sys.argv[2:]:
     for line in open(path):
@@ -81,6 +105,19 @@ def ratio(a, b):
 print()
 print(f"| {'target':<58} | {'measured':>10} | {'limit':>10} | status |")
 print(f"| {'-' * 58} | {'-' * 9}: | {'-' * 9}: | ------ |")
+# The Python package (benches/python_bench.py).
+print(check("py 800 KB .npy numpy.load(BytesIO) ÷ loads_npy (speed-up)",
+            ratio(get("py_npy_f64_1e5_800KB", "numpy.load(BytesIO)"), get("py_npy_f64_1e5_800KB", "arrayguard.loads_npy")), 3.0, "", False))
+print(check("py 80 MB .npy loads_npy ÷ numpy.load(BytesIO)",
+            ratio(get("py_npy_f64_1e7_80MB", "arrayguard.loads_npy"), get("py_npy_f64_1e7_80MB", "numpy.load(BytesIO)")), 1.0, ""))
+print(check("py 10^6 doubles orjson+numpy.asarray ÷ loads_json (speed-up)",
+            ratio(get("py_json_f64_1e6", "orjson+numpy.asarray"), get("py_json_f64_1e6", "arrayguard.loads_json")), 1.8, "", False))
+for case, reader in [("py_npy_f64_1e7_80MB", "arrayguard.loads_npy"), ("py_raw_f64_1e7_80MB", "arrayguard.loads_raw"),
+                     ("py_json_f64_1e6", "arrayguard.loads_json")]:
+    p = peaks.get((case, reader))
+    print(check(f"{case} {reader.split('.')[1]}: peak beyond the input ÷ output", p[0] / p[1] if p else None, 1.1, ""))
+if python_only:
+    sys.exit(0)
 big = "f64_1e7_le_c"
 memcpy = get(big, "memcpy")
 for reader in ["arrayguard/slice", "arrayguard/path", "arrayguard/raw_slice", "arrayguard/raw_path"]:
