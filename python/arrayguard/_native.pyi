@@ -136,6 +136,7 @@ def loads_json(
     dtype: _DType | None = None,
     limits: Limits | None = None,
     allow_nan: bool = False,
+    c_order: bool = True,
 ) -> npt.NDArray[Any]: ...
 def from_json_value(
     value: Any,
@@ -144,6 +145,7 @@ def from_json_value(
     dtype: _DType | None = None,
     limits: Limits | None = None,
     allow_nan: bool = False,
+    c_order: bool = True,
 ) -> npt.NDArray[Any]: ...
 def dumps_npy(array: npt.ArrayLike) -> bytes: ...
 def dumps_json(array: npt.ArrayLike, *, allow_nan: bool = False) -> str: ...

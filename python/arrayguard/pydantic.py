@@ -10,7 +10,7 @@
 
     class Batch(BaseModel):
         x: Annotated[np.ndarray, Array(dtype="f4", shape="n 3")]
-        y: Annotated[np.ndarray, Array(arrayguard.ArraySpec(dtype="i8", shape="n"))]
+        y: Annotated[np.ndarray, Array(arrayguard.ArraySpec(dtype="int64", shape="n"))]
 
 What a field accepts:
 

@@ -55,7 +55,7 @@ class Batch(BaseModel):
     """Images (``n × 8 × 8`` bytes) and their labels (``n`` small integers)."""
 
     images: Annotated[np.ndarray, Array(dtype="u1", shape="n 8 8", limits=LIMITS)]
-    labels: Annotated[np.ndarray, Array(dtype="i8", shape="n", values={"min": 0, "max": 9}, limits=LIMITS)]
+    labels: Annotated[np.ndarray, Array(dtype="int64", shape="n", values={"min": 0, "max": 9}, limits=LIMITS)]
 
 
 app = FastAPI(title="arrayguard example service")

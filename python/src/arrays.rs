@@ -18,6 +18,16 @@ pub(crate) struct Payload {
 /// Hands `array` to NumPy: an `ndarray` viewing the payload, which stays owned by a
 /// [`Payload`] object (its `base`). No copy.
 pub(crate) fn to_numpy(py: Python<'_>, array: DynArray) -> PyResult<Bound<'_, PyAny>> {
+    let ndim = array.shape().ndim();
+    if ndim > crate::MAX_NDIM {
+        // The readers' limits already refuse these (`limits_of`); this keeps it so.
+        let error = arrayguard::Error::from(arrayguard::ErrorKind::LimitExceeded {
+            kind: arrayguard::LimitKind::Ndim,
+            limit: crate::MAX_NDIM as u64,
+            requested: ndim as u64,
+        });
+        return Err(crate::errors::to_py(py, &error));
+    }
     let owner = Bound::new(py, Payload { array })?;
     macro_rules! view {
         ($($variant:ident),*) => {

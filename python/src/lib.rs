@@ -25,8 +25,26 @@ use errors::{usage, ArrayGuardError, IntoPy};
 use io::{data, source, Source};
 use spec::{PyArraySpec, PyBundleSpec, PyLimits};
 
+/// The most dimensions a NumPy array made here may have (rust-numpy's bound): deeper arrays
+/// are refused as `limit.ndim` when handed over.
+const MAX_NDIM: usize = 32;
+
 fn limits_of(limits: Option<&PyLimits>) -> arrayguard::Limits {
     limits.map(|l| l.inner.clone()).unwrap_or_default()
+}
+
+/// A `dtype` argument as text for the library: a string as it is (every unambiguous name or
+/// type string the library reads; `"i8"` and `"u8"` are refused, being int64/uint64 to NumPy
+/// but int8/uint8 to the library), a NumPy dtype or type (`np.float32`) by its type string.
+fn dtype_text(py: Python<'_>, dtype: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = dtype.extract::<String>() {
+        spec::refuse_ambiguous_dtypes(py, dtype)?;
+        return Ok(text);
+    }
+    py.import("numpy")?
+        .call_method1("dtype", (dtype,))?
+        .getattr("str")?
+        .extract()
 }
 
 fn spec_of(spec: Option<&PyArraySpec>) -> ArraySpec {
@@ -157,15 +175,7 @@ fn layout(
 ) -> PyResult<Layout> {
     let base = match (dtype, typecode, platform) {
         (Some(dtype), None, None) => {
-            let text: String = match dtype.extract::<String>() {
-                Ok(text) => text,
-                // A NumPy dtype or type (`np.float32`): its type string.
-                Err(_) => py
-                    .import("numpy")?
-                    .call_method1("dtype", (dtype,))?
-                    .getattr("str")?
-                    .extract()?,
-            };
+            let text = dtype_text(py, dtype)?;
             match DType::parse_any(&text) {
                 Ok((dtype, byte_order)) => {
                     Layout::new(dtype, byte_order.unwrap_or(ByteOrder::NATIVE))
@@ -277,14 +287,7 @@ fn json_spec(
     let Some(dtype) = dtype else {
         return Ok(spec);
     };
-    let text: String = match dtype.extract::<String>() {
-        Ok(text) => text,
-        Err(_) => py
-            .import("numpy")?
-            .call_method1("dtype", (dtype,))?
-            .getattr("str")?
-            .extract()?,
-    };
+    let text = dtype_text(py, dtype)?;
     let (dtype, _) = DType::parse_any(&text).py_err(py)?;
     Ok(spec.with_dtypes([dtype]))
 }
@@ -292,7 +295,7 @@ fn json_spec(
 /// Reads JSON text (`str` or bytes): nested arrays (read as the spec's one dtype, or
 /// `dtype`) or an envelope `{"dtype", "shape", "data"}`, in one pass, no Python list built.
 #[pyfunction]
-#[pyo3(signature = (text, spec=None, *, dtype=None, limits=None, allow_nan=false))]
+#[pyo3(signature = (text, spec=None, *, dtype=None, limits=None, allow_nan=false, c_order=true))]
 fn loads_json<'py>(
     py: Python<'py>,
     text: &Bound<'py, PyAny>,
@@ -300,12 +303,14 @@ fn loads_json<'py>(
     dtype: Option<Bound<'py, PyAny>>,
     limits: Option<PyLimits>,
     allow_nan: bool,
+    c_order: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = json_spec(py, spec.as_ref(), dtype.as_ref())?;
     let bytes = io::data(py, text, true)?;
     let options = json::ReadOptions::new()
         .limits(limits_of(limits.as_ref()))
         .allow_nan(allow_nan)
+        .c_order(c_order)
         .form(json::Form::Detect);
     let array = py
         .detach(|| options.read_slice::<DynArray>(&bytes, &spec))
@@ -313,11 +318,14 @@ fn loads_json<'py>(
     to_numpy(py, array)
 }
 
+/// The deepest nesting `from_json_value` walks: it recurses once per level of Python lists.
+const MAX_VALUE_DEPTH: usize = 1000;
+
 /// Validates a value already parsed from JSON (nested lists of numbers, or an envelope dict)
 /// through the same reader as `loads_json`, walking the Python objects without building
-/// anything else. For `arrayguard.pydantic`.
+/// anything else. For `arrayguard.pydantic`. Nesting is limited to `max_depth`, at most 1000.
 #[pyfunction]
-#[pyo3(signature = (value, spec=None, *, dtype=None, limits=None, allow_nan=false))]
+#[pyo3(signature = (value, spec=None, *, dtype=None, limits=None, allow_nan=false, c_order=true))]
 fn from_json_value<'py>(
     py: Python<'py>,
     value: &Bound<'py, PyAny>,
@@ -325,44 +333,51 @@ fn from_json_value<'py>(
     dtype: Option<Bound<'py, PyAny>>,
     limits: Option<PyLimits>,
     allow_nan: bool,
+    c_order: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = json_spec(py, spec.as_ref(), dtype.as_ref())?;
+    let mut limits = limits_of(limits.as_ref());
+    limits.max_depth = limits.max_depth.min(MAX_VALUE_DEPTH);
     let options = json::ReadOptions::new()
-        .limits(limits_of(limits.as_ref()))
-        .allow_nan(allow_nan);
-    let array = if value.is_instance_of::<PyDict>() {
-        // An envelope: its few keys as JSON text, `dtype` and `shape` before `data` as the
-        // envelope reader wants them (base64 data is one string; listed data is read like
-        // nested arrays), then the envelope reader.
-        let dict = value.cast::<PyDict>()?;
-        let mut keys: Vec<String> = dict
-            .keys()
-            .iter()
-            .map(|k| k.extract::<String>())
-            .collect::<PyResult<_>>()
-            .map_err(|_| usage(py, "an envelope's keys are strings"))?;
-        let rank = |k: &str| match k {
-            "dtype" => 0,
-            "shape" => 1,
-            "data" => 3,
-            _ => 2,
-        };
-        keys.sort_by_key(|k| rank(k));
-        let mut text = String::from("{");
-        for (i, key) in keys.iter().enumerate() {
-            let item: serde_json::Value = match dict.get_item(key)? {
-                Some(item) => pythonize::depythonize(&item)
-                    .map_err(|e| usage(py, format!("not a JSON envelope: {e}")))?,
-                None => serde_json::Value::Null,
-            };
-            if i > 0 {
-                text.push(',');
+        .limits(limits)
+        .allow_nan(allow_nan)
+        .c_order(c_order);
+    let array = if let Ok(dict) = value.cast::<PyDict>() {
+        // An envelope: back to JSON text by Python's `json` (which refuses nesting deeper than
+        // its recursion limit), `dtype` and `shape` first as the envelope reader wants them.
+        let ordered = PyDict::new(py);
+        for key in ["dtype", "shape"] {
+            if let Some(item) = dict.get_item(key)? {
+                ordered.set_item(key, item)?;
             }
-            text.push_str(&serde_json::Value::from(key.as_str()).to_string());
-            text.push(':');
-            text.push_str(&item.to_string());
         }
-        text.push('}');
+        for (key, item) in dict.iter() {
+            if !ordered.contains(&key)? {
+                ordered.set_item(key, item)?;
+            }
+        }
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("allow_nan", true)?;
+        let text: String = match py
+            .import("json")?
+            .call_method("dumps", (ordered,), Some(&kwargs))
+        {
+            Ok(text) => text.extract()?,
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) => {
+                let error = arrayguard::Error::from(arrayguard::ErrorKind::LimitExceeded {
+                    kind: arrayguard::LimitKind::Depth,
+                    limit: MAX_VALUE_DEPTH as u64,
+                    requested: u64::MAX,
+                });
+                return Err(errors::to_py(py, &error));
+            }
+            Err(e) => {
+                return Err(usage(
+                    py,
+                    format!("not a JSON envelope: {}", e.value(py)),
+                ))
+            }
+        };
         let options = options.form(json::Form::Envelope);
         py.detach(|| options.read_str::<DynArray>(&text, &spec))
             .py_err(py)?

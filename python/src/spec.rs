@@ -92,6 +92,9 @@ impl PyArraySpec {
         values: Option<Bound<'_, PyAny>>,
         limits: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        if let Some(dtype) = dtype.as_ref() {
+            refuse_ambiguous_dtypes(py, dtype)?;
+        }
         let table = PyDict::new(py);
         for (key, value) in [
             ("dtype", dtype),
@@ -163,6 +166,33 @@ impl PyArraySpec {
             serde_json::from_str(&text).map_err(|e| usage(py, e.to_string()))?;
         Ok(format!("ArraySpec({})", value["array"]))
     }
+}
+
+/// `i8` and `u8` are int64 and uint64 to NumPy but int8 and uint8 in spec files: in Python
+/// either reading surprises someone, so neither is taken.
+pub(crate) fn refuse_ambiguous_dtypes(py: Python<'_>, dtype: &Bound<'_, PyAny>) -> PyResult<()> {
+    let names: Vec<String> = match dtype.extract::<String>() {
+        Ok(name) => vec![name],
+        Err(_) => dtype.extract::<Vec<String>>().unwrap_or_default(),
+    };
+    for name in names {
+        let meant = match name.as_str() {
+            "i8" => ("int64", "<i8", "int8"),
+            "u8" => ("uint64", "<u8", "uint8"),
+            _ => continue,
+        };
+        let error = arrayguard::Error::from(arrayguard::ErrorKind::InvalidSpec {
+            location: "array.dtype".into(),
+            reason: format!(
+                "`{name}` is {} to NumPy but {} to arrayguard: write `{}` or `{}` for the one, \
+                 `{}` for the other",
+                meant.0, meant.2, meant.0, meant.1, meant.2
+            )
+            .into(),
+        });
+        return Err(crate::errors::to_py(py, &error));
+    }
+    Ok(())
 }
 
 /// Several named arrays with shared named dimensions, from a bundle spec file (`arrays`).

@@ -216,23 +216,42 @@ def test_raw_dtype_spellings():
     assert ag.loads_raw(data, dtype="<f4", shape=(2, 3), order="F", c_order=False).flags.f_contiguous
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: dtype='i8'/'u8' are read as the library's int8/uint8 "
-                   "names, not NumPy's int64/uint64 (np.dtype('i8') is int64)")
-def test_numpy_type_strings_mean_what_numpy_says():
-    data = np.array([1, 2], dtype="<i8").tobytes()
-    assert ag.loads_raw(data, dtype="i8").dtype == np.dtype("i8")
-
-
-def test_dtype_names_are_the_librarys():
-    # What the `dtype` argument does today: `i8`, `u8` are 8-bit (the library's names), while
-    # `f8`, `c8`, `i4` are NumPy's byte sizes. Explicit type strings ('<i8') and NumPy dtype
-    # objects are unambiguous.
-    assert ag.loads_raw(b"\1" * 2, dtype="i8").dtype == np.int8
-    assert ag.loads_raw(b"\1" * 2, dtype="u8").dtype == np.uint8
+def test_dtype_arguments():
+    # Strings are read by the library (every unambiguous name or type string); NumPy dtypes
+    # and types by their type string. `i8` and `u8` are refused: int64/uint64 to NumPy,
+    # int8/uint8 to arrayguard.
     assert ag.loads_raw(b"\1" * 8, dtype="f8").dtype == np.float64
     assert ag.loads_raw(b"\1" * 8, dtype="<i8").dtype == np.int64
+    assert ag.loads_raw(b"\1" * 8, dtype="int64").dtype == np.int64
+    assert ag.loads_raw(b"\1" * 8, dtype="int8").dtype == np.int8
     assert ag.loads_raw(b"\1" * 8, dtype=np.dtype("i8")).dtype == np.int64
     assert ag.loads_raw(b"\1" * 8, dtype=np.int64).dtype == np.int64
+    assert ag.loads_raw(b"\1" * 8, dtype="f32").dtype == np.float32
+    assert ag.loads_raw(b"\1" * 8, dtype="i64").dtype == np.int64
+    for ambiguous in ["i8", "u8"]:
+        for call in (
+            lambda: ag.loads_raw(b"\1" * 8, dtype=ambiguous),
+            lambda: ag.loads_json("[1, 2]", dtype=ambiguous),
+            lambda: ag.from_json_value([1, 2], dtype=ambiguous),
+        ):
+            with pytest.raises(ag.ArrayGuardError) as info:
+                call()
+            assert info.value.code == "config.invalid_spec" and "NumPy" in str(info.value)
+    # Platform-dependent type strings stay refused, as everywhere in arrayguard.
+    with pytest.raises(ag.ArrayGuardError) as info:
+        ag.loads_raw(b"\1" * 8, dtype="<l")
+    assert info.value.code == "dtype.invalid"
+
+
+def test_array_spec_refuses_the_ambiguous_names():
+    # In spec files `i8` is int8; to NumPy it is int64: ArraySpec takes neither reading.
+    for name in ["i8", "u8", ["f4", "i8"]]:
+        with pytest.raises(ag.ArrayGuardError) as info:
+            ag.ArraySpec(dtype=name)
+        assert info.value.code == "config.invalid_spec"
+        assert "NumPy" in str(info.value)
+    assert ag.ArraySpec(dtype="int64").to_dict()["dtype"] == "i64"
+    assert ag.ArraySpec(dtype="<i8").to_dict()["dtype"] in ("i64", "<i8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,23 +293,20 @@ def test_from_json_value_nested():
         ag.from_json_value([[1, 2], [3]], dtype="f8")
     assert info.value.code == "json.ragged"
     with pytest.raises(ag.ArrayGuardError) as info:
-        ag.from_json_value([1, 128], dtype="i8")
+        ag.from_json_value([1, 128], dtype="int8")
     assert info.value.code == "json.number_out_of_range"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: from_json_value re-serialises an envelope dict through "
-                   "serde_json::Value, whose map sorts keys, so `data` comes first and is refused "
-                   "(json.envelope: `data` must come after `dtype` and `shape`)")
 def test_from_json_value_envelope():
     a = ag.from_json_value({"dtype": "<f4", "shape": [2], "data": [1, 2]})
     assert a.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: loads_json has no c_order and hands an `order: F` "
-                   "envelope out in F order, unlike every other reader (the module promises C order)")
 def test_json_envelope_fortran_comes_out_c_order():
     a = ag.loads_json((DATA / "json" / "ok_env_flat_fortran_f4.json").read_bytes())
     assert a.flags.c_contiguous
+    kept = ag.loads_json((DATA / "json" / "ok_env_flat_fortran_f4.json").read_bytes(), c_order=False)
+    assert kept.flags.f_contiguous and np.array_equal(kept, a)
 
 
 def test_dumps_json():
