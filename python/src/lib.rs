@@ -371,12 +371,7 @@ fn from_json_value<'py>(
                 });
                 return Err(errors::to_py(py, &error));
             }
-            Err(e) => {
-                return Err(usage(
-                    py,
-                    format!("not a JSON envelope: {}", e.value(py)),
-                ))
-            }
+            Err(e) => return Err(usage(py, format!("not a JSON envelope: {}", e.value(py)))),
         };
         let options = options.form(json::Form::Envelope);
         py.detach(|| options.read_str::<DynArray>(&text, &spec))
