@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::archive;
 use crate::config::{self, Expect, LimitsTable, Verdict, CONFIG_NAME};
 use crate::error::CliError;
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::report::{self, Status};
 use crate::sarif;
 use crate::walk::{self, Found};
@@ -43,6 +43,16 @@ const REPORT_VERSION: u32 = 1;
 /// for the file (naming the member the error was found in, if any), and an array of the
 /// bundle that no member holds is reported on the archive. An archive that an
 /// `arrayguard.toml` rule expects to be invalid is one result: its first error.
+///
+/// Directories are walked (honouring .gitignore, .ignore and arrayguard.toml's `exclude`;
+/// symbolic link loops and broken links are reported, not followed), and the files found, or
+/// listed by --files-from or --changed-since, are checked by arrayguard.toml's rules. Files are
+/// checked in parallel (--jobs), the report sorted by path.
+///
+/// Limits: the payload limits --max-bytes and --max-elements are off (unlimited) by default
+/// for `check`, since .npy files and .npz members are streamed; they come from the spec's
+/// `limits`, arrayguard.toml's `[limits]` table or the flags. JSON, read whole, keeps
+/// --max-input-bytes and its other limits; archives keep their limits.
 ///
 /// Every file is reported, not just the first failure. Exit code 0 when every file is as
 /// expected, 1 when some file is not, 3 for an invalid spec or configuration, 4 when a file
@@ -203,7 +213,15 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
             .into_iter()
             .map(|(p, e)| Unit::Unwalkable(p, e)),
     );
-    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    // Sizes are for the progress bar only: no `stat` of every file when none is drawn.
+    let draw = progress::possible(args.quiet);
+    let size = |p: &Path| {
+        if draw {
+            std::fs::metadata(p).map_or(0, |m| m.len())
+        } else {
+            0
+        }
+    };
     let sizes: Vec<u64> = units
         .iter()
         .map(|u| match u {
@@ -613,7 +631,8 @@ fn summary(outcomes: &[Outcome]) -> Summary {
 }
 
 fn print_text(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for o in outcomes {
         let array = o
             .array
@@ -770,7 +789,8 @@ fn print_json(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
         unmatched: unmatched.iter().map(|p| p.display().to_string()).collect(),
         summary: summary(outcomes),
     };
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     serde_json::to_writer(&mut out, &report).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
@@ -789,7 +809,8 @@ fn escape(text: &str, property: bool) -> String {
 }
 
 fn print_github(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for o in outcomes.iter().filter(|o| !o.as_expected()) {
         // Annotations point at the archive; the message names the member.
         let file = escape(&o.path, true);
@@ -867,7 +888,8 @@ fn print_sarif(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
         warning: true,
     }));
     let log = sarif::log(&findings);
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &log).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()

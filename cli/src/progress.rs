@@ -17,11 +17,16 @@ pub(crate) struct Progress {
     start: Instant,
 }
 
+/// Whether progress can be drawn at all: stderr is a terminal and --quiet is not given.
+pub(crate) fn possible(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
 impl Progress {
     /// Progress over `files` files of `bytes` bytes in all; hidden when `quiet` or when stderr
     /// is not a terminal.
     pub(crate) fn new(files: u64, bytes: u64, quiet: bool) -> Progress {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = possible(quiet).then(|| {
             let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::hidden());
             let style = ProgressStyle::with_template(
                 "{msg} files  {binary_bytes}/{binary_total_bytes}  {binary_bytes_per_sec}  eta {eta}",
