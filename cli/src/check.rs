@@ -5,12 +5,16 @@ use std::path::{Path, PathBuf};
 
 use arrayguard::{ArraySpec, BundleChecker, BundleSpec, Error, Fault, Input, Limits, SpecFile};
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::archive;
-use crate::config::{self, Expect, CONFIG_NAME};
+use crate::config::{self, Expect, LimitsTable, Verdict, CONFIG_NAME};
 use crate::error::CliError;
+use crate::progress::{self, Progress};
 use crate::report::{self, Status};
+use crate::sarif;
+use crate::walk::{self, Found};
 use crate::LimitArgs;
 
 /// Version of the JSON report; bumped when a field changes meaning or disappears.
@@ -40,14 +44,26 @@ const REPORT_VERSION: u32 = 1;
 /// bundle that no member holds is reported on the archive. An archive that an
 /// `arrayguard.toml` rule expects to be invalid is one result: its first error.
 ///
+/// Directories are walked (honouring .gitignore, .ignore and arrayguard.toml's `exclude`;
+/// symbolic link loops and broken links are reported, not followed), and the files found, or
+/// listed by --files-from or --changed-since, are checked by arrayguard.toml's rules. Files are
+/// checked in parallel (--jobs), the report sorted by path.
+///
+/// Limits: the payload limits --max-bytes and --max-elements are off (unlimited) by default
+/// for `check`, since .npy files and .npz members are streamed; they come from the spec's
+/// `limits`, arrayguard.toml's `[limits]` table or the flags. JSON, read whole, keeps
+/// --max-input-bytes and its other limits; archives keep their limits.
+///
 /// Every file is reported, not just the first failure. Exit code 0 when every file is as
 /// expected, 1 when some file is not, 3 for an invalid spec or configuration, 4 when a file
 /// cannot be read.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
     /// The files to check (.npy; .npz, member by member; or .json: an envelope, or nested
-    /// arrays of the spec's dtype)
-    #[arg(value_name = "FILE")]
+    /// arrays of the spec's dtype), or directories: walked recursively, honouring
+    /// .gitignore, .ignore and arrayguard.toml's `exclude`, checking the .npy, .npz and
+    /// .json files in them (and whatever else a rule's globs match)
+    #[arg(value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
 
     /// The spec file (.toml or .json) the files must satisfy
@@ -58,14 +74,37 @@ pub(crate) struct CheckArgs {
     #[arg(long = "array", value_name = "NAME=FILE", requires = "spec")]
     arrays: Vec<String>,
 
-    /// The configuration used when no FILE is given [default: arrayguard.toml]
+    /// The configuration: its rules when no FILE is given; its rules, `exclude` and
+    /// `[limits]` for directories, --files-from and --changed-since [default: arrayguard.toml,
+    /// if present]
     #[arg(long, value_name = "PATH", conflicts_with = "spec")]
     config: Option<PathBuf>,
 
-    /// Report format: `text` (a line per file), `json` (one versioned report object) or
-    /// `github` (workflow annotations)
+    /// Checks the paths listed in PATH (`-` for stdin), one a line, as if found in a
+    /// directory: only files a rule or their extension (.npy, .npz, .json) selects, not
+    /// excluded; paths that do not exist (deleted files) are skipped
+    #[arg(long, value_name = "PATH")]
+    files_from: Option<PathBuf>,
+
+    /// Checks the files changed since the git revision REF (`git diff --name-only REF`:
+    /// committed, staged or not) plus untracked files that are not ignored, as if found in a
+    /// directory; deleted files are skipped
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
+
+    /// Report format: `text` (a line per file), `json` (one versioned report object),
+    /// `github` (workflow annotations) or `sarif` (SARIF 2.1.0, for GitHub code scanning)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+
+    /// How many files are checked at once [default: the number of CPUs]; each check streams
+    /// within its own bounded memory, and the report is sorted by path whatever the number
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+
+    /// No progress on stderr (it is drawn only on a terminal, once a check runs over a second)
+    #[arg(long, short = 'q')]
+    quiet: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -80,6 +119,8 @@ enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=...::`) on stdout
     Github,
+    /// SARIF 2.1.0 on stdout, for GitHub code scanning (`upload-sarif`)
+    Sarif,
 }
 
 /// One file's outcome, or one archive member's.
@@ -127,16 +168,24 @@ struct Job {
     expect: Expect,
 }
 
+/// A unit of work checked on one thread: a file, an archive, or the files of a bundle.
+enum Unit {
+    File(usize, PathBuf),
+    Bundle(usize),
+    /// An entry a directory walk could not follow.
+    Unwalkable(PathBuf, Error),
+}
+
 /// Runs `check`.
 pub(crate) fn run(args: &CheckArgs) -> Status {
-    let limits = args.limits.limits();
-    let (jobs, unmatched) = match plan_jobs(args) {
+    let (jobs, unmatched, table) = match plan_jobs(args) {
         Ok(plan) => plan,
         Err((path, error)) => return error.report(path.display()),
     };
-    let mut outcomes = Vec::new();
-    for job in &jobs {
-        let spec = match &job.spec_path {
+    let limits = args.limits.check(&table);
+    let mut specs = Vec::new();
+    for job in &jobs.jobs {
+        specs.push(match &job.spec_path {
             Some(path) => match SpecFile::from_path(path) {
                 Ok(spec) => Some(spec),
                 Err(error) => {
@@ -145,9 +194,96 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
                 }
             },
             None => None,
-        };
-        outcomes.extend(check_job(job, spec.as_ref(), &limits));
+        });
     }
+    let mut units = Vec::new();
+    for (i, job) in jobs.jobs.iter().enumerate() {
+        let bundle = matches!(specs[i], Some(SpecFile::Bundle(_)));
+        for (_, path) in &job.files {
+            if !bundle || archive::is_npz(path) {
+                units.push(Unit::File(i, path.clone()));
+            }
+        }
+        if bundle && job.files.iter().any(|(_, p)| !archive::is_npz(p)) {
+            units.push(Unit::Bundle(i));
+        }
+    }
+    units.extend(
+        jobs.unwalkable
+            .into_iter()
+            .map(|(p, e)| Unit::Unwalkable(p, e)),
+    );
+    // Sizes are for the progress bar only: no `stat` of every file when none is drawn.
+    let draw = progress::possible(args.quiet);
+    let size = |p: &Path| {
+        if draw {
+            std::fs::metadata(p).map_or(0, |m| m.len())
+        } else {
+            0
+        }
+    };
+    let sizes: Vec<u64> = units
+        .iter()
+        .map(|u| match u {
+            Unit::File(_, p) => size(p),
+            Unit::Bundle(i) => jobs.jobs[*i].files.iter().map(|(_, p)| size(p)).sum(),
+            Unit::Unwalkable(..) => 0,
+        })
+        .collect();
+    let progress = Progress::new(units.len() as u64, sizes.iter().sum(), args.quiet);
+    let threads = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let check_unit = |(unit, bytes): (Unit, u64)| {
+        let outcomes = match unit {
+            Unit::File(i, path) => {
+                let job = &jobs.jobs[i];
+                let file = Job {
+                    spec_path: job.spec_path.clone(),
+                    files: vec![(None, path)],
+                    expect: job.expect,
+                };
+                check_job(&file, specs[i].as_ref(), &limits)
+            }
+            Unit::Bundle(i) => {
+                let job = &jobs.jobs[i];
+                let files = Job {
+                    spec_path: job.spec_path.clone(),
+                    files: job
+                        .files
+                        .iter()
+                        .filter(|(_, p)| !archive::is_npz(p))
+                        .cloned()
+                        .collect(),
+                    expect: job.expect,
+                };
+                check_job(&files, specs[i].as_ref(), &limits)
+            }
+            Unit::Unwalkable(path, error) => vec![Outcome {
+                path: path.display().to_string(),
+                member: None,
+                array: None,
+                spec: None,
+                expect: Expect::Valid,
+                error: Some(error),
+            }],
+        };
+        progress.file_done(bytes);
+        outcomes
+    };
+    let work: Vec<(Unit, u64)> = units.into_iter().zip(sizes).collect();
+    let results: Vec<Vec<Outcome>> =
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(|| work.into_par_iter().map(check_unit).collect()),
+            // No thread could be started: check on this one.
+            Err(_) => work.into_iter().map(check_unit).collect(),
+        };
+    progress.finish();
+    let mut outcomes: Vec<Outcome> = results.into_iter().flatten().collect();
+    // Sorted by path whatever the scheduling; a file's results (archive members, bundle
+    // arrays) keep their order.
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
     let status = outcomes
         .iter()
         .map(Outcome::status)
@@ -157,6 +293,7 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
         Format::Text => print_text(&outcomes, &unmatched),
         Format::Json => print_json(&outcomes, &unmatched),
         Format::Github => print_github(&outcomes, &unmatched),
+        Format::Sarif => print_sarif(&outcomes, &unmatched),
     };
     match printed {
         Ok(()) => status,
@@ -164,9 +301,21 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
     }
 }
 
-/// The jobs the arguments (or the configuration) describe, and the unmatched files.
-fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, CliError)> {
-    if args.files.is_empty() && args.arrays.is_empty() {
+/// The jobs of a check, and the entries a walk could not follow.
+struct Plan {
+    jobs: Vec<Job>,
+    unwalkable: Vec<(PathBuf, Error)>,
+}
+
+type Planned = (Plan, Vec<PathBuf>, LimitsTable);
+
+/// The jobs the arguments (or the configuration) describe, the unmatched files and the
+/// configuration's limits.
+fn plan_jobs(args: &CheckArgs) -> Result<Planned, (PathBuf, CliError)> {
+    let discover = args.files_from.is_some()
+        || args.changed_since.is_some()
+        || args.files.iter().any(|f| f.is_dir());
+    if args.files.is_empty() && args.arrays.is_empty() && !discover {
         let path = args
             .config
             .clone()
@@ -185,10 +334,77 @@ fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Cli
                 expect: rule.expect,
             })
             .collect();
-        return Ok((jobs, config.unmatched));
+        let plan = Plan {
+            jobs,
+            unwalkable: Vec::new(),
+        };
+        return Ok((plan, config.unmatched, config.limits));
     }
-    let mut files: Vec<(Option<String>, PathBuf)> =
-        args.files.iter().map(|f| (None, f.clone())).collect();
+    // Explicit files are checked as given; what directories, --files-from and --changed-since
+    // find goes through arrayguard.toml's rules (unless --spec says otherwise).
+    let matcher = if args.spec.is_some() {
+        None
+    } else {
+        match &args.config {
+            Some(path) => Some(config::parse(path).map_err(|e| (path.clone(), e))?),
+            None if Path::new(CONFIG_NAME).is_file() => {
+                let path = PathBuf::from(CONFIG_NAME);
+                Some(config::parse(&path).map_err(|e| (path, e))?)
+            }
+            None => None,
+        }
+    };
+    let table = matcher
+        .as_ref()
+        .map(|m| m.limits.clone())
+        .unwrap_or_default();
+    let wanted = |path: &Path| match &matcher {
+        Some(m) => match m.verdict(path) {
+            Verdict::Excluded => false,
+            Verdict::Rules(_) => true,
+            Verdict::Unmatched => config::is_array_file(path),
+        },
+        None => config::is_array_file(path),
+    };
+    let mut explicit: Vec<(Option<String>, PathBuf)> = Vec::new();
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut unwalkable = Vec::new();
+    let mut walk_dir = |dir: &Path, found: &mut Vec<PathBuf>| {
+        for entry in walk::walk(dir, &wanted) {
+            match entry {
+                Found::File(p) => found.push(p),
+                Found::Error(p, e) => unwalkable.push((p, e)),
+            }
+        }
+    };
+    for file in &args.files {
+        if file.is_dir() {
+            walk_dir(file, &mut found);
+        } else {
+            explicit.push((None, file.clone()));
+        }
+    }
+    let mut listed = Vec::new();
+    if let Some(source) = &args.files_from {
+        let paths = walk::read_list(source)
+            .map_err(|e| (source.clone(), CliError::from(Error::from(e))))?;
+        listed.extend(paths);
+    }
+    if let Some(rev) = &args.changed_since {
+        let paths = walk::changed_since(rev)
+            .map_err(|e| (PathBuf::from("--changed-since"), CliError::Usage(e)))?;
+        listed.extend(paths);
+    }
+    for path in listed {
+        if path.is_dir() {
+            walk_dir(&path, &mut found);
+        } else if path.is_file() && wanted(&path) {
+            found.push(path);
+        }
+        // Anything else no longer exists (a deleted file): skipped.
+    }
+    found.sort();
+    found.dedup();
     for binding in &args.arrays {
         let Some((name, file)) = binding.split_once('=') else {
             let error = CliError::Usage(format!("--array: expected NAME=FILE, found `{binding}`"));
@@ -201,14 +417,44 @@ fn plan_jobs(args: &CheckArgs) -> Result<(Vec<Job>, Vec<PathBuf>), (PathBuf, Cli
             ));
             return Err((file, error));
         }
-        files.push((Some(name.to_string()), file));
+        explicit.push((Some(name.to_string()), file));
     }
-    let job = Job {
-        spec_path: args.spec.clone(),
-        files,
-        expect: Expect::Valid,
-    };
-    Ok((vec![job], Vec::new()))
+    let mut jobs = Vec::new();
+    match &matcher {
+        Some(m) => {
+            let mut structural = Vec::new();
+            let mut by_rule: Vec<Vec<(Option<String>, PathBuf)>> = vec![Vec::new(); m.rules.len()];
+            for path in found {
+                match m.verdict(&path) {
+                    Verdict::Rules(rules) => {
+                        for r in rules {
+                            by_rule[r].push((None, path.clone()));
+                        }
+                    }
+                    _ => structural.push((None, path)),
+                }
+            }
+            for (rule, files) in m.rules.iter().zip(by_rule) {
+                if !files.is_empty() {
+                    jobs.push(Job {
+                        spec_path: rule.spec.clone(),
+                        files,
+                        expect: rule.expect,
+                    });
+                }
+            }
+            explicit.extend(structural);
+        }
+        None => explicit.extend(found.into_iter().map(|p| (None, p))),
+    }
+    if !explicit.is_empty() {
+        jobs.push(Job {
+            spec_path: args.spec.clone(),
+            files: explicit,
+            expect: Expect::Valid,
+        });
+    }
+    Ok((Plan { jobs, unwalkable }, Vec::new(), table))
 }
 
 fn outcome(job: &Job, path: &Path, array: Option<String>, error: Option<Error>) -> Outcome {
@@ -385,7 +631,8 @@ fn summary(outcomes: &[Outcome]) -> Summary {
 }
 
 fn print_text(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for o in outcomes {
         let array = o
             .array
@@ -542,7 +789,8 @@ fn print_json(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
         unmatched: unmatched.iter().map(|p| p.display().to_string()).collect(),
         summary: summary(outcomes),
     };
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     serde_json::to_writer(&mut out, &report).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
@@ -561,7 +809,8 @@ fn escape(text: &str, property: bool) -> String {
 }
 
 fn print_github(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for o in outcomes.iter().filter(|o| !o.as_expected()) {
         // Annotations point at the archive; the message names the member.
         let file = escape(&o.path, true);
@@ -591,6 +840,58 @@ fn print_github(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
             escape(&path.display().to_string(), true)
         )?;
     }
+    out.flush()
+}
+
+fn print_sarif(outcomes: &[Outcome], unmatched: &[PathBuf]) -> io::Result<()> {
+    let mut findings: Vec<sarif::Finding> = outcomes
+        .iter()
+        .filter(|o| !o.as_expected())
+        .map(|o| {
+            let member = o
+                .member
+                .as_deref()
+                .map(|m| format!("{}: ", archive::printable(m)))
+                .unwrap_or_default();
+            match &o.error {
+                Some(e) => {
+                    let json = e.json_position();
+                    sarif::Finding {
+                        path: o.path.clone(),
+                        code: e.code().to_string(),
+                        message: format!("{member}{e}"),
+                        offset: e.offset(),
+                        line: json.and_then(|p| p.line()),
+                        column: json.and_then(|p| p.column()),
+                        warning: false,
+                    }
+                }
+                None => sarif::Finding {
+                    path: o.path.clone(),
+                    code: sarif::EXPECTED_INVALID.to_string(),
+                    message: format!("{member}expected invalid, but the file is valid"),
+                    offset: None,
+                    line: None,
+                    column: None,
+                    warning: false,
+                },
+            }
+        })
+        .collect();
+    findings.extend(unmatched.iter().map(|p| sarif::Finding {
+        path: p.display().to_string(),
+        code: sarif::UNMATCHED.to_string(),
+        message: format!("no rule in {CONFIG_NAME} checks this file"),
+        offset: None,
+        line: None,
+        column: None,
+        warning: true,
+    }));
+    let log = sarif::log(&findings);
+    // One write for the report, not one per line (stdout is line-buffered).
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &log).map_err(io::Error::from)?;
+    out.write_all(b"\n")?;
     out.flush()
 }
 

@@ -17,10 +17,15 @@
 //! Every file under the configuration's directory (skipping what `.gitignore` ignores) that
 //! ends in `.npy`, `.npz` or `.json` and matches no rule is reported as unmatched, unless a
 //! top-level `exclude = ["glob", ...]` matches it.
+//!
+//! A `[limits]` table sets the limits of `check` (a flag given on the command line wins, and a
+//! spec's own `limits` win over both): `max_bytes`, `max_elements`, `max_ndim`,
+//! `max_header_bytes`, `max_json_depth`, `max_input_bytes`, `max_members`,
+//! `max_archive_bytes`, `max_compression_ratio`.
 
 use std::path::{Path, PathBuf};
 
-use arrayguard::Error;
+use arrayguard::{Error, Limits};
 
 use crate::error::CliError;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -47,6 +52,42 @@ struct ConfigFile {
     exclude: Vec<String>,
     #[serde(default)]
     check: Vec<RuleFile>,
+    #[serde(default)]
+    limits: LimitsTable,
+}
+
+/// The `[limits]` table: each key overrides the limit of the same name.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LimitsTable {
+    pub(crate) max_bytes: Option<u64>,
+    pub(crate) max_elements: Option<u64>,
+    pub(crate) max_ndim: Option<usize>,
+    pub(crate) max_header_bytes: Option<usize>,
+    pub(crate) max_json_depth: Option<usize>,
+    pub(crate) max_input_bytes: Option<u64>,
+    pub(crate) max_members: Option<usize>,
+    pub(crate) max_archive_bytes: Option<u64>,
+    pub(crate) max_compression_ratio: Option<u64>,
+}
+
+impl LimitsTable {
+    /// `base` with the table's limits replaced.
+    pub(crate) fn apply(&self, base: &Limits) -> Limits {
+        let mut limits = base.clone();
+        limits.max_bytes = self.max_bytes.unwrap_or(base.max_bytes);
+        limits.max_elements = self.max_elements.unwrap_or(base.max_elements);
+        limits.max_ndim = self.max_ndim.unwrap_or(base.max_ndim);
+        limits.max_header_bytes = self.max_header_bytes.unwrap_or(base.max_header_bytes);
+        limits.max_depth = self.max_json_depth.unwrap_or(base.max_depth);
+        limits.max_input_bytes = self.max_input_bytes.unwrap_or(base.max_input_bytes);
+        limits.max_members = self.max_members.unwrap_or(base.max_members);
+        limits.max_archive_bytes = self.max_archive_bytes.unwrap_or(base.max_archive_bytes);
+        limits.max_compression_ratio = self
+            .max_compression_ratio
+            .unwrap_or(base.max_compression_ratio);
+        limits
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +121,71 @@ pub(crate) struct Rule {
 pub(crate) struct Config {
     pub(crate) rules: Vec<Rule>,
     pub(crate) unmatched: Vec<PathBuf>,
+    pub(crate) limits: LimitsTable,
+}
+
+/// A parsed configuration that matches paths one by one (for directories, `--files-from` and
+/// `--changed-since`), without walking its directory.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    /// The configuration's directory, absolute.
+    base: PathBuf,
+    sets: Vec<GlobSet>,
+    excluded: GlobSet,
+    /// The rules, with no files.
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) limits: LimitsTable,
+}
+
+/// What a configuration says of one path.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// `exclude` matches it.
+    Excluded,
+    /// These rules match it (indexes into [`Matcher::rules`]).
+    Rules(Vec<usize>),
+    /// No rule matches it.
+    Unmatched,
+}
+
+impl Matcher {
+    /// What the configuration says of `path` (relative to the current directory, or
+    /// absolute). A path outside the configuration's directory matches no rule.
+    pub(crate) fn verdict(&self, path: &Path) -> Verdict {
+        let Ok(full) = std::path::absolute(path) else {
+            return Verdict::Unmatched;
+        };
+        let full = normalize(&full);
+        let Ok(relative) = full.strip_prefix(&self.base) else {
+            return Verdict::Unmatched;
+        };
+        if self.excluded.is_match(relative) {
+            return Verdict::Excluded;
+        }
+        let rules: Vec<usize> = (0..self.sets.len())
+            .filter(|&i| self.sets[i].is_match(relative))
+            .collect();
+        if rules.is_empty() {
+            Verdict::Unmatched
+        } else {
+            Verdict::Rules(rules)
+        }
+    }
+}
+
+/// `path` without `.` components and with `..` applied lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn invalid(path: &Path, location: &str, reason: String) -> CliError {
@@ -91,6 +197,53 @@ fn invalid(path: &Path, location: &str, reason: String) -> CliError {
 
 /// Reads `path` and matches its globs against the files under its directory.
 pub(crate) fn load(path: &Path) -> Result<Config, CliError> {
+    let matcher = parse(path)?;
+    let base = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let candidates = walk(&base)?;
+    let Matcher {
+        sets,
+        excluded,
+        mut rules,
+        limits,
+        ..
+    } = matcher;
+    let mut unmatched = Vec::new();
+    for (relative, full) in candidates {
+        if excluded.is_match(&relative) {
+            continue;
+        }
+        let mut matched = false;
+        for (rule, set) in rules.iter_mut().zip(&sets) {
+            if set.is_match(&relative) {
+                rule.files.push(full.clone());
+                matched = true;
+            }
+        }
+        if !matched && is_array_file(&relative) {
+            unmatched.push(full);
+        }
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.files.is_empty() {
+            return Err(invalid(
+                path,
+                &format!("check[{i}].files"),
+                "the globs match no file".into(),
+            ));
+        }
+    }
+    Ok(Config {
+        rules,
+        unmatched,
+        limits,
+    })
+}
+
+/// Reads `path` and compiles its globs, without looking at any file.
+pub(crate) fn parse(path: &Path) -> Result<Matcher, CliError> {
     let text = std::fs::read_to_string(path)?;
     let file: ConfigFile =
         toml::from_str(&text).map_err(|e| invalid(path, "toml", e.message().to_string()))?;
@@ -133,8 +286,7 @@ pub(crate) fn load(path: &Path) -> Result<Config, CliError> {
     let excluded: GlobSet = excluded
         .build()
         .map_err(|e| invalid(path, "exclude", e.to_string()))?;
-    let candidates = walk(&base)?;
-    let mut rules: Vec<Rule> = file
+    let rules = file
         .check
         .into_iter()
         .map(|rule| Rule {
@@ -143,32 +295,14 @@ pub(crate) fn load(path: &Path) -> Result<Config, CliError> {
             files: Vec::new(),
         })
         .collect();
-    let mut unmatched = Vec::new();
-    for (relative, full) in candidates {
-        if excluded.is_match(&relative) {
-            continue;
-        }
-        let mut matched = false;
-        for (rule, set) in rules.iter_mut().zip(&sets) {
-            if set.is_match(&relative) {
-                rule.files.push(full.clone());
-                matched = true;
-            }
-        }
-        if !matched && is_array_file(&relative) {
-            unmatched.push(full);
-        }
-    }
-    for (i, rule) in rules.iter().enumerate() {
-        if rule.files.is_empty() {
-            return Err(invalid(
-                path,
-                &format!("check[{i}].files"),
-                "the globs match no file".into(),
-            ));
-        }
-    }
-    Ok(Config { rules, unmatched })
+    let absolute = std::path::absolute(&base).map_err(Error::from)?;
+    Ok(Matcher {
+        base: normalize(&absolute),
+        sets,
+        excluded,
+        rules,
+        limits: file.limits,
+    })
 }
 
 /// A glob in which `*` stops at `/` (use `**` to cross directories), as in `.gitignore`.
@@ -176,7 +310,7 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
     GlobBuilder::new(pattern).literal_separator(true).build()
 }
 
-fn is_array_file(path: &Path) -> bool {
+pub(crate) fn is_array_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| {
         e.eq_ignore_ascii_case("npy")
             || e.eq_ignore_ascii_case("npz")

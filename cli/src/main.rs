@@ -11,8 +11,11 @@ mod convert;
 mod error;
 mod input;
 mod inspect;
+mod progress;
 mod report;
+mod sarif;
 mod schema;
+mod walk;
 
 use std::process::ExitCode;
 
@@ -49,60 +52,86 @@ enum Command {
     Schema(schema::SchemaArgs),
 }
 
-/// Resource limits, shared by every command. Defaults are `arrayguard::Limits::default()`.
+/// Resource limits, shared by every command. Defaults are `arrayguard::Limits::default()`,
+/// except that `check` lifts the payload limits of streamed formats (see [`LimitArgs::check`]).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Limits")]
 pub(crate) struct LimitArgs {
-    /// Largest array payload accepted, in bytes (elements × item size)
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
+    /// Largest array payload accepted, in bytes (elements × item size) [default: 268435456
+    /// (256 MiB); `check`: unlimited, from arrayguard.toml's [limits] or the spec otherwise]
+    #[arg(long, value_name = "BYTES")]
+    max_bytes: Option<u64>,
 
-    /// Largest number of elements accepted
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_elements)]
-    max_elements: u64,
+    /// Largest number of elements accepted [default: 268435456; `check`: unlimited, from
+    /// arrayguard.toml's [limits] or the spec otherwise]
+    #[arg(long, value_name = "N")]
+    max_elements: Option<u64>,
 
-    /// Largest number of dimensions accepted
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_ndim)]
-    max_ndim: usize,
+    /// Largest number of dimensions accepted [default: 64]
+    #[arg(long, value_name = "N")]
+    max_ndim: Option<usize>,
 
     /// Largest .npy header accepted, in bytes, refused from the length field before reading
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
-    max_header_bytes: usize,
+    /// [default: 10000]
+    #[arg(long, value_name = "BYTES")]
+    max_header_bytes: Option<usize>,
 
-    /// Deepest JSON nesting accepted
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
-    max_json_depth: usize,
+    /// Deepest JSON nesting accepted [default: 64]
+    #[arg(long, value_name = "N")]
+    max_json_depth: Option<usize>,
 
-    /// Largest JSON input accepted, in bytes
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes)]
-    max_input_bytes: u64,
+    /// Largest JSON input accepted, in bytes (JSON is read whole) [default: 67108864 (64 MiB)]
+    #[arg(long, value_name = "BYTES")]
+    max_input_bytes: Option<u64>,
 
     /// Most members accepted in an .npz archive, counted before its directory is read
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_members)]
-    max_members: usize,
+    /// [default: 4096]
+    #[arg(long, value_name = "N")]
+    max_members: Option<usize>,
 
     /// Largest total of an .npz archive's declared uncompressed member sizes, in bytes
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_archive_bytes)]
-    max_archive_bytes: u64,
+    /// [default: 1073741824 (1 GiB)]
+    #[arg(long, value_name = "BYTES")]
+    max_archive_bytes: Option<u64>,
 
-    /// Largest ratio of an .npz member's declared size over its compressed size
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_compression_ratio)]
-    max_compression_ratio: u64,
+    /// Largest ratio of an .npz member's declared size over its compressed size [default:
+    /// 1100]
+    #[arg(long, value_name = "N")]
+    max_compression_ratio: Option<u64>,
 }
 
 impl LimitArgs {
-    /// The library limits these flags describe.
+    /// The library limits these flags describe, over the library's defaults.
     pub(crate) fn limits(&self) -> Limits {
-        let mut limits = Limits::default();
-        limits.max_bytes = self.max_bytes;
-        limits.max_elements = self.max_elements;
-        limits.max_ndim = self.max_ndim;
-        limits.max_header_bytes = self.max_header_bytes;
-        limits.max_depth = self.max_json_depth;
-        limits.max_input_bytes = self.max_input_bytes;
-        limits.max_members = self.max_members;
-        limits.max_archive_bytes = self.max_archive_bytes;
-        limits.max_compression_ratio = self.max_compression_ratio;
+        self.over(&Limits::default())
+    }
+
+    /// The limits of `check`: the library's defaults, except the payload limits
+    /// (`max_bytes`, `max_elements`), which are off — `.npy` files and `.npz` members are
+    /// streamed in chunks of at most 1 MiB, so their size costs time, not memory — then
+    /// arrayguard.toml's `[limits]`, then the flags given. JSON, read whole, stays bounded by
+    /// `max_input_bytes`; archives keep their limits.
+    pub(crate) fn check(&self, table: &config::LimitsTable) -> Limits {
+        let mut base = Limits::default();
+        base.max_bytes = u64::MAX;
+        base.max_elements = u64::MAX;
+        self.over(&table.apply(&base))
+    }
+
+    /// `base` with the limits given on the command line replaced.
+    fn over(&self, base: &Limits) -> Limits {
+        let mut limits = base.clone();
+        limits.max_bytes = self.max_bytes.unwrap_or(base.max_bytes);
+        limits.max_elements = self.max_elements.unwrap_or(base.max_elements);
+        limits.max_ndim = self.max_ndim.unwrap_or(base.max_ndim);
+        limits.max_header_bytes = self.max_header_bytes.unwrap_or(base.max_header_bytes);
+        limits.max_depth = self.max_json_depth.unwrap_or(base.max_depth);
+        limits.max_input_bytes = self.max_input_bytes.unwrap_or(base.max_input_bytes);
+        limits.max_members = self.max_members.unwrap_or(base.max_members);
+        limits.max_archive_bytes = self.max_archive_bytes.unwrap_or(base.max_archive_bytes);
+        limits.max_compression_ratio = self
+            .max_compression_ratio
+            .unwrap_or(base.max_compression_ratio);
         limits
     }
 }
@@ -138,6 +167,30 @@ mod tests {
             panic!("parsed as another command")
         };
         assert_eq!(args.limits.limits(), Limits::default());
+    }
+
+    #[test]
+    fn doc_defaults_are_the_library_defaults() {
+        let d = Limits::default();
+        assert_eq!(
+            (
+                d.max_bytes,
+                d.max_elements,
+                d.max_ndim,
+                d.max_header_bytes,
+                d.max_depth
+            ),
+            (268435456, 268435456, 64, 10000, 64)
+        );
+        assert_eq!(
+            (
+                d.max_input_bytes,
+                d.max_members,
+                d.max_archive_bytes,
+                d.max_compression_ratio
+            ),
+            (67108864, 4096, 1073741824, 1100)
+        );
     }
 
     #[test]

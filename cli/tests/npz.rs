@@ -326,7 +326,17 @@ fn check_every_bad_fixture_fails_with_its_code_and_member() {
         let want = &lines[0];
         let path = fixture(name);
         let flags = limit_flags(want.get("limits"));
-        let mut args = vec!["check", "--format", "json"];
+        // expected.txt states the verdicts under the library's default limits; `check` lifts
+        // the payload limits of streamed members, so they are given back here.
+        let mut args = vec![
+            "check",
+            "--format",
+            "json",
+            "--max-bytes",
+            "268435456",
+            "--max-elements",
+            "268435456",
+        ];
         args.extend(flags.iter().map(String::as_str));
         args.push(p(&path));
         let out = arrayguard(&args);
@@ -726,6 +736,27 @@ fn convert_member_usage_and_errors() {
 
 // ---- arrayguard.toml -----------------------------------------------------------------------
 
+/// `check` lifts the payload limits of streamed formats: a member declaring 2 GB is streamed
+/// and found truncated, not refused from its header, unless a limit is given.
+#[test]
+fn check_streams_members_without_payload_limits() {
+    let path = fixture("bad_member_2gb.npz");
+    let out = arrayguard(&["check", p(&path)]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("error[data.truncated]"),
+        "{}",
+        stdout(&out)
+    );
+    let out = arrayguard(&["check", "--max-bytes", "1000000", p(&path)]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("error[limit.bytes]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn config_rules_check_archives_as_bundles() {
     let dir = TempDir::new().unwrap();
@@ -759,9 +790,9 @@ fn config_rules_check_archives_as_bundles() {
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert_eq!(
         stdout(&out),
-        "ok       data/train.npz:X.npy [X]\n\
+        "invalid  data/bad/short.npz:y.npy [y]: error[spec.named_dim]: dimension `n` on axis 0: expected 2 (bound earlier), found 1 (expected)\n\
+         ok       data/train.npz:X.npy [X]\n\
          ok       data/train.npz:y.npy [y]\n\
-         invalid  data/bad/short.npz:y.npy [y]: error[spec.named_dim]: dimension `n` on axis 0: expected 2 (bound earlier), found 1 (expected)\n\
          unmatched stray.npz: no rule in arrayguard.toml checks it\n\
          3 results checked (3 archive members): 2 valid, 1 invalid, 0 not as expected\n",
     );
