@@ -21,7 +21,9 @@
 //!
 //! 1. The end-of-central-directory record is found in the last 65 557 bytes (the most its
 //!    comment allows) and its comment ends the input: bytes after it are
-//!    [`ErrorKind::ArchiveTrailingData`] (a polyglot). The entries it declares, and its
+//!    [`ErrorKind::ArchiveTrailingData`] (a polyglot). It is the only end record the `zip`
+//!    crate will try: its comment holds no other, it describes one disk, and its central
+//!    directory ends where it (or its zip64 record) starts. The entries it declares, and its
 //!    directory's size at 1 KiB per entry, are within [`Limits::max_members`].
 //! 2. The central directory is read by the `zip` crate (zip64 where sizes need it), the
 //!    archive starting at byte 0: any structural fault is [`ErrorKind::InvalidArchive`],

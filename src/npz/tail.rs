@@ -36,11 +36,24 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
     if crate::util::to_u64(tail.len()) != tail_len {
         return Err(invalid("the input ended while its end was read"));
     }
-    let at = find_end_record(&tail, limits)?;
+    let at = find_end_record(&tail)?;
     let record = &tail[at..at + EOCD_LEN];
+    let record_pos = start + crate::util::to_u64(at);
+    // One disk, every entry on it: the `zip` crate skips a record that says otherwise and
+    // looks for another one before it.
+    if u16_at(record, 4) != 0 || u16_at(record, 6) != 0 || u16_at(record, 8) != u16_at(record, 10) {
+        return Err(invalid("the end record describes a multi-disk archive"));
+    }
     let mut entries = u64::from(u16_at(record, 10));
     let mut directory = u64::from(u32_at(record, 12));
-    if entries == u64::from(u16::MAX) || directory == u64::from(u32::MAX) {
+    let mut directory_at = u64::from(u32_at(record, 16));
+    // Where the central directory must end: right before the end record (zip32), or before
+    // the zip64 end record.
+    let mut directory_end = record_pos;
+    if entries == u64::from(u16::MAX)
+        || directory == u64::from(u32::MAX)
+        || directory_at == u64::from(u32::MAX)
+    {
         // zip64: the locator sits right before the end record and points at the zip64 record.
         let locator_at = (start + crate::util::to_u64(at))
             .checked_sub(LOCATOR_LEN as u64)
@@ -66,6 +79,16 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
         }
         entries = u64_at(&record64, 32);
         directory = u64_at(&record64, 40);
+        directory_at = u64_at(&record64, 48);
+        directory_end = record_at;
+    }
+    // The directory ends where the end record (or the zip64 one) starts, as every writer lays
+    // it out. The `zip` crate then never falls back to another end record when this one's
+    // directory fails (it would reserve memory for the entries of records nobody checked).
+    if directory_at.checked_add(directory) != Some(directory_end) {
+        return Err(invalid(
+            "the central directory does not end where the end record starts",
+        ));
     }
     check_members(entries, directory, limits)?;
     reader.seek(SeekFrom::Start(0))?;
@@ -78,9 +101,9 @@ pub(crate) fn read<R: Read + Seek>(reader: &mut R, len: u64, limits: &Limits) ->
 ///
 /// The `zip` crate looks for end records on its own, from the end backwards, and reserves
 /// memory for the entries of each record it tries: so no other record may sit in the comment
-/// of the one found (the crate would try it first), and every record before it must declare
-/// a directory within `max_members` (the crate tries them when the one found fails).
-fn find_end_record(tail: &[u8], limits: &Limits) -> Result<usize> {
+/// of the one found (the crate would try it first). Records before it are never tried: the
+/// found record's directory must end where the record starts ([`read`]).
+fn find_end_record(tail: &[u8]) -> Result<usize> {
     let no_record =
         || invalid("no end-of-central-directory record: not a zip archive, or a truncated one");
     let last = tail.len().checked_sub(EOCD_LEN).ok_or_else(no_record)?;
@@ -111,23 +134,10 @@ fn find_end_record(tail: &[u8], limits: &Limits) -> Result<usize> {
             "two end-of-central-directory records end the input (a comment holds one)",
         ));
     }
-    for &at in &candidates {
-        if at > found {
-            return Err(invalid(
-                "the archive comment holds an end-of-central-directory record",
-            ));
-        }
-        if at < found {
-            let entries = u16_at(&tail[at..], 10);
-            let directory = u32_at(&tail[at..], 12);
-            if entries == u16::MAX || directory == u32::MAX {
-                // Its zip64 record could declare anything; only the record found may use one.
-                return Err(invalid(
-                    "an earlier end-of-central-directory record asks for zip64",
-                ));
-            }
-            check_members(u64::from(entries), u64::from(directory), limits)?;
-        }
+    if candidates.iter().any(|&at| at > found) {
+        return Err(invalid(
+            "the archive comment holds an end-of-central-directory record",
+        ));
     }
     Ok(found)
 }
@@ -182,15 +192,21 @@ mod tests {
     use super::*;
     use std::io::Cursor;
 
-    fn end_record(entries: u16, comment: &[u8]) -> Vec<u8> {
+    /// An end record whose (empty) directory ends right where it starts, at `at`.
+    fn end_record_at(at: u32, entries: u16, comment: &[u8]) -> Vec<u8> {
         let mut r = EOCD.to_vec();
         r.extend_from_slice(&[0; 4]);
         r.extend_from_slice(&entries.to_le_bytes());
         r.extend_from_slice(&entries.to_le_bytes());
-        r.extend_from_slice(&[0; 8]);
+        r.extend_from_slice(&0u32.to_le_bytes());
+        r.extend_from_slice(&at.to_le_bytes());
         r.extend_from_slice(&u16::try_from(comment.len()).unwrap().to_le_bytes());
         r.extend_from_slice(comment);
         r
+    }
+
+    fn end_record(entries: u16, comment: &[u8]) -> Vec<u8> {
+        end_record_at(0, entries, comment)
     }
 
     fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<u64> {
@@ -240,8 +256,11 @@ mod tests {
             err.to_string(),
             "limit exceeded: max_members is 3, input needs 4"
         );
-        let mut big_directory = end_record(1, b"");
-        big_directory[12..16].copy_from_slice(&(10 * 1024u32).to_le_bytes());
+        // 10 KiB of directory before the record count as 10 members.
+        let mut record = end_record(1, b"");
+        record[12..16].copy_from_slice(&(10 * 1024u32).to_le_bytes());
+        let mut big_directory = vec![0u8; 10 * 1024];
+        big_directory.extend_from_slice(&record);
         assert_eq!(
             read_bytes(&big_directory, &limits).unwrap_err().code(),
             "limit.members"
@@ -262,16 +281,24 @@ mod tests {
             err.to_string(),
             "invalid .npz archive: the archive comment holds an end-of-central-directory record"
         );
-        // A record before the one found must declare a directory within the limits.
+        // Records before the one found are never tried, so they are only data: a member's
+        // bytes may hold one. The found record's directory must end where it starts.
         let mut bytes = end_record(1000, b"");
-        bytes.extend_from_slice(&end_record(0, b""));
+        bytes.extend_from_slice(&end_record_at(22, 0, b""));
+        assert_eq!(read_bytes(&bytes, &limits).unwrap(), 0);
+        let mut bytes = end_record(1000, b"");
+        bytes.extend_from_slice(&end_record_at(0, 0, b""));
         assert_eq!(
-            read_bytes(&bytes, &limits).unwrap_err().code(),
-            "limit.members"
+            read_bytes(&bytes, &limits).unwrap_err().to_string(),
+            "invalid .npz archive: the central directory does not end where the end record starts"
         );
-        let mut bytes = end_record(2, b"");
-        bytes.extend_from_slice(&end_record(1, b""));
-        assert_eq!(read_bytes(&bytes, &limits).unwrap(), 1);
+        // A multi-disk record would be skipped by the zip crate for an earlier one.
+        let mut multi = end_record(1, b"");
+        multi[8..10].copy_from_slice(&0u16.to_le_bytes());
+        assert_eq!(
+            read_bytes(&multi, &limits).unwrap_err().code(),
+            "npz.invalid_archive"
+        );
     }
 
     #[test]
