@@ -11,29 +11,15 @@ process that already holds the input (so peak = input + growth).
 
 import io
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 import arrayguard as ag
-
-
-def median_time(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def report(name, seconds):
-    print(f"{name}\t{seconds:.9f}", flush=True)
+# The timing and the output format of the other anchors (this script's directory is on the path).
+from numpy_anchor import median_time, report
 
 
 def npy_bytes(array):

@@ -25,7 +25,7 @@
 
 use std::path::{Path, PathBuf};
 
-use arrayguard::{Error, Limits};
+use arrayguard::{Error, LimitOverrides, Limits};
 
 use crate::error::CliError;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -74,19 +74,22 @@ pub(crate) struct LimitsTable {
 impl LimitsTable {
     /// `base` with the table's limits replaced.
     pub(crate) fn apply(&self, base: &Limits) -> Limits {
-        let mut limits = base.clone();
-        limits.max_bytes = self.max_bytes.unwrap_or(base.max_bytes);
-        limits.max_elements = self.max_elements.unwrap_or(base.max_elements);
-        limits.max_ndim = self.max_ndim.unwrap_or(base.max_ndim);
-        limits.max_header_bytes = self.max_header_bytes.unwrap_or(base.max_header_bytes);
-        limits.max_depth = self.max_json_depth.unwrap_or(base.max_depth);
-        limits.max_input_bytes = self.max_input_bytes.unwrap_or(base.max_input_bytes);
-        limits.max_members = self.max_members.unwrap_or(base.max_members);
-        limits.max_archive_bytes = self.max_archive_bytes.unwrap_or(base.max_archive_bytes);
-        limits.max_compression_ratio = self
-            .max_compression_ratio
-            .unwrap_or(base.max_compression_ratio);
-        limits
+        self.overrides().apply(base)
+    }
+
+    /// The table as the library's overrides (`max_json_depth` is `max_depth`).
+    fn overrides(&self) -> LimitOverrides {
+        let mut o = LimitOverrides::default();
+        o.max_bytes = self.max_bytes;
+        o.max_elements = self.max_elements;
+        o.max_ndim = self.max_ndim;
+        o.max_header_bytes = self.max_header_bytes;
+        o.max_depth = self.max_json_depth;
+        o.max_input_bytes = self.max_input_bytes;
+        o.max_members = self.max_members;
+        o.max_archive_bytes = self.max_archive_bytes;
+        o.max_compression_ratio = self.max_compression_ratio;
+        o
     }
 }
 

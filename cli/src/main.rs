@@ -120,19 +120,18 @@ impl LimitArgs {
 
     /// `base` with the limits given on the command line replaced.
     fn over(&self, base: &Limits) -> Limits {
-        let mut limits = base.clone();
-        limits.max_bytes = self.max_bytes.unwrap_or(base.max_bytes);
-        limits.max_elements = self.max_elements.unwrap_or(base.max_elements);
-        limits.max_ndim = self.max_ndim.unwrap_or(base.max_ndim);
-        limits.max_header_bytes = self.max_header_bytes.unwrap_or(base.max_header_bytes);
-        limits.max_depth = self.max_json_depth.unwrap_or(base.max_depth);
-        limits.max_input_bytes = self.max_input_bytes.unwrap_or(base.max_input_bytes);
-        limits.max_members = self.max_members.unwrap_or(base.max_members);
-        limits.max_archive_bytes = self.max_archive_bytes.unwrap_or(base.max_archive_bytes);
-        limits.max_compression_ratio = self
-            .max_compression_ratio
-            .unwrap_or(base.max_compression_ratio);
-        limits
+        let flags = config::LimitsTable {
+            max_bytes: self.max_bytes,
+            max_elements: self.max_elements,
+            max_ndim: self.max_ndim,
+            max_header_bytes: self.max_header_bytes,
+            max_json_depth: self.max_json_depth,
+            max_input_bytes: self.max_input_bytes,
+            max_members: self.max_members,
+            max_archive_bytes: self.max_archive_bytes,
+            max_compression_ratio: self.max_compression_ratio,
+        };
+        flags.apply(base)
     }
 }
 

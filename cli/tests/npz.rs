@@ -6,44 +6,14 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
 
 use arrayguard::{npy, npz, Array, ArraySpec, DynArray, Element, Order, Shape};
 use serde_json::Value;
 use tempfile::TempDir;
 
-fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_arrayguard"));
-    command.args(args);
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    command.output().expect("the binary runs")
-}
-
-fn arrayguard(args: &[&str]) -> Output {
-    run_in(None, args)
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::{arrayguard, code, json, p, run_in, stderr, stdout};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/npz")

@@ -6,9 +6,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 use arrayguard::{npy, Array, Order, Shape};
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::{code, stderr, stdout};
 
 const BIN: &str = env!("CARGO_BIN_EXE_arrayguard");
 
@@ -36,18 +40,6 @@ fn run_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 fn both(out: &Output) -> String {

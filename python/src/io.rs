@@ -64,10 +64,65 @@ pub(crate) fn data(py: Python<'_>, obj: &Bound<'_, PyAny>, text: bool) -> PyResu
     Ok(Data::Bytes(copy.extract()?))
 }
 
-/// Where a `load_*` function reads from: a path, or a binary file object.
+/// Where a `load_*` function reads from: a path, or a binary file object; for the functions
+/// that also take bytes ([`input`]), bytes.
 pub(crate) enum Source {
     Path(PathBuf),
     File(PyFile),
+    Bytes(Data),
+}
+
+/// A path, a binary file object, or else bytes (any buffer, as [`data`] takes them).
+pub(crate) fn input(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
+    if obj.hasattr("read")? || obj.extract::<PathBuf>().is_ok() {
+        source(obj)
+    } else {
+        Ok(Source::Bytes(data(obj.py(), obj, false)?))
+    }
+}
+
+impl Source {
+    /// A reader of the source, whatever it is: an opened, buffered file for a path.
+    pub(crate) fn into_reader(self) -> arrayguard::Result<Reader> {
+        Ok(match self {
+            Source::Path(path) => Reader::Path(io::BufReader::new(std::fs::File::open(path)?)),
+            Source::File(file) => Reader::File(file),
+            Source::Bytes(data) => Reader::Bytes(io::Cursor::new(data)),
+        })
+    }
+}
+
+/// A [`Source`] opened: one reader type for every source.
+pub(crate) enum Reader {
+    Path(io::BufReader<std::fs::File>),
+    File(PyFile),
+    Bytes(io::Cursor<Data>),
+}
+
+impl Read for Reader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Reader::Path(r) => r.read(buf),
+            Reader::File(r) => r.read(buf),
+            Reader::Bytes(r) => r.read(buf),
+        }
+    }
+}
+
+impl Seek for Reader {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        match self {
+            Reader::Path(r) => r.seek(pos),
+            Reader::File(r) => r.seek(pos),
+            Reader::Bytes(r) => r.seek(pos),
+        }
+    }
+}
+
+impl AsRef<[u8]> for Data {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
 }
 
 pub(crate) fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {

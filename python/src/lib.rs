@@ -22,7 +22,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use arrays::{to_numpy, with_view, with_view_dyn, ArrayViewDyn};
 use errors::{usage, ArrayGuardError, IntoPy};
-use io::{data, source, Source};
+use io::{source, Source};
 use spec::{PyArraySpec, PyBundleSpec, PyLimits};
 
 /// The most dimensions a NumPy array made here may have (rust-numpy's bound): deeper arrays
@@ -88,7 +88,10 @@ fn load_npy<'py>(
         .c_order(c_order);
     let array = match source(file)? {
         Source::Path(path) => py.detach(|| options.read_path::<DynArray>(&path, &spec)),
-        Source::File(reader) => py.detach(|| options.read_reader::<DynArray, _>(reader, &spec)),
+        other => {
+            let reader = other.into_reader().py_err(py)?;
+            py.detach(|| options.read_reader::<DynArray, _>(reader, &spec))
+        }
     }
     .py_err(py)?;
     to_numpy(py, array)
@@ -106,14 +109,11 @@ fn check_npy<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let spec = spec_of(spec.as_ref());
     let options = npy::ReadOptions::new().limits(limits_of(limits.as_ref()));
-    let header = if is_bytes_like(file) {
-        let bytes = data(py, file, false)?;
-        py.detach(|| options.check_reader(&bytes[..], &spec))
-    } else {
-        match source(file)? {
-            Source::Path(path) => py.detach(|| options.check_path(&path, &spec)),
-            Source::File(reader) => py.detach(|| options.check_reader(reader, &spec)),
-        }
+    let header = match io::input(file)? {
+        // A path keeps the file's length, compared with the declared size before reading.
+        Source::Path(path) => py.detach(|| options.check_path(&path, &spec)),
+        Source::File(reader) => py.detach(|| options.check_reader(reader, &spec)),
+        Source::Bytes(bytes) => py.detach(|| options.check_reader(&bytes[..], &spec)),
     }
     .py_err(py)?;
     header_dict(py, &header)
@@ -129,25 +129,9 @@ fn inspect_npy<'py>(
     limits: Option<PyLimits>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let limits = limits_of(limits.as_ref());
-    let header = if is_bytes_like(file) {
-        let bytes = data(py, file, false)?;
-        py.detach(|| npy::read_header(&bytes[..], &limits))
-    } else {
-        match source(file)? {
-            Source::Path(path) => py.detach(|| {
-                std::fs::File::open(&path)
-                    .map_err(arrayguard::Error::from)
-                    .and_then(|f| npy::read_header(f, &limits))
-            }),
-            Source::File(reader) => py.detach(|| npy::read_header(reader, &limits)),
-        }
-    }
-    .py_err(py)?;
+    let reader = io::input(file)?.into_reader().py_err(py)?;
+    let header = py.detach(|| npy::read_header(reader, &limits)).py_err(py)?;
     header_dict(py, &header)
-}
-
-fn is_bytes_like(obj: &Bound<'_, PyAny>) -> bool {
-    !obj.hasattr("read").unwrap_or(false) && obj.extract::<std::path::PathBuf>().is_err()
 }
 
 fn header_dict<'py>(py: Python<'py>, header: &npy::Header) -> PyResult<Bound<'py, PyDict>> {
@@ -434,16 +418,10 @@ fn load_npz<'py>(
     let options = npz::ReadOptions::new()
         .limits(limits_of(limits.as_ref()))
         .c_order(c_order);
-    let arrays = if is_bytes_like(file) {
-        let bytes = data(py, file, false)?;
-        py.detach(|| options.open_slice(&bytes)?.read_all(&spec))
-    } else {
-        match source(file)? {
-            Source::Path(path) => py.detach(|| options.open_path(&path)?.read_all(&spec)),
-            Source::File(reader) => py.detach(|| options.open_reader(reader)?.read_all(&spec)),
-        }
-    }
-    .py_err(py)?;
+    let reader = io::input(file)?.into_reader().py_err(py)?;
+    let arrays = py
+        .detach(|| options.open_reader(reader)?.read_all(&spec))
+        .py_err(py)?;
     let dict = PyDict::new(py);
     for (name, array) in arrays {
         dict.set_item(name, to_numpy(py, array)?)?;
@@ -473,28 +451,14 @@ fn check_npz<'py>(
             _ => return Err(usage(py, "spec must be an ArraySpec or a BundleSpec")),
         },
     };
-    let rows = if is_bytes_like(file) {
-        let bytes = data(py, file, false)?;
-        py.detach(|| {
+    let reader = io::input(file)?.into_reader().py_err(py)?;
+    let rows = py
+        .detach(|| {
             options
-                .open_slice(&bytes)
+                .open_reader(reader)
                 .map(|a| check_members(a, &against, &limits))
         })
-    } else {
-        match source(file)? {
-            Source::Path(path) => py.detach(|| {
-                options
-                    .open_path(&path)
-                    .map(|a| check_members(a, &against, &limits))
-            }),
-            Source::File(reader) => py.detach(|| {
-                options
-                    .open_reader(reader)
-                    .map(|a| check_members(a, &against, &limits))
-            }),
-        }
-    }
-    .py_err(py)?;
+        .py_err(py)?;
     let list = PyList::empty(py);
     for (array, member, error) in rows {
         let row = PyDict::new(py);
