@@ -1489,3 +1489,81 @@ fn an_unchecked_end_record_does_not_size_the_directory() {
         bytes.len()
     );
 }
+
+// ---- inference requests ---------------------------------------------------------------------
+
+/// What reading an inference request may allocate besides its tensors: serde's state, the
+/// inputs' descriptions, error text.
+const OIP_STATE: usize = 64 * 1024;
+
+/// Hostile requests that declare far more than they hold are refused in memory proportional
+/// to the request, never to what it declares.
+#[test]
+fn hostile_inference_requests_are_refused_in_bounded_memory() {
+    use arrayguard::{oip, BundleSpec};
+    let spec = BundleSpec::new()
+        .with_array("x", ArraySpec::new(DType::F64))
+        .build()
+        .unwrap();
+    let header = |shape: &str, size: u64| {
+        format!(
+            r#"{{"inputs": [{{"name": "x", "shape": {shape}, "datatype": "FP64", "parameters": {{"binary_data_size": {size}}}}}]}}"#
+        )
+    };
+    let huge = 1u64 << 37;
+    let cases: Vec<(&str, String, &str)> = vec![
+        // 128 GiB declared, 16 bytes sent.
+        (
+            "declares 128 GiB",
+            header(&format!("[{}]", huge / 8), huge),
+            "limit.elements",
+        ),
+        // Within the limits, past the body.
+        (
+            "declares 8 MiB, sends 16 bytes",
+            header("[1048576]", 8 << 20),
+            "data.truncated",
+        ),
+        ("a lying size", header("[2]", 1 << 30), "oip.binary_size"),
+    ];
+    for (what, h, code) in cases {
+        let mut body = h.clone().into_bytes();
+        body.extend_from_slice(&[0u8; 16]);
+        let (result, peak) = measure(|| oip::from_slice(&body, Some(h.len()), &spec).map(|_| ()));
+        assert_eq!(result.map_err(|e| e.code()), Err(code), "{what}");
+        assert!(peak <= OIP_STATE, "{what}: allocated {peak} bytes");
+    }
+    // JSON data declaring 2^23 elements (64 MiB, within the limits) and holding three.
+    let body = br#"{"inputs": [{"name": "x", "shape": [8388608], "datatype": "FP64", "data": [1, 2, 3]}]}"#;
+    let (result, peak) = measure(|| oip::from_slice(body, None, &spec).map(|_| ()));
+    assert_eq!(result.map_err(|e| e.code()), Err("oip.data_shape"));
+    assert!(peak <= OIP_STATE, "JSON data: allocated {peak} bytes");
+}
+
+/// An accepted request holds its tensors and a small constant: binary tensors are copied once
+/// out of the body.
+#[test]
+fn valid_inference_requests_allocate_their_tensors_and_a_constant() {
+    use arrayguard::{oip, BundleSpec};
+    let spec = BundleSpec::new()
+        .with_array("a", ArraySpec::new(DType::F32))
+        .with_array("b", ArraySpec::new(DType::I64))
+        .build()
+        .unwrap();
+    let n = 1 << 18;
+    let header = format!(
+        r#"{{"inputs": [{{"name": "a", "shape": [{n}], "datatype": "FP32", "parameters": {{"binary_data_size": {}}}}}, {{"name": "b", "shape": [{n}], "datatype": "INT64", "parameters": {{"binary_data_size": {}}}}}]}}"#,
+        4 * n,
+        8 * n
+    );
+    let mut body = header.clone().into_bytes();
+    body.resize(header.len() + 12 * n, 0);
+    let (result, peak) =
+        measure(|| oip::from_slice(&body, Some(header.len()), &spec).map(|r| r.inputs().len()));
+    assert_eq!(result.unwrap(), 2);
+    assert!(
+        peak <= 12 * n + OIP_STATE,
+        "allocated {peak} bytes for {} of tensors",
+        12 * n
+    );
+}

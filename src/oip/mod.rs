@@ -31,8 +31,8 @@
 //!    [`Limits::max_ndim`](crate::Limits) non-negative dimensions. An input's `data` is
 //!    skipped over here, not read (serde_json bounds its nesting at 128).
 //! 2. Each input in request order: its datatype, its shape's element and byte counts
-//!    (checked arithmetic), `data` or `binary_data_size` (one of them), a binary size equal to
-//!    the shape's bytes ([`ErrorKind::BinarySizeMismatch`](crate::ErrorKind::BinarySizeMismatch)),
+//!    (checked arithmetic) against the limits, `data` or `binary_data_size` (one of them), a
+//!    binary size equal to the shape's bytes ([`ErrorKind::BinarySizeMismatch`](crate::ErrorKind::BinarySizeMismatch)),
 //!    and the binary sizes adding up to exactly the bytes after the header
 //!    ([`ErrorKind::TruncatedData`](crate::ErrorKind::TruncatedData),
 //!    [`ErrorKind::TrailingData`](crate::ErrorKind::TrailingData)).

@@ -125,7 +125,14 @@ impl ReadOptions {
         let text = masked.as_deref().unwrap_or(json_bytes);
         let header = parse_header(text, spec, &limits)?;
         let tensor_base = to_u64(json_bytes.len());
-        let declared = declare(&header, text, json_bytes, tensors, tensor_base)?;
+        let declared = declare(
+            &header,
+            spec,
+            &limits,
+            (text, json_bytes),
+            tensors,
+            tensor_base,
+        )?;
         let mut bindings = Bindings::new();
         let mut total: u64 = 0;
         for name in spec.names() {
@@ -292,12 +299,14 @@ fn offset_of(text: &[u8], line: u64, column: u64) -> u64 {
     to_u64(start).saturating_add(column.saturating_sub(1))
 }
 
-/// Checks each input's datatype, shape and binary size, and places the binary tensors in the
-/// body: their sizes must add up to exactly the bytes after the JSON header.
+/// Checks each input's datatype, shape (against the limits) and binary size, and places the
+/// binary tensors in the body: their sizes must add up to exactly the bytes after the JSON
+/// header.
 fn declare<'a, 'b>(
     header: &'b Header<'b>,
-    text: &'b [u8],
-    json_bytes: &'a [u8],
+    spec: &BundleSpec,
+    limits: &Limits,
+    (text, json_bytes): (&'b [u8], &'a [u8]),
     tensors: &'a [u8],
     tensor_base: u64,
 ) -> Result<Vec<Declared<'a, 'b>>> {
@@ -322,6 +331,15 @@ fn declare<'a, 'b>(
             .map_err(in_input)?;
         let shape = Shape::new(dims).map_err(in_input)?;
         let plan = Plan::new(dtype, ByteOrder::Little, shape, Order::C).map_err(in_input)?;
+        // The limits before the bytes, as for every format: a tensor over them is refused as
+        // such, whatever the body holds.
+        if let Some(array_spec) = spec.array(&wire.name) {
+            let limits = array_spec.limits_over(limits);
+            limits
+                .check_ndim(plan.shape().ndim())
+                .and_then(|()| limits.check_size(plan.shape().len(), plan.nbytes()))
+                .map_err(in_input)?;
+        }
         let binary = match (wire.binary_data_size, wire.data) {
             (Some(_), Some(_)) => {
                 return Err(in_input(invalid(
