@@ -1,0 +1,222 @@
+//! The request body as a blocking [`Read`] for arrayguard's readers, bounded by the
+//! endpoint's limits: a declared length over the bound is refused before a byte is read, and
+//! a body that keeps coming is cut at the bound.
+//!
+//! arrayguard's readers are synchronous, and they read only what the input declares, in the
+//! order that lets them refuse it early (a `.npy` header before its payload). So the body is
+//! not collected first: a task of the blocking pool runs the reader over a [`BodyReader`],
+//! and the extractor's own future pumps the body's frames to it through a channel of a few
+//! frames, counting bytes as they arrive. When the reader returns, early or not, the pump
+//! stops: the rest of the body is never read, and hyper closes the connection after the
+//! response instead of draining it.
+
+use std::io::{self, Read};
+use std::pin::pin;
+
+use arrayguard::{Error, ErrorKind, LimitKind, Limits};
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, StatusCode};
+use http_body_util::BodyExt;
+use tokio::sync::mpsc;
+
+use crate::problem::Problem;
+
+/// Frames in flight between the pump and the reader: a few, so memory held for the body is
+/// a few frames whatever its size.
+const FRAMES_IN_FLIGHT: usize = 4;
+
+/// The most bytes of a `.npy` file before its header: magic (6), version (2), and the header
+/// length field of versions 2 and 3 (4).
+const NPY_PRELUDE: u64 = 12;
+
+/// The most bytes a body may have, and how to say that it has more.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimit {
+    /// The most bytes accepted.
+    max: u64,
+    /// The limit reported when the body is larger.
+    kind: LimitKind,
+    /// That limit's value.
+    limit: u64,
+    /// Bytes of the body outside what the limit counts (a `.npy` prelude and header).
+    allowance: u64,
+}
+
+impl BodyLimit {
+    /// A JSON text: [`Limits::max_input_bytes`].
+    pub(crate) fn json(limits: &Limits) -> Self {
+        BodyLimit {
+            max: limits.max_input_bytes,
+            kind: LimitKind::InputBytes,
+            limit: limits.max_input_bytes,
+            allowance: 0,
+        }
+    }
+
+    /// A raw buffer, all payload: [`Limits::max_bytes`].
+    pub(crate) fn raw(limits: &Limits) -> Self {
+        BodyLimit {
+            max: limits.max_bytes,
+            kind: LimitKind::Bytes,
+            limit: limits.max_bytes,
+            allowance: 0,
+        }
+    }
+
+    /// A `.npy` file: [`Limits::max_bytes`] of payload after at most 12 bytes of prelude and
+    /// [`Limits::max_header_bytes`] of header.
+    pub(crate) fn npy(limits: &Limits) -> Self {
+        let header = u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX);
+        let allowance = NPY_PRELUDE.saturating_add(header);
+        BodyLimit {
+            max: limits.max_bytes.saturating_add(allowance),
+            kind: LimitKind::Bytes,
+            limit: limits.max_bytes,
+            allowance,
+        }
+    }
+
+    /// The error for a body of `len` bytes or more, `len` over the bound: the limit's kind
+    /// and value, and as the request the least that such a body asks of that limit.
+    fn error(&self, len: u64) -> Error {
+        Error::from(ErrorKind::LimitExceeded {
+            kind: self.kind,
+            limit: self.limit,
+            requested: len.saturating_sub(self.allowance),
+        })
+    }
+
+    /// Refuses a request whose declared length (`Content-Length`, or the body's own exact
+    /// size) is over the bound, before its body is read.
+    pub(crate) fn check_declared(&self, headers: &HeaderMap, body: &Body) -> Result<(), Problem> {
+        let from_header = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        let from_body = axum::body::HttpBody::size_hint(body).lower();
+        let declared = from_header.unwrap_or(0).max(from_body);
+        if declared > self.max {
+            return Err(Problem::from(self.error(declared)));
+        }
+        Ok(())
+    }
+}
+
+/// The request body as a blocking reader: the frames the pump sends, in order, then the end.
+pub(crate) struct BodyReader {
+    frames: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.current.is_empty() {
+            match self.frames.blocking_recv() {
+                Some(Ok(frame)) => self.current = frame,
+                Some(Err(e)) => return Err(e),
+                // The pump is done: the body ended (or the extractor was dropped).
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let head = self.current.split_to(n);
+        buf[..n].copy_from_slice(&head);
+        Ok(n)
+    }
+}
+
+/// Why the pump stopped sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pumped {
+    /// Still pumping when the reader returned, or the body ended.
+    Fine,
+    /// The body went past the bound after this many bytes; the reader got an error instead
+    /// of the frame that crossed it.
+    OverLimit(u64),
+}
+
+/// Runs `read` on the blocking pool over the body as a [`BodyReader`], with the body bounded
+/// by `limit`, and returns what it returned. An I/O failure caused by the bound becomes the
+/// bound's limit error (413); any other error of `read` is returned as it is.
+pub(crate) async fn read_body<T, F>(body: Body, limit: BodyLimit, read: F) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut BodyReader) -> Result<T, Problem> + Send + 'static,
+{
+    let (sender, frames) = mpsc::channel(FRAMES_IN_FLIGHT);
+    let mut task = tokio::task::spawn_blocking(move || {
+        read(&mut BodyReader {
+            frames,
+            current: Bytes::new(),
+        })
+    });
+    let mut pumped = Pumped::Fine;
+    let joined = {
+        let mut pump = pin!(pump(body, sender, limit.max, &mut pumped));
+        let mut pumping = true;
+        loop {
+            tokio::select! {
+                joined = &mut task => break joined,
+                () = &mut pump, if pumping => pumping = false,
+            }
+        }
+    };
+    let outcome = match joined {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            return Err(Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server.internal",
+                format!("the array reader did not finish: {e}"),
+            ))
+        }
+    };
+    match (outcome, pumped) {
+        // The reader saw the error the pump sent in place of the frame over the bound.
+        (Err(problem), Pumped::OverLimit(len)) if problem.code() == "io" => {
+            Err(Problem::from(limit.error(len)))
+        }
+        (Err(problem), _) => Err(problem),
+        // A reader accepts only a body that ended, which this one did not; refuse it anyway
+        // rather than trust a reader that stopped early.
+        (Ok(_), Pumped::OverLimit(len)) => Err(Problem::from(limit.error(len))),
+        (Ok(value), Pumped::Fine) => Ok(value),
+    }
+}
+
+/// Sends the body's data frames to the reader, counting their bytes: when the count passes
+/// `max`, sends an error instead of the frame and stops. Stops too when the reader is gone.
+async fn pump(
+    mut body: Body,
+    frames: mpsc::Sender<io::Result<Bytes>>,
+    max: u64,
+    pumped: &mut Pumped,
+) {
+    let mut count: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                // Trailers carry no bytes of the array.
+                Err(_) => continue,
+            },
+            Err(e) => {
+                let _ = frames.send(Err(io::Error::other(e))).await;
+                return;
+            }
+        };
+        count = count.saturating_add(u64::try_from(data.len()).unwrap_or(u64::MAX));
+        if count > max {
+            *pumped = Pumped::OverLimit(count);
+            let over = io::Error::other("the request body is larger than the endpoint accepts");
+            let _ = frames.send(Err(over)).await;
+            return;
+        }
+        if frames.send(Ok(data)).await.is_err() {
+            return;
+        }
+    }
+}
