@@ -128,41 +128,52 @@ impl Read for BodyReader {
     }
 }
 
-/// Why the pump stopped sending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pumped {
-    /// Still pumping when the reader returned, or the body ended.
-    Fine,
-    /// The body went past the bound after this many bytes; the reader got an error instead
-    /// of the frame that crossed it.
-    OverLimit(u64),
-}
-
 /// Runs `read` on the blocking pool over the body as a [`BodyReader`], with the body bounded
 /// by `limit`, and returns what it returned. An I/O failure caused by the bound becomes the
 /// bound's limit error (413); any other error of `read` is returned as it is.
+///
+/// The first frame is awaited before the blocking task starts, so a client that sends its
+/// headers and then nothing holds no thread. After that, the task holds one thread of the
+/// blocking pool until the reader returns: when the body ends, when the reader refuses it,
+/// or when this future is dropped (a timeout, a client gone), which ends the body the
+/// reader sees.
 pub(crate) async fn read_body<T, F>(body: Body, limit: BodyLimit, read: F) -> Result<T, Problem>
 where
     T: Send + 'static,
     F: FnOnce(&mut BodyReader) -> Result<T, Problem> + Send + 'static,
 {
+    let mut pump = Pump {
+        body,
+        count: 0,
+        max: limit.max,
+        over: None,
+    };
     let (sender, frames) = mpsc::channel(FRAMES_IN_FLIGHT);
+    let first = pump.next().await;
+    let more = matches!(first, Some(Ok(_)));
+    if let Some(first) = first {
+        // The channel is new and has room for several frames.
+        let _ = sender.try_send(first);
+    }
     let mut task = tokio::task::spawn_blocking(move || {
         read(&mut BodyReader {
             frames,
             current: Bytes::new(),
         })
     });
-    let mut pumped = Pumped::Fine;
-    let joined = {
-        let mut pump = pin!(pump(body, sender, limit.max, &mut pumped));
-        let mut pumping = true;
+    let joined = if more {
+        let mut pumping = pin!(pump.run(sender));
+        let mut running = true;
         loop {
             tokio::select! {
                 joined = &mut task => break joined,
-                () = &mut pump, if pumping => pumping = false,
+                () = &mut pumping, if running => running = false,
             }
         }
+    } else {
+        // The body ended (or failed) with its first frame: the reader has all there is.
+        drop(sender);
+        task.await
     };
     let outcome = match joined {
         Ok(outcome) => outcome,
@@ -174,49 +185,61 @@ where
             ))
         }
     };
-    match (outcome, pumped) {
+    match (outcome, pump.over) {
         // The reader saw the error the pump sent in place of the frame over the bound.
-        (Err(problem), Pumped::OverLimit(len)) if problem.code() == "io" => {
-            Err(Problem::from(limit.error(len)))
-        }
+        (Err(problem), Some(len)) if problem.code() == "io" => Err(Problem::from(limit.error(len))),
         (Err(problem), _) => Err(problem),
         // A reader accepts only a body that ended, which this one did not; refuse it anyway
         // rather than trust a reader that stopped early.
-        (Ok(_), Pumped::OverLimit(len)) => Err(Problem::from(limit.error(len))),
-        (Ok(value), Pumped::Fine) => Ok(value),
+        (Ok(_), Some(len)) => Err(Problem::from(limit.error(len))),
+        (Ok(value), None) => Ok(value),
     }
 }
 
-/// Sends the body's data frames to the reader, counting their bytes: when the count passes
-/// `max`, sends an error instead of the frame and stops. Stops too when the reader is gone.
-async fn pump(
-    mut body: Body,
-    frames: mpsc::Sender<io::Result<Bytes>>,
+/// The body's data frames, counted against the bound.
+struct Pump {
+    body: Body,
+    count: u64,
     max: u64,
-    pumped: &mut Pumped,
-) {
-    let mut count: u64 = 0;
-    while let Some(frame) = body.frame().await {
-        let data = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => data,
-                // Trailers carry no bytes of the array.
-                Err(_) => continue,
-            },
-            Err(e) => {
-                let _ = frames.send(Err(io::Error::other(e))).await;
+    /// The count that passed `max`, once it has.
+    over: Option<u64>,
+}
+
+impl Pump {
+    /// The next data frame; `None` at the end of the body; an error when the body fails or
+    /// its count passes the bound (and then `None` for ever).
+    async fn next(&mut self) -> Option<io::Result<Bytes>> {
+        if self.over.is_some() {
+            return None;
+        }
+        loop {
+            let data = match self.body.frame().await? {
+                Ok(frame) => match frame.into_data() {
+                    Ok(data) => data,
+                    // Trailers carry no bytes of the array.
+                    Err(_) => continue,
+                },
+                Err(e) => return Some(Err(io::Error::other(e))),
+            };
+            self.count = self
+                .count
+                .saturating_add(u64::try_from(data.len()).unwrap_or(u64::MAX));
+            if self.count > self.max {
+                self.over = Some(self.count);
+                let over = "the request body is larger than the endpoint accepts";
+                return Some(Err(io::Error::other(over)));
+            }
+            return Some(Ok(data));
+        }
+    }
+
+    /// Sends the frames to the reader until the body ends or fails, or the reader is gone.
+    async fn run(&mut self, frames: mpsc::Sender<io::Result<Bytes>>) {
+        while let Some(item) = self.next().await {
+            let failed = item.is_err();
+            if frames.send(item).await.is_err() || failed {
                 return;
             }
-        };
-        count = count.saturating_add(u64::try_from(data.len()).unwrap_or(u64::MAX));
-        if count > max {
-            *pumped = Pumped::OverLimit(count);
-            let over = io::Error::other("the request body is larger than the endpoint accepts");
-            let _ = frames.send(Err(over)).await;
-            return;
-        }
-        if frames.send(Ok(data)).await.is_err() {
-            return;
         }
     }
 }

@@ -88,7 +88,12 @@ pub fn status_for(error: &Error) -> StatusCode {
 /// assert_eq!(problem.to_json()["title"], "Not Found");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Problem {
+#[serde(transparent)]
+pub struct Problem(Box<Members>);
+
+/// The members of a [`Problem`], behind one box so that a `Result<_, Problem>` stays small.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct Members {
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'static str,
@@ -132,7 +137,7 @@ impl Problem {
         detail: impl Into<String>,
     ) -> Self {
         let (kind, title) = type_and_title(status);
-        Problem {
+        Problem(Box::new(Members {
             kind,
             title,
             status,
@@ -142,42 +147,42 @@ impl Problem {
             json: None,
             array: None,
             member: None,
-        }
+        }))
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The stable code, such as `json.ragged` or `http.unsupported_media_type`.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
 
     /// The human-readable explanation.
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.0.detail
     }
 
     /// The byte offset in the body where the problem was found, when known.
     pub fn offset(&self) -> Option<u64> {
-        self.offset
+        self.0.offset
     }
 
     /// The place in a JSON body where the problem was found, when known.
     pub fn json(&self) -> Option<&JsonPlace> {
-        self.json.as_ref()
+        self.0.json.as_ref()
     }
 
     /// The bundle array the problem was found in, when known.
     pub fn array(&self) -> Option<&str> {
-        self.array.as_deref()
+        self.0.array.as_deref()
     }
 
     /// The archive member the problem was found in, when known.
     pub fn member(&self) -> Option<&str> {
-        self.member.as_deref()
+        self.0.member.as_deref()
     }
 
     /// The problem as the JSON object that is sent.
@@ -188,7 +193,7 @@ impl Problem {
 
     /// This problem with the line and column of a JSON text, keeping the path it has.
     pub(crate) fn at_json_text(mut self, line: u64, column: u64) -> Self {
-        let place = self.json.get_or_insert_with(|| JsonPlace {
+        let place = self.0.json.get_or_insert_with(|| JsonPlace {
             path: String::new(),
             line: None,
             column: None,
@@ -204,14 +209,14 @@ impl From<&Error> for Problem {
     /// message as the detail, and its location as extension members.
     fn from(error: &Error) -> Self {
         let mut problem = Problem::new(status_for(error), error.code(), error.to_string());
-        problem.offset = error.offset();
-        problem.json = error.json_position().map(|position| JsonPlace {
+        problem.0.offset = error.offset();
+        problem.0.json = error.json_position().map(|position| JsonPlace {
             path: position.path().to_owned(),
             line: position.line(),
             column: position.column(),
         });
-        problem.array = error.array().map(str::to_owned);
-        problem.member = error.member().map(str::to_owned);
+        problem.0.array = error.array().map(str::to_owned);
+        problem.0.member = error.member().map(str::to_owned);
         problem
     }
 }
@@ -225,7 +230,13 @@ impl From<Error> for Problem {
 impl fmt::Display for Problem {
     /// `STATUS CODE: DETAIL`, as in `422 json.ragged: ragged array at [1] ...`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.0.status.as_u16(),
+            self.0.code,
+            self.0.detail
+        )
     }
 }
 
@@ -233,19 +244,20 @@ impl std::error::Error for Problem {}
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        let status = self.0.status;
+        if status.is_server_error() {
             tracing::error!(
-                status = self.status.as_u16(),
-                code = %self.code,
-                detail = %self.detail,
+                status = status.as_u16(),
+                code = %self.0.code,
+                detail = %self.0.detail,
                 "request failed on the server's side"
             );
         }
         let body = match serde_json::to_vec(&self) {
             Ok(body) => body,
-            Err(_) => return self.status.into_response(),
+            Err(_) => return status.into_response(),
         };
-        let mut response = (self.status, body).into_response();
+        let mut response = (status, body).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -300,6 +312,12 @@ fn type_and_title(status: StatusCode) -> (&'static str, &'static str) {
 mod tests {
     use super::*;
     use arrayguard::{json, npy, ArraySpec, DType, Dim, Limits};
+
+    #[test]
+    fn problem_is_one_pointer() {
+        // Every extractor returns a Result<_, Problem>: the members live behind one box.
+        assert_eq!(std::mem::size_of::<Problem>(), std::mem::size_of::<usize>());
+    }
 
     #[test]
     fn statuses_follow_the_fault() {
