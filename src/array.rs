@@ -6,7 +6,7 @@
 
 use std::any::Any;
 
-use half::f16;
+use half::{bf16, f16};
 use num_complex::Complex;
 
 use crate::buffer::{Buffer, RawBuffer};
@@ -300,6 +300,7 @@ pub enum DynArray {
     F64(Array<f64>),
     Complex64(Array<Complex<f32>>),
     Complex128(Array<Complex<f64>>),
+    BF16(Array<bf16>),
 }
 
 /// Runs `$body` with `$a` bound to the typed array inside a `DynArray`.
@@ -320,6 +321,7 @@ macro_rules! with_array {
             DynArray::F64($a) => $body,
             DynArray::Complex64($a) => $body,
             DynArray::Complex128($a) => $body,
+            DynArray::BF16($a) => $body,
         }
     };
 }
@@ -539,6 +541,10 @@ macro_rules! by_dtype {
                 type $t = $crate::Complex<f64>;
                 $body
             }
+            $crate::DType::BF16 => {
+                type $t = $crate::bf16;
+                $body
+            }
             // `DType` is non-exhaustive outside this crate; every dtype is listed above.
             #[allow(unreachable_patterns)]
             other => unreachable!("by_dtype! has no element type for {other}"),
@@ -558,7 +564,7 @@ macro_rules! dyn_from {
 
 dyn_from!(bool => Bool, i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16,
     u32 => U32, u64 => U64, f16 => F16, f32 => F32, f64 => F64, Complex<f32> => Complex64,
-    Complex<f64> => Complex128);
+    Complex<f64> => Complex128, bf16 => BF16);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use half::f16;
+use half::{bf16, f16};
 use num_complex::Complex;
 
 /// The element types arrayguard reads: the ones whose every bit pattern NumPy and Rust agree on
@@ -39,11 +39,15 @@ pub enum DType {
     Complex64,
     /// Complex number of two `f64` (real, imaginary), NumPy `complex128` (`<c16`).
     Complex128,
+    /// bfloat16 (the upper half of an IEEE 754 binary32: 8 exponent bits, 7 fraction bits),
+    /// as [`half::bf16`]: the Open Inference Protocol's `BF16`. NumPy has no such type, so it
+    /// has no `.npy` type string; raw buffers and JSON carry it.
+    BF16,
 }
 
 impl DType {
     /// Every dtype, in a fixed order.
-    pub const ALL: [DType; 14] = [
+    pub const ALL: [DType; 15] = [
         DType::Bool,
         DType::I8,
         DType::I16,
@@ -58,13 +62,14 @@ impl DType {
         DType::F64,
         DType::Complex64,
         DType::Complex128,
+        DType::BF16,
     ];
 
     /// Bytes per element.
     pub fn itemsize(self) -> usize {
         match self {
             DType::Bool | DType::I8 | DType::U8 => 1,
-            DType::I16 | DType::U16 | DType::F16 => 2,
+            DType::I16 | DType::U16 | DType::F16 | DType::BF16 => 2,
             DType::I32 | DType::U32 | DType::F32 => 4,
             DType::I64 | DType::U64 | DType::F64 | DType::Complex64 => 8,
             DType::Complex128 => 16,
@@ -87,13 +92,13 @@ impl DType {
             DType::Bool => 'b',
             DType::I8 | DType::I16 | DType::I32 | DType::I64 => 'i',
             DType::U8 | DType::U16 | DType::U32 | DType::U64 => 'u',
-            DType::F16 | DType::F32 | DType::F64 => 'f',
+            DType::F16 | DType::F32 | DType::F64 | DType::BF16 => 'f',
             DType::Complex64 | DType::Complex128 => 'c',
         }
     }
 
     /// The name used in specs and messages: `bool`, `i8` … `u64`, `f16`, `f32`, `f64`,
-    /// `complex64`, `complex128`.
+    /// `complex64`, `complex128`, `bf16`.
     pub fn name(self) -> &'static str {
         match self {
             DType::Bool => "bool",
@@ -110,11 +115,14 @@ impl DType {
             DType::F64 => "f64",
             DType::Complex64 => "complex64",
             DType::Complex128 => "complex128",
+            DType::BF16 => "bf16",
         }
     }
 
     /// The NumPy type string NumPy itself writes for this dtype in `order`, e.g. `<f8`, `>i4`,
-    /// `|u1` (one-byte types always use `|`).
+    /// `|u1` (one-byte types always use `|`). [`DType::BF16`], which NumPy lacks, has none:
+    /// its name with the byte order's prefix (`<bf16`), which arrayguard's own readers parse
+    /// and NumPy refuses, rather than a type string NumPy would read as another type.
     ///
     /// ```
     /// use arrayguard::{ByteOrder, DType};
@@ -130,6 +138,9 @@ impl DType {
                 ByteOrder::Big => '>',
             }
         };
+        if self == DType::BF16 {
+            return format!("{prefix}bf16");
+        }
         format!("{prefix}{}{}", self.kind(), self.itemsize())
     }
 }
@@ -182,7 +193,7 @@ mod sealed {
 }
 
 /// A Rust type that holds one element of a [`DType`]: `bool`, `i8`…`u64`, [`half::f16`],
-/// `f32`, `f64`, and [`num_complex::Complex`] of `f32` / `f64`.
+/// `f32`, `f64`, [`num_complex::Complex`] of `f32` / `f64`, and [`half::bf16`].
 ///
 /// The trait is sealed: its hidden methods convert between bytes and elements through
 /// bytemuck's checked casts, and only the types listed above are sound for that.
@@ -273,6 +284,7 @@ pod_element! {
     u32 => U32, u32, |v| ValueParts::Int(i128::from(v));
     u64 => U64, u64, |v| ValueParts::Int(i128::from(v));
     f16 => F16, u16, |v| ValueParts::Float(f64::from(v));
+    bf16 => BF16, u16, |v| ValueParts::Float(f64::from(v));
     f32 => F32, u32, |v| ValueParts::Float(f64::from(v));
     f64 => F64, u64, |v| ValueParts::Float(v);
     Complex<f32> => Complex64, u32, |v| ValueParts::Complex(f64::from(v.re), f64::from(v.im));

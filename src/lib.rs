@@ -171,6 +171,7 @@ pub mod json;
 mod limits;
 pub mod npy;
 pub mod npz;
+pub mod oip;
 mod options;
 mod payload;
 mod plan;
@@ -189,7 +190,7 @@ pub use error::{
     Error, ErrorKind, Fault, LimitKind, Location, NamedDim, NamedSize, Overflow, Result, ValueKind,
     ValueViolation,
 };
-pub use half::f16;
+pub use half::{bf16, f16};
 pub use limits::{LimitOverrides, Limits};
 pub use num_complex::{Complex, Complex32, Complex64};
 pub use plan::Plan;

@@ -51,6 +51,10 @@ impl Location {
         self.json = Some(position);
     }
 
+    pub(crate) fn take_json(&mut self) -> Option<JsonPosition> {
+        self.json.take()
+    }
+
     /// The byte offset in the input: the one recorded, or the JSON position's.
     pub fn offset(&self) -> Option<u64> {
         self.offset
@@ -114,6 +118,19 @@ impl JsonPosition {
             column: 0,
             offset: None,
         }
+    }
+
+    /// This position in a text that starts at byte `offset`, line `line` and column
+    /// `column` of a larger text (an inference input's `data` inside its request).
+    pub(crate) fn shifted(mut self, offset: u64, line: u64, column: u64) -> Self {
+        if self.line > 0 {
+            if self.line == 1 {
+                self.column += column - 1;
+            }
+            self.line += line - 1;
+        }
+        self.offset = self.offset.map(|o| o + offset);
+        self
     }
 
     /// The index path, such as `[3][1]` or `data[0]`; empty for the top-level value.

@@ -326,6 +326,36 @@ pub enum ErrorKind {
         found: u32,
     },
 
+    // ---- inference requests (Open Inference Protocol) ---------------------------------------
+    /// An inference request is not what the protocol describes: not a JSON object, a key
+    /// missing or of the wrong type, an unknown key or datatype, a negative dimension, an
+    /// input with both `data` and `binary_data_size` or neither, or a JSON header length
+    /// (`Inference-Header-Content-Length`) that is no number or is past the end of the body.
+    InvalidRequest {
+        /// What is wrong.
+        reason: Box<str>,
+    },
+    /// Two inputs of an inference request have one name.
+    DuplicateInput {
+        /// The name.
+        name: Box<str>,
+    },
+    /// An input's `binary_data_size` is not the size its shape and datatype make.
+    BinarySizeMismatch {
+        /// The size the input declares in `binary_data_size`.
+        declared: u64,
+        /// Elements of the declared shape times the datatype's size.
+        expected: u64,
+    },
+    /// An input's JSON `data` does not have the shape the input declares: another number of
+    /// elements, or nested arrays of another shape.
+    DataShapeMismatch {
+        /// The declared shape.
+        declared: Box<[usize]>,
+        /// What the data holds, such as `2 elements` or `shape [3, 1]`.
+        found: Box<str>,
+    },
+
     // ---- policy ----------------------------------------------------------------------------
     /// The input asks for more than a limit allows. Checked before allocating.
     LimitExceeded {
@@ -410,6 +440,10 @@ impl ErrorKind {
             ErrorKind::UnsupportedMember { .. } => "npz.unsupported",
             ErrorKind::MemberSizeMismatch { .. } => "npz.size_mismatch",
             ErrorKind::CrcMismatch { .. } => "npz.crc_mismatch",
+            ErrorKind::InvalidRequest { .. } => "oip.invalid_request",
+            ErrorKind::DuplicateInput { .. } => "oip.duplicate_input",
+            ErrorKind::BinarySizeMismatch { .. } => "oip.binary_size",
+            ErrorKind::DataShapeMismatch { .. } => "oip.data_shape",
             ErrorKind::DTypeMismatch { .. } => "spec.dtype",
             ErrorKind::ByteOrderMismatch { .. } => "spec.byte_order",
             ErrorKind::OrderMismatch { .. } => "spec.order",
@@ -473,7 +507,11 @@ impl ErrorKind {
             | ErrorKind::UnsafeMemberName { .. }
             | ErrorKind::UnsupportedMember { .. }
             | ErrorKind::MemberSizeMismatch { .. }
-            | ErrorKind::CrcMismatch { .. } => Fault::Input,
+            | ErrorKind::CrcMismatch { .. }
+            | ErrorKind::InvalidRequest { .. }
+            | ErrorKind::DuplicateInput { .. }
+            | ErrorKind::BinarySizeMismatch { .. }
+            | ErrorKind::DataShapeMismatch { .. } => Fault::Input,
             ErrorKind::DTypeMismatch { .. }
             | ErrorKind::ByteOrderMismatch { .. }
             | ErrorKind::OrderMismatch { .. }
@@ -634,6 +672,24 @@ impl ErrorKind {
                 f,
                 "CRC-32 mismatch: the entry declares {expected:#010x}, the data has {found:#010x}"
             ),
+            ErrorKind::InvalidRequest { reason } => write!(f, "invalid inference request: {reason}"),
+            ErrorKind::DuplicateInput { name } => {
+                write!(f, "duplicate input: two inputs are named `{name}`")
+            }
+            ErrorKind::BinarySizeMismatch { declared, expected } => write!(
+                f,
+                "binary data size mismatch: the input declares {declared} bytes, its shape and datatype make {expected}"
+            ),
+            ErrorKind::DataShapeMismatch { declared, found } => {
+                write!(f, "data does not match the declared shape [")?;
+                for (i, d) in declared.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                write!(f, "]: found {found}")
+            }
             ErrorKind::DTypeMismatch { expected, found } => {
                 f.write_str("dtype mismatch: expected ")?;
                 if expected.len() > 1 {
@@ -849,6 +905,17 @@ impl Error {
     pub(crate) fn at_json(mut self, position: JsonPosition) -> Error {
         if self.0.location.json().is_none() {
             self.0.location.set_json(position);
+        }
+        self
+    }
+
+    /// This error's JSON position moved into a larger text, where the text it was found in
+    /// starts at byte `offset`, line `line`, column `column`.
+    pub(crate) fn shift_json(mut self, offset: u64, line: u64, column: u64) -> Error {
+        if let Some(position) = self.0.location.take_json() {
+            self.0
+                .location
+                .set_json(position.shifted(offset, line, column));
         }
         self
     }
@@ -1274,6 +1341,28 @@ mod tests {
                 },
                 "npz.crc_mismatch",
             ),
+            (
+                ErrorKind::InvalidRequest { reason: text() },
+                "oip.invalid_request",
+            ),
+            (
+                ErrorKind::DuplicateInput { name: text() },
+                "oip.duplicate_input",
+            ),
+            (
+                ErrorKind::BinarySizeMismatch {
+                    declared: 1,
+                    expected: 2,
+                },
+                "oip.binary_size",
+            ),
+            (
+                ErrorKind::DataShapeMismatch {
+                    declared: Box::new([3]),
+                    found: text(),
+                },
+                "oip.data_shape",
+            ),
             (ErrorKind::OutOfMemory { bytes: 1 }, "limit.out_of_memory"),
             (
                 ErrorKind::InvalidSpec {
@@ -1387,6 +1476,10 @@ mod tests {
             ErrorKind::UnsupportedMember { .. } => "UnsupportedMember",
             ErrorKind::MemberSizeMismatch { .. } => "MemberSizeMismatch",
             ErrorKind::CrcMismatch { .. } => "CrcMismatch",
+            ErrorKind::InvalidRequest { .. } => "InvalidRequest",
+            ErrorKind::DuplicateInput { .. } => "DuplicateInput",
+            ErrorKind::BinarySizeMismatch { .. } => "BinarySizeMismatch",
+            ErrorKind::DataShapeMismatch { .. } => "DataShapeMismatch",
             ErrorKind::LimitExceeded { .. } => "LimitExceeded",
             ErrorKind::OutOfMemory { .. } => "OutOfMemory",
             ErrorKind::InvalidSpec { .. } => "InvalidSpec",

@@ -10,22 +10,22 @@
 //!   bit times a power of two, which the integer-to-float conversion rounds correctly (see
 //!   [`exact_binary`]). Every other token goes to [`str::parse`], which is correctly rounded
 //!   (Eisel-Lemire, with an exact big-decimal fallback).
-//! - `f16`: the text is read as `f64` (correctly rounded, as above), then rounded to `f16`.
-//!   Rounding twice can only go wrong when the `f64` lands exactly on a midpoint between two
-//!   `f16` values while the decimal text is not that midpoint; every `f16` midpoint is exact
-//!   in `f64`, so this is detected exactly, and then the decimal text is compared digit by
-//!   digit with the midpoint's exact decimal expansion ([`Decimal`]) to pick the side. See
-//!   [`f16_from_f64`].
+//! - `f16` and `bf16`: the text is read as `f64` (correctly rounded, as above), then rounded
+//!   to the narrow type. Rounding twice can only go wrong when the `f64` lands exactly on a
+//!   midpoint between two values of the narrow type while the decimal text is not that
+//!   midpoint; every such midpoint is exact in `f64`, so this is detected exactly, and then the
+//!   decimal text is compared digit by digit with the midpoint's exact decimal expansion
+//!   ([`Decimal`]) to pick the side. See [`narrow_from_f64`].
 
 use std::cmp::Ordering;
 use std::str::FromStr;
 
-use half::f16;
+use half::{bf16, f16};
 
 use super::scan::Digits;
 
-/// The binary floating-point types a JSON number converts to directly (`f16` goes through
-/// `f64`, see [`f16_from_f64`]).
+/// The binary floating-point types a JSON number converts to directly (`f16` and `bf16` go
+/// through `f64`, see [`narrow_from_f64`]).
 pub(super) trait Float: Copy + FromStr {
     const NAN: Self;
     const INFINITY: Self;
@@ -240,32 +240,71 @@ fn pow2_f32(e: i32) -> f32 {
     f32::from_bits(biased << 23)
 }
 
-/// Rounds a finite `f64` to the nearest `f16`, ties to even, except that when `x` lies exactly
-/// halfway between two `f16` values, `exact` decides: it compares the true value (the decimal
-/// text `x` was rounded from) with `|x|`, and `Equal` means the true value is the midpoint
-/// itself (ties to even).
+/// The binary floats narrower than `f32` that JSON numbers reach through `f64`: `f16`
+/// (binary16) and `bf16` (bfloat16). Every value and every midpoint between two neighbours
+/// of either is exact in `f64`.
+pub(super) trait Narrow: Copy {
+    /// Bits of the fraction (10 for `f16`, 7 for `bf16`).
+    const FRACTION_BITS: i32;
+    /// Exponent of the smallest normal value (-14, -126).
+    const MIN_EXP: i32;
+    /// Exponent of the largest finite value (15, 127).
+    const MAX_EXP: i32;
+    /// The largest finite value.
+    fn max() -> f64;
+    /// The value `x`, which must be exactly representable (or non-finite).
+    fn from_exact_f64(x: f64) -> Self;
+}
+
+impl Narrow for f16 {
+    const FRACTION_BITS: i32 = 10;
+    const MIN_EXP: i32 = -14;
+    const MAX_EXP: i32 = 15;
+    fn max() -> f64 {
+        f16::MAX.to_f64()
+    }
+    fn from_exact_f64(x: f64) -> f16 {
+        f16::from_f64(x)
+    }
+}
+
+impl Narrow for bf16 {
+    const FRACTION_BITS: i32 = 7;
+    const MIN_EXP: i32 = -126;
+    const MAX_EXP: i32 = 127;
+    fn max() -> f64 {
+        bf16::MAX.to_f64()
+    }
+    fn from_exact_f64(x: f64) -> bf16 {
+        bf16::from_f64(x)
+    }
+}
+
+/// Rounds a finite `f64` to the nearest `N` (`f16` or `bf16`), ties to even, except that when
+/// `x` lies exactly halfway between two values of `N`, `exact` decides: it compares the true
+/// value (the decimal text or integer `x` was rounded from) with `|x|`, and `Equal` means the
+/// true value is the midpoint itself (ties to even).
 ///
 /// The rounding is done in `f64` arithmetic that is exact: `|x| / ulp` only scales by a power
 /// of two, and the floor and the difference of a float below 2^53 are exact. The result is
-/// then exactly representable as `f16`, so [`f16::from_f64`] converts it without rounding.
+/// then exactly representable in `N`, which converts it without rounding.
 ///
-/// `None` when the rounded value exceeds `f16::MAX` (65504), that is when the true value is at
-/// least 65520.
-pub(super) fn f16_from_f64(x: f64, exact: impl FnOnce() -> Ordering) -> Option<f16> {
+/// `None` when the rounded value exceeds `N`'s largest finite value.
+pub(super) fn narrow_from_f64<N: Narrow>(x: f64, exact: impl FnOnce() -> Ordering) -> Option<N> {
     let a = x.abs();
     if a == 0.0 {
-        return Some(f16::from_f64(x));
+        return Some(N::from_exact_f64(x));
     }
-    // The spacing of f16 values around `a`: 2^-24 below the normal range (2^-14), else
-    // 2^(e - 10) for a in [2^e, 2^(e + 1)). `a` is a normal f64 here when a >= 2^-14.
-    let exponent = if a < f64::from_bits(0x3F10_0000_0000_0000) {
-        -24
+    // The spacing of values around `a`: 2^(MIN_EXP - FRACTION_BITS) below the normal range,
+    // else 2^(e - FRACTION_BITS) for a in [2^e, 2^(e + 1)).
+    let exponent = if a < pow2(N::MIN_EXP) {
+        N::MIN_EXP - N::FRACTION_BITS
     } else {
         let biased = i32::try_from((a.to_bits() >> 52) & 0x7FF).ok()?;
-        biased - 1023 - 10
+        biased - 1023 - N::FRACTION_BITS
     };
-    if exponent > 5 {
-        // a >= 2^16: far beyond f16::MAX.
+    if exponent > N::MAX_EXP - N::FRACTION_BITS {
+        // a >= 2^(MAX_EXP + 1): far beyond the largest value.
         return None;
     }
     let ulp = pow2(exponent);
@@ -281,10 +320,10 @@ pub(super) fn f16_from_f64(x: f64, exact: impl FnOnce() -> Ordering) -> Option<f
         },
     };
     let rounded = if up { n + 1.0 } else { n } * ulp;
-    if rounded > 65504.0 {
+    if rounded > N::max() {
         return None;
     }
-    Some(f16::from_f64(rounded.copysign(x)))
+    Some(N::from_exact_f64(rounded.copysign(x)))
 }
 
 /// 2^e for -1022 <= e <= 1023, exactly.
@@ -293,64 +332,27 @@ fn pow2(e: i32) -> f64 {
     f64::from_bits(biased << 52)
 }
 
+/// Digits after the point that print every `f16` or `bf16` midpoint exactly: a midpoint is
+/// `m * 2^e` with `m` below 2^9 and `e >= -134` (bf16; -25 for f16), so it has at most 134
+/// digits after the point and, its integer part being at most 39 digits long, at most that
+/// many significant digits.
+const MIDPOINT_DIGITS: usize = 140;
+
 /// Compares the absolute value of a JSON number token with `|x|` exactly. `x` must be a
-/// midpoint between two `f16` values (at most 12 significant bits, exponent at least -25), so
-/// its exact decimal expansion has at most 24 digits.
+/// midpoint between two `f16` or two `bf16` values, whose exact decimal expansion Rust's
+/// formatting prints with [`MIDPOINT_DIGITS`] digits (formatting with a precision is exact).
 pub(super) fn compare_decimal(text: &str, x: f64) -> Ordering {
-    let (digits, point) = exact_decimal(x.abs());
-    let mut buf = [0u8; 40];
-    let mut len = 0;
-    let mut rest = digits;
-    while rest > 0 && len < buf.len() {
-        // `rest % 10` is below 10, so the cast keeps it exactly.
-        buf[len] = b'0' + u8::try_from(rest % 10).unwrap_or(0);
-        rest /= 10;
-        len += 1;
-    }
-    buf[..len].reverse();
-    let midpoint = Decimal::new(&buf[..len], &[], point);
+    use std::io::Write;
+    let mut buf = [0u8; MIDPOINT_DIGITS + 16];
+    let capacity = buf.len();
+    let mut rest = &mut buf[..];
+    // The buffer holds "d." + the digits + "e-NNN"; a failure would leave the text cut
+    // short, which only rounds a tie the wrong way: it cannot happen with this size.
+    let _ = write!(rest, "{:.*e}", MIDPOINT_DIGITS, x.abs());
+    let len = capacity - rest.len();
+    let midpoint = Decimal::parse(&buf[..len]);
     let token = Decimal::parse(text.as_bytes());
     token.cmp_abs(&midpoint)
-}
-
-/// `a` as an integer and a power of ten: `a = digits * 10^point`, exact for the f16 midpoints
-/// (and any float with few significant bits and a small exponent).
-fn exact_decimal(a: f64) -> (u128, i64) {
-    let bits = a.to_bits();
-    let biased = (bits >> 52) & 0x7FF;
-    let (mut mantissa, mut exponent) = if biased == 0 {
-        (bits & ((1 << 52) - 1), -1074i64)
-    } else {
-        (
-            (bits & ((1 << 52) - 1)) | (1 << 52),
-            i64::try_from(biased).unwrap_or(0) - 1075,
-        )
-    };
-    if mantissa == 0 {
-        return (0, 0);
-    }
-    while mantissa % 2 == 0 {
-        mantissa /= 2;
-        exponent += 1;
-    }
-    let m = u128::from(mantissa);
-    if exponent >= 0 {
-        let shifted = u32::try_from(exponent)
-            .ok()
-            .and_then(|e| m.checked_shl(e))
-            .filter(|v| v.leading_zeros() > 0);
-        return (shifted.unwrap_or(u128::MAX), 0);
-    }
-    // m * 2^-k = m * 5^k / 10^k.
-    let k = exponent.unsigned_abs();
-    let mut value = m;
-    for _ in 0..k {
-        match value.checked_mul(5) {
-            Some(v) => value = v,
-            None => return (u128::MAX, 0),
-        }
-    }
-    (value, exponent)
 }
 
 /// A non-negative decimal `0.d1 d2 d3 ... × 10^scale` with `d1 != 0` (or zero), borrowing
@@ -513,22 +515,84 @@ mod tests {
         assert_eq!(cmp("6552e1", 65520.0), Ordering::Equal);
     }
 
+    /// For every positive finite value below the largest and the midpoint above it, the
+    /// midpoint's exact text and texts nudged either side (by far less than an `f64` ulp) must
+    /// round as exact arithmetic says.
+    fn agrees_with_exact_rounding_on_every_midpoint<N: Narrow + FromJson<Part = N>>(
+        last: u16,
+        bits_of: impl Fn(N) -> u16,
+        value_of: impl Fn(u16) -> f64,
+    ) {
+        for bits in 0..last {
+            let mid = (value_of(bits) + value_of(bits + 1)) / 2.0;
+            // Exact: see MIDPOINT_DIGITS. Trailing zeros trimmed, then nudged in the last
+            // place of a 40-digit extension.
+            let exact = format!("{mid:.140e}");
+            let (mantissa, exponent) = exact.split_once('e').unwrap();
+            let mantissa = mantissa.trim_end_matches('0');
+            let text = format!("{mantissa}e{exponent}");
+            let even = if bits % 2 == 0 { bits } else { bits + 1 };
+            let read = |t: &str| N::part_from_token(t, false).map(&bits_of);
+            assert_eq!(read(&text), Ok(even), "{text}");
+            let pad = if mantissa.contains('.') { "" } else { "." };
+            let above = format!("{mantissa}{pad}{}1e{exponent}", "0".repeat(40));
+            assert_eq!(read(&above), Ok(bits + 1), "{above}");
+            let below = format!("{}e{exponent}", below_text(mantissa));
+            assert_eq!(read(&below), Ok(bits), "{below}");
+        }
+    }
+
+    /// A decimal mantissa (`d.ddd`) minus one unit in the 41st place after its last digit.
+    fn below_text(mantissa: &str) -> String {
+        let mut digits: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
+        // Subtract one from the last digit, borrowing through zeros (the mantissa is not 0).
+        let mut i = digits.len() - 1;
+        while digits[i] == b'0' {
+            digits[i] = b'9';
+            i -= 1;
+        }
+        digits[i] -= 1;
+        let (first, rest) = digits.split_at(1);
+        format!(
+            "{}.{}{}",
+            first[0] as char,
+            String::from_utf8(rest.to_vec()).unwrap(),
+            "9".repeat(41)
+        )
+    }
+
     #[test]
     fn f16_agrees_with_exact_rounding_on_every_midpoint() {
-        // For every positive finite f16 and the midpoint above it, the midpoint's exact text
-        // and texts nudged either side must round as exact arithmetic says.
-        for bits in 0u16..0x7BFF {
-            let lo = f16::from_bits(bits).to_f64();
-            let hi = f16::from_bits(bits + 1).to_f64();
-            let mid = (lo + hi) / 2.0;
-            let (digits, point) = exact_decimal(mid);
-            let text = format!("{digits}e{point}");
-            let even = if bits % 2 == 0 { bits } else { bits + 1 };
-            assert_eq!(f16_of(&text).map(f16::to_bits), Ok(even), "{text}");
-            let above = format!("{digits}000000000000000000000001e{}", point - 24);
-            assert_eq!(f16_of(&above).map(f16::to_bits), Ok(bits + 1), "{above}");
-            let below = format!("{}999999999999999999999999e{}", digits - 1, point - 24);
-            assert_eq!(f16_of(&below).map(f16::to_bits), Ok(bits), "{below}");
-        }
+        agrees_with_exact_rounding_on_every_midpoint::<f16>(0x7BFF, f16::to_bits, |b| {
+            f16::from_bits(b).to_f64()
+        });
+    }
+
+    #[test]
+    fn bf16_agrees_with_exact_rounding_on_every_midpoint() {
+        agrees_with_exact_rounding_on_every_midpoint::<bf16>(0x7F7F, bf16::to_bits, |b| {
+            bf16::from_bits(b).to_f64()
+        });
+    }
+
+    #[test]
+    fn bf16_rounds_once_at_midpoints() {
+        let bf16_of = |t: &str| bf16::part_from_token(t, false);
+        // 1 + 2^-8 is the midpoint between 1 and 1 + 2^-7: ties to even gives 1.
+        assert_eq!(bf16_of("1.00390625"), Ok(bf16::from_f32(1.0)));
+        assert_eq!(
+            bf16_of("1.00390625000000000000001"),
+            Ok(bf16::from_bits(0x3F81))
+        );
+        assert_eq!(
+            bf16_of("1.00390624999999999999999"),
+            Ok(bf16::from_f32(1.0))
+        );
+        // The largest finite value, and the overflow boundary halfway to 2^128.
+        assert_eq!(bf16_of("3.3895313892515355e38"), Ok(bf16::MAX));
+        assert_eq!(bf16_of("3.3961775292304957e38"), Err(LeafError::OutOfRange));
+        // The smallest subnormal, 2^-133.
+        assert_eq!(bf16_of("9.183549615799121e-41"), Ok(bf16::from_bits(1)));
+        assert_eq!(bf16_of("-0"), Ok(bf16::from_bits(0x8000)));
     }
 }

@@ -11,10 +11,10 @@
 
 use std::cmp::Ordering;
 
-use half::f16;
+use half::{bf16, f16};
 use num_complex::Complex;
 
-use super::float::{compare_decimal, f16_from_f64, Float};
+use super::float::{compare_decimal, narrow_from_f64, Float};
 use super::scan::Digits;
 
 /// A number token as the scanner hands it over: its text (JSON grammar), whether it has
@@ -274,47 +274,58 @@ macro_rules! float_from_json {
 }
 float_from_json!(f32, f64);
 
-impl FromJson for f16 {
-    type Part = f16;
-    const PARTS: usize = 1;
-    const EXPECTED: &'static str = "a number";
+/// `f16` and `bf16`: read as `f64`, then rounded once more with the exact tie-break of
+/// [`narrow_from_f64`].
+macro_rules! narrow_from_json {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            type Part = $t;
+            const PARTS: usize = 1;
+            const EXPECTED: &'static str = "a number";
 
-    fn part_from_token(text: &str, _: bool) -> Result<f16, LeafError> {
-        let wide = f64::part_from_token(text, false)?;
-        f16_from_f64(wide, || compare_decimal(text, wide)).ok_or(LeafError::OutOfRange)
-    }
+            fn part_from_token(text: &str, _: bool) -> Result<$t, LeafError> {
+                let wide = f64::part_from_token(text, false)?;
+                narrow_from_f64(wide, || compare_decimal(text, wide)).ok_or(LeafError::OutOfRange)
+            }
 
-    fn part_from_number(number: Number<'_>) -> Result<f16, LeafError> {
-        let wide = f64::part_from_number(number)?;
-        f16_from_f64(wide, || compare_decimal(number.text, wide)).ok_or(LeafError::OutOfRange)
-    }
+            fn part_from_number(number: Number<'_>) -> Result<$t, LeafError> {
+                let wide = f64::part_from_number(number)?;
+                narrow_from_f64(wide, || compare_decimal(number.text, wide))
+                    .ok_or(LeafError::OutOfRange)
+            }
 
-    fn part_from_non_finite(value: NonFinite) -> Result<f16, LeafError> {
-        Ok(match value {
-            NonFinite::NaN => f16::NAN,
-            NonFinite::Infinity => f16::INFINITY,
-            NonFinite::NegInfinity => f16::NEG_INFINITY,
-        })
-    }
+            fn part_from_non_finite(value: NonFinite) -> Result<$t, LeafError> {
+                Ok(match value {
+                    NonFinite::NaN => <$t>::NAN,
+                    NonFinite::Infinity => <$t>::INFINITY,
+                    NonFinite::NegInfinity => <$t>::NEG_INFINITY,
+                })
+            }
 
-    fn part_from_int(value: i128) -> Result<f16, LeafError> {
-        // Integers beyond 2^53 round in the conversion, but all of them are out of f16's range.
-        let wide = value as f64;
-        f16_from_f64(wide, || Ordering::Equal).ok_or(LeafError::OutOfRange)
-    }
+            fn part_from_int(value: i128) -> Result<$t, LeafError> {
+                // Integers beyond 2^53 round in the conversion to f64; the exact comparison
+                // with the integer breaks a tie the conversion may have made (the
+                // conversion saturates only at 2^127, which is no midpoint).
+                let wide = value as f64;
+                let exact = || value.unsigned_abs().cmp(&(wide.abs() as u128));
+                narrow_from_f64(wide, exact).ok_or(LeafError::OutOfRange)
+            }
 
-    fn part_from_f64(value: f64) -> Result<f16, LeafError> {
-        if !value.is_finite() {
-            return Ok(f16::from_f64(value));
+            fn part_from_f64(value: f64) -> Result<$t, LeafError> {
+                if !value.is_finite() {
+                    return Ok(<$t>::from_f64(value));
+                }
+                narrow_from_f64(value, || Ordering::Equal).ok_or(LeafError::OutOfRange)
+            }
+
+            #[inline]
+            fn push_part(out: &mut Vec<$t>, _: usize, part: $t) {
+                out.push(part);
+            }
         }
-        f16_from_f64(value, || Ordering::Equal).ok_or(LeafError::OutOfRange)
-    }
-
-    #[inline]
-    fn push_part(out: &mut Vec<f16>, _: usize, part: f16) {
-        out.push(part);
-    }
+    )*};
 }
+narrow_from_json!(f16, bf16);
 
 impl<F> FromJson for Complex<F>
 where

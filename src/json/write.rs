@@ -205,6 +205,14 @@ impl JsonValue for crate::f16 {
     }
 }
 
+impl JsonValue for crate::bf16 {
+    fn write_json(self, out: &mut String, options: WriteOptions) -> Result<()> {
+        // Exact in f32; its shortest text reads back to the same bf16 (far inside the
+        // rounding interval).
+        self.to_f32().write_json(out, options)
+    }
+}
+
 impl<F: JsonValue + num_complex::ComplexFloat> JsonValue for crate::Complex<F>
 where
     crate::Complex<F>: Element + FromJson,

@@ -33,6 +33,7 @@ mod write;
 
 pub use header::{Header, MAGIC, MAX_NESTING};
 pub use read::{read_header, ReadOptions};
+pub(crate) use write::check_writable;
 pub use write::{header_bytes, to_vec, write, write_dyn, write_with_byte_order};
 
 use std::io::Read;

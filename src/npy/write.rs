@@ -23,6 +23,9 @@ const SWAP_CHUNK: usize = 8192;
 
 /// The complete prelude and header (magic, version, length, dict text, padding, newline) for
 /// an array, as NumPy writes it. Version 1.0 unless the header exceeds 65 535 bytes.
+///
+/// [`DType::BF16`] has no NumPy type string: its header names `<bf16`, which no reader
+/// accepts, and the writers refuse it ([`write_with_byte_order`]).
 pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: Order) -> Vec<u8> {
     // NumPy writes `fortran_order: True` only for arrays that are Fortran- but not
     // C-contiguous: non-empty, with at least two axes longer than 1. Others have the same
@@ -76,7 +79,7 @@ pub fn header_bytes(dtype: DType, byte_order: ByteOrder, shape: &Shape, order: O
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
+/// As [`write_with_byte_order`].
 ///
 /// ```
 /// use arrayguard::{npy, Array, ArraySpec, Order, Shape};
@@ -95,12 +98,15 @@ pub fn write<T: Element, W: Write>(writer: W, array: &ArrayView<'_, T>) -> Resul
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
+/// [`ErrorKind::UnsupportedDtype`](crate::ErrorKind::UnsupportedDtype) for
+/// [`DType::BF16`], which `.npy` cannot hold (NumPy has no bfloat16), before anything is
+/// written; [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
 pub fn write_with_byte_order<T: Element, W: Write>(
     mut writer: W,
     array: &ArrayView<'_, T>,
     byte_order: ByteOrder,
 ) -> Result<()> {
+    check_writable(T::DTYPE)?;
     writer.write_all(&header_bytes(
         T::DTYPE,
         byte_order,
@@ -127,7 +133,7 @@ pub fn write_with_byte_order<T: Element, W: Write>(
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Io`](crate::ErrorKind::Io) when writing fails.
+/// As [`write_with_byte_order`].
 pub fn write_dyn<W: Write>(writer: W, array: &DynArray) -> Result<()> {
     with_array!(array, a => write(writer, &a.view()))
 }
@@ -136,12 +142,23 @@ pub fn write_dyn<W: Write>(writer: W, array: &DynArray) -> Result<()> {
 ///
 /// # Errors
 ///
-/// None in practice (writing to a `Vec` cannot fail); the `Result` keeps the signature
-/// uniform with [`write()`].
+/// [`ErrorKind::UnsupportedDtype`](crate::ErrorKind::UnsupportedDtype) for
+/// [`DType::BF16`] (writing to a `Vec` cannot fail otherwise).
 pub fn to_vec<T: Element>(array: &ArrayView<'_, T>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     write(&mut out, array)?;
     Ok(out)
+}
+
+/// Refuses the one dtype `.npy` cannot hold: [`DType::BF16`].
+pub(crate) fn check_writable(dtype: DType) -> Result<()> {
+    if dtype == DType::BF16 {
+        return Err(crate::ErrorKind::UnsupportedDtype {
+            descr: "bf16 (NumPy has no bfloat16 type)".into(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -64,10 +64,12 @@ impl<W: Write + Seek> Writer<W> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::DuplicateMember`] when `name` was added before;
+    /// [`ErrorKind::UnsupportedDtype`] for [`DType::BF16`](crate::DType::BF16), which
+    /// `.npy` cannot hold; [`ErrorKind::DuplicateMember`] when `name` was added before;
     /// [`ErrorKind::UnsafeMemberName`] when `name.npy` is not a safe relative path (the
     /// reader would refuse it); [`ErrorKind::Io`] when writing fails.
     pub fn add(&mut self, name: &str, array: &DynArray) -> Result<()> {
+        npy::check_writable(array.dtype())?;
         self.start(name, array.as_bytes().len())?;
         npy::write_dyn(&mut self.zip, array)
     }
@@ -78,6 +80,7 @@ impl<W: Write + Seek> Writer<W> {
     ///
     /// As [`Writer::add`].
     pub fn add_view<T: Element>(&mut self, name: &str, array: &ArrayView<'_, T>) -> Result<()> {
+        npy::check_writable(T::DTYPE)?;
         let nbytes = array.shape().len().saturating_mul(T::DTYPE.itemsize());
         self.start(name, nbytes)?;
         npy::write(&mut self.zip, array)
