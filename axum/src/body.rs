@@ -63,6 +63,21 @@ impl BodyLimit {
         }
     }
 
+    /// An inference request (see [`arrayguard::oip`]): without binary tensors, a JSON text of
+    /// at most [`Limits::max_input_bytes`]; with them, a JSON header of `header_length` bytes
+    /// and at most [`Limits::max_archive_bytes`] of tensors after it.
+    pub(crate) fn infer(limits: &Limits, header_length: Option<u64>) -> Self {
+        match header_length {
+            None => Self::json(limits),
+            Some(header) => BodyLimit {
+                max: limits.max_archive_bytes.saturating_add(header),
+                kind: LimitKind::ArchiveBytes,
+                limit: limits.max_archive_bytes,
+                allowance: header,
+            },
+        }
+    }
+
     /// A `.npy` file: [`Limits::max_bytes`] of payload after at most 12 bytes of prelude and
     /// [`Limits::max_header_bytes`] of header.
     pub(crate) fn npy(limits: &Limits) -> Self {
@@ -242,4 +257,37 @@ impl Pump {
             }
         }
     }
+}
+
+/// Collects the whole body, bounded by `limit`, growing the buffer as frames arrive (never
+/// from a declared length, which a client can state and then not send).
+///
+/// For readers that take a slice only; waiting for frames holds no thread.
+pub(crate) async fn collect_body(body: Body, limit: BodyLimit) -> Result<Vec<u8>, Problem> {
+    let mut pump = Pump {
+        body,
+        count: 0,
+        max: limit.max,
+        over: None,
+    };
+    let mut collected: Vec<u8> = Vec::new();
+    while let Some(frame) = pump.next().await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) => {
+                return Err(match pump.over {
+                    Some(len) => Problem::from(limit.error(len)),
+                    None => Problem::from(Error::from(e)),
+                })
+            }
+        };
+        if collected.try_reserve(frame.len()).is_err() {
+            let bytes = u64::try_from(collected.len().saturating_add(frame.len()));
+            return Err(Problem::from(Error::from(ErrorKind::OutOfMemory {
+                bytes: bytes.unwrap_or(u64::MAX),
+            })));
+        }
+        collected.extend_from_slice(&frame);
+    }
+    Ok(collected)
 }

@@ -14,6 +14,7 @@
 //! | a raw buffer laid out as the endpoint says ([`ArrayConfig::layout`]) | `application/octet-stream` | [`Raw<O>`](Raw) | [`raw::ReadOptions::read_reader`](arrayguard::raw::ReadOptions::read_reader) |
 //! | JSON: nested arrays or an envelope `{"dtype", "shape", "data"}` ([`ArrayConfig::form`]) | `application/json`, `application/*+json` | [`JsonArray<O>`](JsonArray) | [`json::ReadOptions::read_reader`](arrayguard::json::ReadOptions::read_reader) |
 //! | JSON: an object, the array in one field ([`ArrayConfig::field`]) | `application/json`, `application/*+json` | [`JsonField<O>`](JsonField) | serde_json with [`json::ReadOptions::seed`](arrayguard::json::ReadOptions::seed) |
+//! | an inference request (Open Inference Protocol), JSON or with binary tensors | `application/json`, `application/octet-stream`, none | [`InferRequest`], configured by an [`InferConfig`] | [`oip::ReadOptions::read`](arrayguard::oip::ReadOptions::read) |
 //!
 //! `O` is the output, as for arrayguard's readers ([`Target`](arrayguard::Target)): an element
 //! type (`Npy<f32>` holds an `Array<f32>` and refuses every other dtype) or `DynArray` (the
@@ -150,6 +151,25 @@
 //! tower's `ConcurrencyLimitLayer` do both. A timed-out request drops its future, and its
 //! reader returns at once.
 //!
+//! # Inference (Open Inference Protocol)
+//!
+//! [`InferRequest`] reads a KServe v2 / Triton inference request whose inputs bind by name to
+//! the arrays of the route's [`InferConfig`] (a [`BundleSpec`](arrayguard::BundleSpec), named
+//! dimensions such as the batch shared between inputs): a JSON body, or the binary tensor
+//! extension, whose JSON part's length is in the `Inference-Header-Content-Length` header.
+//! The header length is checked against `max_input_bytes`, and the body against it plus
+//! `max_archive_bytes`, before the body is read. Unlike the one-array extractors, the body
+//! is collected before it is read (arrayguard's protocol reader takes a slice, since binary
+//! tensors follow the JSON that describes them), counted as it arrives and never past its
+//! bound; waiting for it holds no thread.
+//!
+//! [`InferResponse`] sends an [`oip::Response`](arrayguard::oip::Response): JSON outputs as
+//! `application/json`, binary outputs after the JSON as `application/octet-stream` with
+//! `Inference-Header-Content-Length`. `axum/examples/gateway.rs` is a runnable gateway built on
+//! both (`cargo run -p arrayguard-axum --example gateway -- --addr 127.0.0.1:8000 --spec
+//! axum/examples/specs/adder.json`), with the protocol's health and metadata endpoints; its
+//! tests drive it with the Triton client library.
+//!
 //! # Rejections
 //!
 //! Every rejection is a [`Problem`]: an RFC 9457 problem detail sent as
@@ -190,8 +210,10 @@ mod body;
 mod config;
 mod extract;
 mod field;
+mod infer;
 mod problem;
 
 pub use config::ArrayConfig;
 pub use extract::{JsonArray, JsonField, Npy, Raw};
+pub use infer::{InferConfig, InferRequest, InferResponse};
 pub use problem::{status_for, JsonPlace, Problem, PROBLEM_JSON};

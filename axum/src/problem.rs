@@ -191,6 +191,15 @@ impl Problem {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
+    /// This problem with another status (and the type and title that go with it).
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        let (kind, title) = type_and_title(status);
+        self.0.status = status;
+        self.0.kind = kind;
+        self.0.title = title;
+        self
+    }
+
     /// This problem with the line and column of a JSON text, keeping the path it has.
     pub(crate) fn at_json_text(mut self, line: u64, column: u64) -> Self {
         let place = self.0.json.get_or_insert_with(|| JsonPlace {
