@@ -401,6 +401,54 @@ mod tests {
     }
 
     #[test]
+    fn server_errors_are_logged_and_client_errors_are_not() {
+        use std::sync::{Arc, Mutex};
+        let log = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let writer = {
+            let log = Arc::clone(&log);
+            move || Capture(Arc::clone(&log))
+        };
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let _ = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json.ragged", "client")
+                .into_response();
+            let _ = Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server.missing_config",
+                "no config",
+            )
+            .into_response();
+        });
+        let text = String::from_utf8(log.lock().map(|l| l.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(text.contains("ERROR"), "{text}");
+        assert!(
+            text.contains("server.missing_config") && text.contains("no config"),
+            "{text}"
+        );
+        assert!(!text.contains("json.ragged"), "{text}");
+    }
+
+    /// A writer into a shared buffer, for the log test.
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut log) = self.0.lock() {
+                log.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
     fn unknown_statuses_are_about_blank() {
         let problem = Problem::new(StatusCode::IM_A_TEAPOT, "tea", "short and stout");
         assert_eq!(problem.to_json()["type"], "about:blank");

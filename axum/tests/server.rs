@@ -135,6 +135,15 @@ fn app() -> Router {
             )),
         )
         .route("/unconfigured", routing::post(points))
+        .merge(
+            Router::new()
+                .route(
+                    "/tiny-default-limit",
+                    routing::post(points)
+                        .layer(Extension(ArrayConfig::new(ArraySpec::new(DType::F32)))),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(16)),
+        )
         .route(
             "/big",
             routing::post(points).layer(Extension(ArrayConfig::new(ArraySpec::new(DType::F32)))),
@@ -269,6 +278,24 @@ async fn bodies_over_two_megabytes_are_read() {
     server.stop().await;
 }
 
+/// A `DefaultBodyLimit` on the route does not lower the arrayguard bound either: the
+/// extractors bound the body by the endpoint's limits alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_body_limit_does_not_apply() {
+    let server = Server::start(app()).await;
+    let body = npy_bytes(&[300], vec![1f32; 300]);
+    assert!(body.len() > 16);
+    let reply = post_bytes(
+        &server.url("/tiny-default-limit"),
+        "application/x-npy",
+        body,
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.json(), json!({ "shape": [300], "sum": 300.0 }));
+    server.stop().await;
+}
+
 // ---- hostile bodies -------------------------------------------------------------------------
 
 /// A declared length over the bound is answered from the headers alone: the client sends no
@@ -294,6 +321,13 @@ async fn declared_length_over_the_limit_is_refused_before_the_body() {
             "{path}: {problem}"
         );
     }
+    // A client that waits for `100 Continue` gets the final answer instead.
+    let head = format!(
+        "POST /small HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-npy\r\nExpect: 100-continue\r\nContent-Length: 1000000000000\r\n\r\n",
+        server.addr
+    );
+    let (status, _) = raw_exchange(server.addr, head, Vec::new()).await;
+    assert_eq!(status, 413);
     // Just over the bound: 1024 bytes of payload, 12 of prelude and 10 000 of header.
     let head = format!(
         "POST /small HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-npy\r\nContent-Length: {}\r\n\r\n",
