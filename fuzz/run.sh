@@ -40,6 +40,7 @@ dict_for() {
         json | json_envelope) echo dict/json.dict ;;
         spec_json | spec_toml | shape) echo dict/spec.dict ;;
         npz | npz_mutate) echo dict/npz.dict ;;
+        oip | oip_binary) echo dict/oip.dict ;;
         *) echo "" ;;
     esac
 }

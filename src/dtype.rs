@@ -65,6 +65,25 @@ impl DType {
         DType::BF16,
     ];
 
+    /// The dtypes NumPy has, in the order of [`DType::ALL`]: every one but [`DType::BF16`].
+    /// These are the dtypes a `.npy` file (and so an `.npz` member) holds.
+    pub const NUMPY: [DType; 14] = [
+        DType::Bool,
+        DType::I8,
+        DType::I16,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::F16,
+        DType::F32,
+        DType::F64,
+        DType::Complex64,
+        DType::Complex128,
+    ];
+
     /// Bytes per element.
     pub fn itemsize(self) -> usize {
         match self {

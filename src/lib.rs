@@ -16,13 +16,14 @@
 //! options' readers take the output as a type parameter ([`Target`]): an element type `T`
 //! (`read_path::<f32>` → [`Array<f32>`](Array), or an [`ArrayView`] from a slice) or
 //! [`DynArray`] (the input decides the dtype). These are all the ways to read or check an
-//! array (33):
+//! array (35):
 //!
 //! | format | default limits | options builder |
 //! | --- | --- | --- |
 //! | `.npy` | [`npy::from_slice`] (borrows when it can), [`npy::from_reader`], [`npy::from_path`] | [`npy::ReadOptions`]: [`read_slice`](npy::ReadOptions::read_slice), [`read_reader`](npy::ReadOptions::read_reader), [`read_path`](npy::ReadOptions::read_path), [`check_path`](npy::ReadOptions::check_path), [`check_reader`](npy::ReadOptions::check_reader); header only: [`npy::read_header`] |
 //! | raw buffers (`numpy.tobytes()`, Python `array`) with a [`raw::Layout`] | [`raw::from_slice`], [`raw::from_reader`], [`raw::from_path`] | [`raw::ReadOptions`]: [`read_slice`](raw::ReadOptions::read_slice), [`read_reader`](raw::ReadOptions::read_reader), [`read_path`](raw::ReadOptions::read_path), [`check_path`](raw::ReadOptions::check_path), [`check_reader`](raw::ReadOptions::check_reader) |
 //! | `.npz` archives (`numpy.savez`, `savez_compressed`): the container checked when opened ([`npz::open_slice`], [`npz::open_reader`], [`npz::open_path`], or [`npz::ReadOptions`]) | every member: [`npz::from_slice`], [`npz::from_reader`], [`npz::from_path`] | [`npz::Archive`]: [`read`](npz::Archive::read), [`read_all`](npz::Archive::read_all), [`check`](npz::Archive::check), [`check_bundle`](npz::Archive::check_bundle); header only: [`header`](npz::Archive::header) |
+//! | inference requests (Open Inference Protocol: KServe v2, Triton), JSON or with binary tensors, bound to a [`BundleSpec`] | [`oip::from_slice`] | [`oip::ReadOptions`]: [`read`](oip::ReadOptions::read); answering: [`oip::Response`]; specs from model metadata: [`oip::ModelMetadata`] |
 //! | JSON: nested arrays, or an envelope `{"dtype", "shape", "data"}` ([`json::Form`]) | [`json::from_str`], [`json::from_slice`], [`json::from_reader`] | [`json::ReadOptions`]: [`read_str`](json::ReadOptions::read_str), [`read_slice`](json::ReadOptions::read_slice), [`read_reader`](json::ReadOptions::read_reader); inside any serde format or request struct: [`seed`](json::ReadOptions::seed) → [`json::ArraySeed`], whose [`deserialize_typed`](json::ArraySeed::deserialize_typed) keeps arrayguard's error |
 //!
 //! Several arrays against one [`BundleSpec`] (files or bytes bound to its arrays by name,
@@ -61,7 +62,7 @@
 //! | descriptors | `spec` | [`ArraySpec`] and [`BundleSpec`] (from code or from [`SpecFile`]s: wire form, then one validating conversion), shape patterns and [`Bindings`], [`ValueSpec`], the spec's staged checks ([`ArraySpec::check_dtype`] and the next stages) |
 //! | pipeline | `plan`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the one payload pump (chunked read, swap, `bool` and value checks, F→C), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
 //! | front-ends | `options`, [`npy`], [`raw`], [`json`] | each turns its bytes into a `Plan` and a payload, through its `ReadOptions` over one shared private core |
-//! | containers | `bundle`, [`npz`] | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends; `.npz` archives, whose members go through the `.npy` front-end and bind to bundles through the checker |
+//! | containers | `bundle`, [`npz`], [`oip`] | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends; `.npz` archives, whose members go through the `.npy` front-end and bind to bundles through the checker; inference requests, whose inputs bind to a bundle by name and are read by the JSON front-end or from the body's binary tensors |
 //!
 //! # Error codes
 //!
@@ -98,6 +99,10 @@
 //! | `npz.unsupported` | [`ErrorKind::UnsupportedMember`] | input |
 //! | `npz.size_mismatch` | [`ErrorKind::MemberSizeMismatch`] | input |
 //! | `npz.crc_mismatch` | [`ErrorKind::CrcMismatch`] | input |
+//! | `oip.invalid_request` | [`ErrorKind::InvalidRequest`] | input |
+//! | `oip.duplicate_input` | [`ErrorKind::DuplicateInput`] | input |
+//! | `oip.binary_size` | [`ErrorKind::BinarySizeMismatch`] | input |
+//! | `oip.data_shape` | [`ErrorKind::DataShapeMismatch`] | input |
 //! | `spec.dtype` | [`ErrorKind::DTypeMismatch`] | mismatch |
 //! | `spec.byte_order` | [`ErrorKind::ByteOrderMismatch`] | mismatch |
 //! | `spec.order` | [`ErrorKind::OrderMismatch`] | mismatch |

@@ -28,10 +28,12 @@ pub struct Limits {
     pub max_depth: usize,
     /// Size of a whole text input (JSON). Defaults to 64 MiB.
     pub max_input_bytes: u64,
-    /// Members of an archive (`.npz`), counted from its end record before its directory is
-    /// read. Defaults to 4096.
+    /// Members of a container: an archive's (`.npz`), counted from its end record before its
+    /// directory is read; an inference request's inputs, and its requested outputs, counted
+    /// as they are read. Defaults to 4096.
     pub max_members: usize,
-    /// Declared uncompressed size of an archive's members together. Defaults to 1 GiB.
+    /// Declared size of a container's arrays together: an archive's members uncompressed, an
+    /// inference request's tensors. Defaults to 1 GiB.
     pub max_archive_bytes: u64,
     /// A member's declared uncompressed size over its compressed size. Defaults to 1100:
     /// deflate cannot exceed about 1032, so only a member that lies about its size goes over.

@@ -413,8 +413,7 @@ fn write_our_files(dir: &Path) -> Vec<OurCase> {
         shapes.push((0..ndim).map(|_| 1 + rng.below(4)).collect());
     }
     let mut cases = Vec::new();
-    // `.npy` cannot hold bfloat16 (NumPy has no such type).
-    for dtype in DType::ALL.into_iter().filter(|d| *d != DType::BF16) {
+    for dtype in DType::NUMPY {
         for bo in [ByteOrder::Little, ByteOrder::Big] {
             for order in [Order::C, Order::F] {
                 for dims in &shapes {

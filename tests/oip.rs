@@ -197,6 +197,10 @@ fn f32_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+/// A hostile case: what it is, the body, the header length, the code it must get (`ok` for a
+/// valid one), and the input the error must name.
+type Case = (&'static str, Vec<u8>, Option<usize>, &'static str, Option<&'static str>);
+
 #[test]
 fn hostile_requests_are_refused_with_their_codes() {
     let spec = hostile_spec();
@@ -207,7 +211,7 @@ fn hostile_requests_are_refused_with_their_codes() {
         )
     };
     let four = f32_bytes(&[1.0, 2.0, 3.0, 4.0]);
-    let mut cases: Vec<(&str, Vec<u8>, Option<usize>, &str, Option<&str>)> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "valid JSON",
             json_request(&format!("{ok_x}, {IDX_OK}")),

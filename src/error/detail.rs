@@ -131,9 +131,10 @@ pub enum LimitKind {
     Depth,
     /// Whole input size ([`Limits::max_input_bytes`](crate::Limits::max_input_bytes)).
     InputBytes,
-    /// Members of an archive ([`Limits::max_members`](crate::Limits::max_members)).
+    /// Members of an archive, or inputs of an inference request
+    /// ([`Limits::max_members`](crate::Limits::max_members)).
     Members,
-    /// Declared uncompressed size of an archive's members together
+    /// Declared size of an archive's members, or of an inference request's tensors, together
     /// ([`Limits::max_archive_bytes`](crate::Limits::max_archive_bytes)).
     ArchiveBytes,
     /// A member's declared uncompressed size over its compressed size

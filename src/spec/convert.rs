@@ -243,7 +243,10 @@ fn kind_dtypes(kind: &KindWire) -> Result<Vec<DType>> {
         .filter(|d| (min..=max).contains(&bits(d)))
         .collect();
     if list.is_empty() {
-        let sizes: Vec<String> = of_kind.map(|d| bits(&d).to_string()).collect();
+        let mut sizes: Vec<u32> = of_kind.map(|d| bits(&d)).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let sizes: Vec<String> = sizes.iter().map(u32::to_string).collect();
         let wanted = match (kind.min_bits, kind.max_bits) {
             (Some(min), Some(max)) => format!("{min} to {max} bits"),
             (Some(min), None) => format!("at least {min} bits"),

@@ -98,7 +98,7 @@ pub(crate) struct ArrayWire {
 #[schemars(rename = "DType")]
 pub(crate) enum DTypeWire {
     /// One dtype: `bool`, `i8`..`i64`, `u8`..`u64`, `f16`, `f32`, `f64`, `complex64`,
-    /// `complex128`, NumPy's names (`float32`, `uint8`, ...) and codes (`f4`, `i2`, `?`, ...),
+    /// `complex128`, `bf16` (bfloat16, also `bfloat16`), NumPy's names (`float32`, `uint8`, ...) and codes (`f4`, `i2`, `?`, ...),
     /// or a NumPy type string (`<f4`, `>i8`, `|u1`). `i8` and `u8` are one byte: NumPy's 8-byte
     /// integers are `int64` and `uint64` (or `<i8`, `<u8`).
     Name(String),
@@ -135,7 +135,7 @@ pub(crate) enum KindName {
     Int,
     /// Unsigned integers: `u8`, `u16`, `u32`, `u64`.
     Uint,
-    /// Floats: `f16`, `f32`, `f64`.
+    /// Floats: `f16`, `bf16` (both 16 bits), `f32`, `f64`.
     Float,
     /// Complex numbers: `complex64`, `complex128`.
     Complex,
@@ -305,10 +305,11 @@ pub(crate) struct LimitsWire {
     /// Size of a whole text input (JSON), in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) max_input_bytes: Option<u64>,
-    /// Members of an archive (`.npz`).
+    /// Members of an archive (`.npz`), or inputs of an inference request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) max_members: Option<u64>,
-    /// Declared uncompressed size of an archive's members together, in bytes.
+    /// Declared size of an archive's members (uncompressed), or of an inference request's
+    /// tensors, together, in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) max_archive_bytes: Option<u64>,
     /// An archive member's declared uncompressed size over its compressed size.

@@ -133,6 +133,7 @@ pub fn le_bytes(array: &DynArray) -> Vec<u8> {
         DynArray::U32(a) => each!(a, v => v.to_le_bytes()),
         DynArray::U64(a) => each!(a, v => v.to_le_bytes()),
         DynArray::F16(a) => each!(a, v => v.to_bits().to_le_bytes()),
+        DynArray::BF16(a) => each!(a, v => v.to_bits().to_le_bytes()),
         DynArray::F32(a) => each!(a, v => v.to_bits().to_le_bytes()),
         DynArray::F64(a) => each!(a, v => v.to_bits().to_le_bytes()),
         DynArray::Complex64(a) => {

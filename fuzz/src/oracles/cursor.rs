@@ -99,11 +99,11 @@ pub fn encode_dim(out: &mut Vec<u8>, dim: Option<usize>) {
 
 /// The dtype a selector byte picks.
 pub fn dtype_of(selector: u8) -> DType {
-    DType::ALL[usize::from(selector) % DType::ALL.len()]
+    DType::NUMPY[usize::from(selector) % DType::NUMPY.len()]
 }
 
-/// The selector byte of `dtype` (its index in [`DType::ALL`]).
+/// The selector byte of `dtype` (its index in [`DType::NUMPY`]).
 pub fn dtype_index(dtype: DType) -> u8 {
-    let i = DType::ALL.iter().position(|&d| d == dtype).unwrap_or(0);
+    let i = DType::NUMPY.iter().position(|&d| d == dtype).unwrap_or(0);
     u8::try_from(i).unwrap_or(0)
 }

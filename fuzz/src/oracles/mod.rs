@@ -10,6 +10,7 @@
 //! | [`spec`] | `spec_json`, `spec_toml`, `shape` |
 //! | [`structured`](mod@structured) | `structured` (a spec and an array through `.npy`) |
 //! | [`npz`](mod@npz) | `npz` (any bytes as an archive), `npz_mutate` (written archives, mutated) |
+//! | [`oip`](mod@oip) | `oip` (any bytes as a JSON inference request), `oip_binary` (with binary tensors) |
 //!
 //! These files depend only on `arrayguard`, `std` and the shared test support
 //! (`tests/common/support/`: readers, canonical bytes, the spec oracle), which the including
@@ -34,6 +35,7 @@ pub mod cursor;
 pub mod json;
 pub mod npy;
 pub mod npz;
+pub mod oip;
 pub mod raw;
 pub mod spec;
 pub mod structured;
@@ -42,12 +44,13 @@ pub use cursor::{dtype_index, dtype_of, encode_dim, Cursor};
 pub use json::{encode_json, encode_json_envelope, json, json_envelope};
 pub use npy::{encode_npy_reader, encode_npy_roundtrip, npy, npy_reader, npy_roundtrip};
 pub use npz::{encode_npz_mutate, npz, npz_mutate};
+pub use oip::{oip, oip_binary};
 pub use raw::{encode_raw, raw};
 pub use spec::{encode_shape, shape, spec_json, spec_toml};
 pub use structured::structured;
 
 /// The fuzz targets, each with an oracle function of the same name (re-exported here).
-pub const TARGETS: [&str; 12] = [
+pub const TARGETS: [&str; 14] = [
     "npy",
     "npy_reader",
     "npy_roundtrip",
@@ -60,6 +63,8 @@ pub const TARGETS: [&str; 12] = [
     "structured",
     "npz",
     "npz_mutate",
+    "oip",
+    "oip_binary",
 ];
 
 /// Runs the oracle of `target` on `data`; `false` when there is no such target.
@@ -77,6 +82,8 @@ pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
         "structured" => structured(data, meter),
         "npz" => npz(data, meter),
         "npz_mutate" => npz_mutate(data, meter),
+        "oip" => oip(data, meter),
+        "oip_binary" => oip_binary(data, meter),
         _ => return false,
     }
     true
