@@ -157,12 +157,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut BodyReader) -> Result<T, Problem> + Send + 'static,
 {
-    let mut pump = Pump {
-        body,
-        count: 0,
-        max: limit.max,
-        over: None,
-    };
+    let mut pump = Pump::new(body, limit);
     let (sender, frames) = mpsc::channel(FRAMES_IN_FLIGHT);
     let first = pump.next().await;
     let more = matches!(first, Some(Ok(_)));
@@ -200,13 +195,13 @@ where
             ))
         }
     };
-    match (outcome, pump.over) {
-        // The reader saw the error the pump sent in place of the frame over the bound.
-        (Err(problem), Some(len)) if problem.code() == "io" => Err(Problem::from(limit.error(len))),
+    match (outcome, pump.stopped()) {
+        // The reader saw the error the pump sent in place of the frame over a bound.
+        (Err(problem), Some(stopped)) if problem.code() == "io" => Err(stopped),
         (Err(problem), _) => Err(problem),
         // A reader accepts only a body that ended, which this one did not; refuse it anyway
         // rather than trust a reader that stopped early.
-        (Ok(_), Some(len)) => Err(Problem::from(limit.error(len))),
+        (Ok(_), Some(stopped)) => Err(stopped),
         (Ok(value), None) => Ok(value),
     }
 }
@@ -214,17 +209,48 @@ where
 /// The body's data frames, counted against the bound.
 struct Pump {
     body: Body,
+    limit: BodyLimit,
     count: u64,
-    max: u64,
-    /// The count that passed `max`, once it has.
-    over: Option<u64>,
+    /// Why the body was cut, once it was.
+    cut: Option<Cut>,
+}
+
+/// Why a body was cut short of its end.
+#[derive(Clone, Copy, Debug)]
+enum Cut {
+    /// Its count passed the bound, at this many bytes.
+    Over(u64),
+    /// A body limit in front of the extractor (tower-http's `RequestBodyLimitLayer`, or
+    /// `http_body_util::Limited`) refused the rest.
+    ServiceLimit,
 }
 
 impl Pump {
+    fn new(body: Body, limit: BodyLimit) -> Self {
+        Pump {
+            body,
+            limit,
+            count: 0,
+            cut: None,
+        }
+    }
+
+    /// The problem to answer instead of the reader's I/O error, when the body was cut.
+    fn stopped(&self) -> Option<Problem> {
+        match self.cut? {
+            Cut::Over(len) => Some(Problem::from(self.limit.error(len))),
+            Cut::ServiceLimit => Some(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "http.body_too_large",
+                "the request body is larger than the service's body limit",
+            )),
+        }
+    }
+
     /// The next data frame; `None` at the end of the body; an error when the body fails or
     /// its count passes the bound (and then `None` for ever).
     async fn next(&mut self) -> Option<io::Result<Bytes>> {
-        if self.over.is_some() {
+        if self.cut.is_some() {
             return None;
         }
         loop {
@@ -234,13 +260,18 @@ impl Pump {
                     // Trailers carry no bytes of the array.
                     Err(_) => continue,
                 },
-                Err(e) => return Some(Err(io::Error::other(e))),
+                Err(e) => {
+                    if is_length_limit(&e) {
+                        self.cut = Some(Cut::ServiceLimit);
+                    }
+                    return Some(Err(io::Error::other(e)));
+                }
             };
             self.count = self
                 .count
                 .saturating_add(u64::try_from(data.len()).unwrap_or(u64::MAX));
-            if self.count > self.max {
-                self.over = Some(self.count);
+            if self.count > self.limit.max {
+                self.cut = Some(Cut::Over(self.count));
                 let over = "the request body is larger than the endpoint accepts";
                 return Some(Err(io::Error::other(over)));
             }
@@ -264,21 +295,15 @@ impl Pump {
 ///
 /// For readers that take a slice only; waiting for frames holds no thread.
 pub(crate) async fn collect_body(body: Body, limit: BodyLimit) -> Result<Vec<u8>, Problem> {
-    let mut pump = Pump {
-        body,
-        count: 0,
-        max: limit.max,
-        over: None,
-    };
+    let mut pump = Pump::new(body, limit);
     let mut collected: Vec<u8> = Vec::new();
     while let Some(frame) = pump.next().await {
         let frame = match frame {
             Ok(frame) => frame,
             Err(e) => {
-                return Err(match pump.over {
-                    Some(len) => Problem::from(limit.error(len)),
-                    None => Problem::from(Error::from(e)),
-                })
+                return Err(pump
+                    .stopped()
+                    .unwrap_or_else(|| Problem::from(Error::from(e))))
             }
         };
         if collected.try_reserve(frame.len()).is_err() {
@@ -290,4 +315,17 @@ pub(crate) async fn collect_body(body: Body, limit: BodyLimit) -> Result<Vec<u8>
         collected.extend_from_slice(&frame);
     }
     Ok(collected)
+}
+
+/// Whether a body error is a length limit's ([`http_body_util::LengthLimitError`]), somewhere
+/// in its chain of sources.
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }

@@ -133,7 +133,7 @@
 //! `DefaultBodyLimit` layer neither raises nor lowers the arrayguard bounds. A body limit
 //! applied to the whole service (tower-http's `RequestBodyLimitLayer`) still applies on top:
 //! it answers a declared length over its own limit itself, and a chunked body that passes
-//! it reaches the extractor as a failed body (400, `io`).
+//! it is answered by the extractor with a 413 (`http.body_too_large`).
 //!
 //! # Reading while the body arrives
 //!
@@ -196,6 +196,7 @@
 //! | code | status | meaning |
 //! | --- | --- | --- |
 //! | `http.unsupported_media_type` | 415 | the `Content-Type` is not one the extractor reads |
+//! | `http.body_too_large` | 413 | a body limit in front of the extractor (tower-http's `RequestBodyLimitLayer`) cut the body |
 //! | `server.missing_config` | 500 | the route has no [`ArrayConfig`], or it lacks the layout or field name the extractor needs |
 //! | `server.internal` | 500 | the reader's task did not finish (a panic in the server) |
 //!

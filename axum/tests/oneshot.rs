@@ -325,3 +325,30 @@ fn a_body_that_never_starts_holds_no_thread() {
         waiting.abort();
     });
 }
+
+/// A body limit in front of the extractor (`http_body_util::Limited`, which tower-http's
+/// `RequestBodyLimitLayer` uses) that cuts a chunked body is a 413 too, with its own code.
+#[tokio::test]
+async fn a_service_body_limit_is_413() {
+    for (path, content_type) in [
+        ("/raw", "application/octet-stream"),
+        ("/json", "application/json"),
+    ] {
+        let taken = Arc::new(AtomicU64::new(0));
+        let limited = http_body_util::Limited::new(Counting::new(&b"[1, 2, "[..], &taken), 100);
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::new(limited))
+            .expect("a request");
+        let response = app().oneshot(request).await.expect("infallible");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let problem: serde_json::Value = serde_json::from_slice(&bytes).expect("a problem");
+        assert_eq!(problem["code"], "http.body_too_large", "{path}");
+    }
+}
