@@ -329,3 +329,83 @@ fn is_length_limit(e: &axum::Error) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_per_format() {
+        let mut limits = Limits::default();
+        limits.max_bytes = 1000;
+        limits.max_header_bytes = 200;
+        limits.max_input_bytes = 300;
+        limits.max_archive_bytes = 5000;
+        let npy = BodyLimit::npy(&limits);
+        assert_eq!((npy.max, npy.allowance), (1212, 212));
+        assert_eq!(npy.error(1300).code(), "limit.bytes");
+        assert_eq!(
+            npy.error(1300).to_string(),
+            "limit exceeded: max_bytes is 1000, input needs 1088"
+        );
+        assert_eq!(BodyLimit::raw(&limits).max, 1000);
+        assert_eq!(BodyLimit::json(&limits).max, 300);
+        assert_eq!(
+            BodyLimit::json(&limits).error(301).code(),
+            "limit.input_bytes"
+        );
+        let infer = BodyLimit::infer(&limits, Some(250));
+        assert_eq!(
+            (infer.max, infer.error(6000).code()),
+            (5250, "limit.archive_bytes")
+        );
+        // Unlimited limits do not wrap around.
+        assert_eq!(BodyLimit::npy(&Limits::unlimited()).max, u64::MAX);
+    }
+
+    #[test]
+    fn declared_lengths() {
+        let mut limits = Limits::default();
+        limits.max_input_bytes = 10;
+        let bound = BodyLimit::json(&limits);
+        let mut headers = HeaderMap::new();
+        assert!(bound.check_declared(&headers, &Body::empty()).is_ok());
+        // The body's own exact size counts when there is no header.
+        let problem = bound
+            .check_declared(&headers, &Body::from(vec![b' '; 11]))
+            .unwrap_err();
+        assert_eq!(problem.code(), "limit.input_bytes");
+        headers.insert(header::CONTENT_LENGTH, 10.into());
+        assert!(bound.check_declared(&headers, &Body::empty()).is_ok());
+        headers.insert(header::CONTENT_LENGTH, 11.into());
+        assert!(bound.check_declared(&headers, &Body::empty()).is_err());
+    }
+
+    /// The reader returns the frames' bytes in order, whatever the sizes asked for, across
+    /// frame boundaries and empty frames, then the end.
+    #[test]
+    fn reader_concatenates_frames() {
+        let (sender, frames) = mpsc::channel(8);
+        for frame in [&b"ab"[..], b"", b"cdefg", b"h"] {
+            sender
+                .try_send(Ok(Bytes::from_static(frame)))
+                .expect("room in the channel");
+        }
+        drop(sender);
+        let mut reader = BodyReader {
+            frames,
+            current: Bytes::new(),
+        };
+        let mut out = Vec::new();
+        let mut buf = [0u8; 3];
+        loop {
+            let n = reader.read(&mut buf).expect("no error");
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(out, b"abcdefgh");
+        assert_eq!(reader.read(&mut []).expect("no error"), 0);
+    }
+}
