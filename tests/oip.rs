@@ -199,7 +199,13 @@ fn f32_bytes(values: &[f32]) -> Vec<u8> {
 
 /// A hostile case: what it is, the body, the header length, the code it must get (`ok` for a
 /// valid one), and the input the error must name.
-type Case = (&'static str, Vec<u8>, Option<usize>, &'static str, Option<&'static str>);
+type Case = (
+    &'static str,
+    Vec<u8>,
+    Option<usize>,
+    &'static str,
+    Option<&'static str>,
+);
 
 #[test]
 fn hostile_requests_are_refused_with_their_codes() {

@@ -109,6 +109,12 @@ class MemberVerdict(TypedDict):
     ok: bool
     error: ArrayGuardError | None
 
+class InferRequest(TypedDict):
+    id: str | None
+    inputs: dict[str, npt.NDArray[Any]]
+    binary_outputs: list[str]
+    binary_data_output: bool
+
 def loads_npy(
     data: _Buffer, spec: ArraySpec | None = None, *, limits: Limits | None = None, c_order: bool = True
 ) -> npt.NDArray[Any]: ...
@@ -155,3 +161,10 @@ def load_npz(
 def check_npz(
     file: _File | _Buffer, spec: ArraySpec | BundleSpec | None = None, *, limits: Limits | None = None
 ) -> list[MemberVerdict]: ...
+def loads_infer_request(
+    body: _Buffer,
+    spec: BundleSpec,
+    *,
+    header_length: int | str | None = None,
+    limits: Limits | None = None,
+) -> InferRequest: ...

@@ -28,6 +28,9 @@ pub(crate) fn to_numpy(py: Python<'_>, array: DynArray) -> PyResult<Bound<'_, Py
         });
         return Err(crate::errors::to_py(py, &error));
     }
+    if let DynArray::BF16(a) = array {
+        return bf16_to_numpy(py, a);
+    }
     let owner = Bound::new(py, Payload { array })?;
     macro_rules! view {
         ($($variant:ident),*) => {
@@ -38,6 +41,25 @@ pub(crate) fn to_numpy(py: Python<'_>, array: DynArray) -> PyResult<Bound<'_, Py
         };
     }
     view!(Bool, I8, I16, I32, I64, U8, U16, U32, U64, F16, F32, F64, Complex64, Complex128)
+}
+
+/// A bfloat16 array as NumPy's `ml_dtypes.bfloat16` (NumPy has no bfloat16 of its own): its
+/// bit patterns as `uint16`, viewed as that type.
+fn bf16_to_numpy(py: Python<'_>, array: Array<arrayguard::bf16>) -> PyResult<Bound<'_, PyAny>> {
+    let bfloat16 = py
+        .import("ml_dtypes")
+        .map_err(|_| {
+            usage(
+                py,
+                "a bf16 array needs the ml_dtypes package (pip install ml-dtypes) to become a NumPy array",
+            )
+        })?
+        .getattr("bfloat16")?;
+    let shape = array.shape().clone();
+    let order = array.order();
+    let bits: Vec<u16> = array.into_vec().into_iter().map(|v| v.to_bits()).collect();
+    let bits = Array::from_vec(shape, order, bits).py_err(py)?;
+    to_numpy(py, bits.into())?.call_method1("view", (bfloat16,))
 }
 
 fn numpy_view<'py, T: arrayguard::Element + NpElement>(

@@ -15,7 +15,7 @@ mod spec;
 
 use arrayguard::raw::{Layout, Platform};
 use arrayguard::{
-    json, npy, npz, raw, ArraySpec, BundleChecker, ByteOrder, DType, DynArray, Order,
+    json, npy, npz, oip, raw, ArraySpec, BundleChecker, ByteOrder, DType, DynArray, Order,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -474,6 +474,56 @@ fn check_npz<'py>(
     Ok(list)
 }
 
+/// Reads an inference request of the Open Inference Protocol (KServe v2, Triton): `body` as
+/// received, `header_length` the value of its `Inference-Header-Content-Length` header when
+/// it has binary tensors (an int, or the header's text). Every input is bound by name to an
+/// array of `spec` and checked before any tensor is allocated. Returns a dict: `id`,
+/// `inputs` (input name to array, in request order), `binary_outputs` (the names of the
+/// requested outputs that ask for binary data) and `binary_data_output` (whether all do).
+#[pyfunction]
+#[pyo3(signature = (body, spec, *, header_length=None, limits=None))]
+fn loads_infer_request<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, PyAny>,
+    spec: PyBundleSpec,
+    header_length: Option<&Bound<'py, PyAny>>,
+    limits: Option<PyLimits>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let header_length = match header_length {
+        None => None,
+        Some(value) => match value.extract::<usize>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let text: String = value
+                    .extract()
+                    .map_err(|_| usage(py, "header_length must be an int or a str"))?;
+                Some(oip::parse_header_length(text.as_bytes()).py_err(py)?)
+            }
+        },
+    };
+    let bytes = io::data(py, body, false)?;
+    let options = oip::ReadOptions::new().limits(limits_of(limits.as_ref()));
+    let request = py
+        .detach(|| options.read(bytes.as_ref(), header_length, &spec.inner))
+        .py_err(py)?;
+    let out = PyDict::new(py);
+    out.set_item("id", request.id())?;
+    let binary: Vec<&str> = request
+        .outputs()
+        .iter()
+        .filter(|o| request.wants_binary(o.name()))
+        .map(|o| o.name())
+        .collect();
+    out.set_item("binary_outputs", binary)?;
+    out.set_item("binary_data_output", request.binary_data_output())?;
+    let inputs = PyDict::new(py);
+    for (name, array) in request.into_arrays() {
+        inputs.set_item(name, to_numpy(py, array)?)?;
+    }
+    out.set_item("inputs", inputs)?;
+    Ok(out)
+}
+
 /// What the members of an archive are checked against.
 enum Against {
     /// One spec for each member.
@@ -541,5 +591,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dumps_json, m)?)?;
     m.add_function(wrap_pyfunction!(load_npz, m)?)?;
     m.add_function(wrap_pyfunction!(check_npz, m)?)?;
+    m.add_function(wrap_pyfunction!(loads_infer_request, m)?)?;
     Ok(())
 }

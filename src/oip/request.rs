@@ -502,6 +502,12 @@ impl Request {
         &self.outputs
     }
 
+    /// Whether the request asks for every output as binary data (the request-level
+    /// `"binary_data_output": true` of Triton's binary extension).
+    pub fn binary_data_output(&self) -> bool {
+        self.binary_data_output
+    }
+
     /// Whether the output `name` should be sent as binary data: the request asks for it by
     /// name with `"binary_data": true`, or for every output with the request-level
     /// `"binary_data_output": true`.
