@@ -9,7 +9,10 @@
 //!
 //! The spec file is a bundle (`arrays`, one per input, named dimensions shared) or a single
 //! array (then the input is named `input`); the model is named `--model`, or after the spec
-//! file. Endpoints:
+//! file. `--max-request-bytes` (16 MiB) bounds each request, `--concurrency` (64) the
+//! requests handled at once and `--timeout` (30 s) each request's time, so the memory held for
+//! requests is at most about concurrency × twice the request bound (a body and its tensors).
+//! Endpoints:
 //!
 //! | method and path | answer |
 //! | --- | --- |
@@ -50,6 +53,26 @@ struct Args {
     /// The model's name. Defaults to the spec file's name without its extension.
     #[arg(long)]
     model: Option<String>,
+    /// The largest request: the JSON header's bytes, each tensor's bytes and all tensors'
+    /// together (the spec file's own `limits` win over this).
+    #[arg(long, default_value_t = 16 << 20)]
+    max_request_bytes: u64,
+    /// Requests handled at once; more wait, their bodies unread, until one finishes. With
+    /// `--max-request-bytes`, this bounds the memory the gateway holds for requests.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Seconds a request may take, its body's arrival included, before a 408.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+/// The limits of a gateway whose requests are at most `max` bytes.
+pub fn request_limits(max: u64) -> Limits {
+    let mut limits = Limits::default();
+    limits.max_input_bytes = max;
+    limits.max_archive_bytes = max;
+    limits.max_bytes = max;
+    limits
 }
 
 /// The model the gateway serves.
@@ -223,8 +246,9 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let limits = request_limits(args.max_request_bytes);
     let app = load(&args.spec, args.model.clone())
-        .and_then(|(name, spec)| Ok((app(&name, spec, Limits::default())?, name)));
+        .and_then(|(name, spec)| Ok((app(&name, spec, limits)?, name)));
     let (app, name) = match app {
         Ok(app) => app,
         Err(e) => {
@@ -239,6 +263,18 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    // A slow client holds a blocking thread while its body arrives (see the crate docs): the
+    // timeout frees it, and the concurrency limit bounds how many bodies are read at once.
+    let app = app.layer(
+        tower::ServiceBuilder::new()
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                std::time::Duration::from_secs(args.timeout),
+            ))
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                args.concurrency,
+            )),
+    );
     let addr = listener.local_addr().map_or(args.addr, |a| a);
     println!("serving model `{name}` on http://{addr}/v2/models/{name}");
     let served = axum::serve(listener, app)
