@@ -8,8 +8,9 @@
 //! ```
 //!
 //! The spec file is a bundle (`arrays`, one per input, named dimensions shared) or a single
-//! array (then the input is named `input`); the model is named `--model`, or after the spec
-//! file. `--max-request-bytes` (16 MiB) bounds each request, `--concurrency` (64) the
+//! array (then the input is named `input`), or the model's metadata document as a model server
+//! publishes it (`{"name", "inputs": [{"name", "datatype", "shape"}]}`, `-1` any size); the
+//! model is named `--model`, or as the metadata says, or after the spec file. `--max-request-bytes` (16 MiB) bounds each request, `--concurrency` (64) the
 //! requests handled at once and `--timeout` (30 s) each request's time, so the memory held for
 //! requests is at most about concurrency × twice the request bound (a body and its tensors).
 //! Endpoints:
@@ -47,10 +48,12 @@ struct Args {
     /// The address to listen on (port 0: any free port, printed at start).
     #[arg(long, default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
-    /// The spec file (JSON or TOML): a bundle of the model's inputs, or a single array.
+    /// The spec file (JSON or TOML): a bundle of the model's inputs, or a single array; or the
+    /// model's metadata document as its server publishes it (JSON).
     #[arg(long)]
     spec: PathBuf,
-    /// The model's name. Defaults to the spec file's name without its extension.
+    /// The model's name. Defaults to the metadata's name, or the spec file's name without its
+    /// extension.
     #[arg(long)]
     model: Option<String>,
     /// The largest request: the JSON header's bytes, each tensor's bytes and all tensors'
@@ -85,18 +88,28 @@ pub struct Model {
 /// The name of a single array's input, when the spec file holds one array.
 pub const SINGLE_INPUT: &str = "input";
 
-/// The model's name and bundle from a spec file: `name`, or the file's stem.
+/// The model's name and bundle from a spec file, or from a model metadata document (what a
+/// model server answers at `GET /v2/models/{name}`: `{"name", "inputs": [{"name", "datatype",
+/// "shape"}]}`, `-1` for a dimension of any size). The name is `name`, else the metadata's, else
+/// the file's stem.
 pub fn load(path: &Path, name: Option<String>) -> Result<(String, BundleSpec), String> {
-    let file = SpecFile::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let bundle = match (file.bundle(), file.array()) {
-        (Some(bundle), _) => bundle.clone(),
-        (None, Some(array)) => BundleSpec::new()
-            .with_array(SINGLE_INPUT, array.clone())
-            .build()
-            .map_err(|e| format!("{}: {e}", path.display()))?,
-        (None, None) => return Err(format!("{}: the spec holds no array", path.display())),
+    let (bundle, published) = match SpecFile::from_path(path) {
+        Ok(file) => (from_spec_file(path, &file)?, None),
+        Err(spec_error) => {
+            let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let metadata = ModelMetadata::from_json(&text).map_err(|metadata_error| {
+                format!(
+                    "{}: neither a spec file ({spec_error}) nor model metadata ({metadata_error})",
+                    path.display()
+                )
+            })?;
+            let bundle = metadata
+                .bundle_spec()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            (bundle, Some(metadata.name))
+        }
     };
-    let name = match name {
+    let name = match name.or(published) {
         Some(name) => name,
         None => path
             .file_stem()
@@ -105,6 +118,18 @@ pub fn load(path: &Path, name: Option<String>) -> Result<(String, BundleSpec), S
             .to_owned(),
     };
     Ok((name, bundle))
+}
+
+/// The bundle of a spec file: its bundle, or its single array as the input `input`.
+fn from_spec_file(path: &Path, file: &SpecFile) -> Result<BundleSpec, String> {
+    match (file.bundle(), file.array()) {
+        (Some(bundle), _) => Ok(bundle.clone()),
+        (None, Some(array)) => BundleSpec::new()
+            .with_array(SINGLE_INPUT, array.clone())
+            .build()
+            .map_err(|e| format!("{}: {e}", path.display())),
+        (None, None) => Err(format!("{}: the spec holds no array", path.display())),
+    }
 }
 
 /// The gateway's routes for the model `name` whose inputs are `spec`, read with `limits`.

@@ -202,6 +202,49 @@ async fn metadata_health_and_unknown_models() {
     server.stop().await;
 }
 
+/// A gateway configured from the metadata document a model server publishes: the model's name
+/// and inputs come from it, and requests it would refuse are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_configured_from_model_metadata() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/specs/resnet-metadata.json");
+    let (name, spec) = gateway::load(&path, None).expect("the metadata loads");
+    assert_eq!(name, "resnet");
+    let server = Server::start(gateway::app(&name, spec, Limits::default()).expect("routes")).await;
+    let metadata = get(&server.url("/v2/models/resnet")).await.json();
+    assert_eq!(
+        metadata["inputs"],
+        json!([{ "name": "input", "datatype": "FP32", "shape": [-1, 3, 224, 224] }])
+    );
+    let request = |channels: usize| {
+        let n = 2 * channels * 224 * 224;
+        let header = json!({"inputs": [{"name": "input", "shape": [2, channels, 224, 224],
+            "datatype": "FP32", "parameters": {"binary_data_size": 4 * n}}]})
+        .to_string();
+        let mut body = header.clone().into_bytes();
+        body.resize(header.len() + 4 * n, 0);
+        (body, header.len())
+    };
+    let url = server.url("/v2/models/resnet/infer");
+    let (body, length) = request(3);
+    let reply = post_with(
+        &url,
+        &[("inference-header-content-length", length.to_string())],
+        body,
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["outputs"][0]["name"], "input_sum");
+    let (body, length) = request(4);
+    post_with(
+        &url,
+        &[("inference-header-content-length", length.to_string())],
+        body,
+    )
+    .await
+    .expect_problem(422, "spec.shape");
+    server.stop().await;
+}
+
 /// Each hostile request, with the status and code it gets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests() {
