@@ -46,24 +46,16 @@ pub enum DType {
 }
 
 impl DType {
-    /// Every dtype, in a fixed order.
-    pub const ALL: [DType; 15] = [
-        DType::Bool,
-        DType::I8,
-        DType::I16,
-        DType::I32,
-        DType::I64,
-        DType::U8,
-        DType::U16,
-        DType::U32,
-        DType::U64,
-        DType::F16,
-        DType::F32,
-        DType::F64,
-        DType::Complex64,
-        DType::Complex128,
-        DType::BF16,
-    ];
+    /// Every dtype, in a fixed order: [`DType::NUMPY`], then [`DType::BF16`].
+    pub const ALL: [DType; 15] = {
+        let mut all = [DType::BF16; 15];
+        let mut i = 0;
+        while i < DType::NUMPY.len() {
+            all[i] = DType::NUMPY[i];
+            i += 1;
+        }
+        all
+    };
 
     /// The dtypes NumPy has, in the order of [`DType::ALL`]: every one but [`DType::BF16`].
     /// These are the dtypes a `.npy` file (and so an `.npz` member) holds.

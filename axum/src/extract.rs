@@ -9,11 +9,11 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use arrayguard::Target;
+use arrayguard::{Limits, Target};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 
-use crate::body::{read_body, BodyLimit};
+use crate::body::{read_body, BodyLimit, BodyReader};
 use crate::config::ArrayConfig;
 use crate::field;
 use crate::problem::Problem;
@@ -202,19 +202,14 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
-        let config = config(&request)?;
-        check_media(request.headers(), NPY_TYPES, false)?;
-        let limit = BodyLimit::npy(&config.effective_limits());
-        let (parts, body) = request.into_parts();
-        limit.check_declared(&parts.headers, &body)?;
-        let array = read_body(body, limit, move |reader| {
+        let read = |reader: &mut BodyReader, config: &ArrayConfig| {
             config
                 .npy_options()
                 .read_reader::<O, _>(reader, config.spec())
-                .map_err(Problem::from)
-        })
-        .await?;
-        Ok(Npy(array))
+        };
+        extract(request, (NPY_TYPES, false), BodyLimit::npy, read)
+            .await
+            .map(Npy)
     }
 }
 
@@ -228,28 +223,19 @@ where
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let config = config(&request)?;
-        if config.raw_layout().is_none() {
+        let Some(layout) = config.raw_layout().cloned() else {
             return Err(missing_config(
                 "the route's `ArrayConfig` has no raw layout: set one with `ArrayConfig::layout`",
             ));
-        }
-        check_media(request.headers(), RAW_TYPES, false)?;
-        let limit = BodyLimit::raw(&config.effective_limits());
-        let (parts, body) = request.into_parts();
-        limit.check_declared(&parts.headers, &body)?;
-        let array = read_body(body, limit, move |reader| {
-            let Some(layout) = config.raw_layout() else {
-                return Err(missing_config(
-                    "the route's `ArrayConfig` has no raw layout",
-                ));
-            };
+        };
+        let read = move |reader: &mut BodyReader, config: &ArrayConfig| {
             config
                 .raw_options()
-                .read_reader::<O, _>(reader, layout, config.spec())
-                .map_err(Problem::from)
-        })
-        .await?;
-        Ok(Raw(array))
+                .read_reader::<O, _>(reader, &layout, config.spec())
+        };
+        extract(request, (RAW_TYPES, false), BodyLimit::raw, read)
+            .await
+            .map(Raw)
     }
 }
 
@@ -262,19 +248,14 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
-        let config = config(&request)?;
-        check_media(request.headers(), &[], true)?;
-        let limit = BodyLimit::json(&config.effective_limits());
-        let (parts, body) = request.into_parts();
-        limit.check_declared(&parts.headers, &body)?;
-        let array = read_body(body, limit, move |reader| {
+        let read = |reader: &mut BodyReader, config: &ArrayConfig| {
             config
                 .json_options()
                 .read_reader::<O, _>(reader, config.spec())
-                .map_err(Problem::from)
-        })
-        .await?;
-        Ok(JsonArray(array))
+        };
+        extract(request, (&[], true), BodyLimit::json, read)
+            .await
+            .map(JsonArray)
     }
 }
 
@@ -288,26 +269,42 @@ where
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let config = config(&request)?;
-        if config.field_name().is_none() {
+        let Some(name) = config.field_name().map(str::to_owned) else {
             return Err(missing_config(
                 "the route's `ArrayConfig` has no field name: set one with `ArrayConfig::field`",
             ));
-        }
-        check_media(request.headers(), &[], true)?;
-        let limit = BodyLimit::json(&config.effective_limits());
-        let (parts, body) = request.into_parts();
-        limit.check_declared(&parts.headers, &body)?;
-        let array = read_body(body, limit, move |reader| {
-            let Some(name) = config.field_name() else {
-                return Err(missing_config(
-                    "the route's `ArrayConfig` has no field name",
-                ));
-            };
-            field::read_field::<O, _>(reader, name, config.json_options(), config.spec())
-        })
-        .await?;
-        Ok(JsonField(array))
+        };
+        let read = move |reader: &mut BodyReader, config: &ArrayConfig| {
+            field::read_field::<O, _>(reader, &name, config.json_options(), config.spec())
+        };
+        extract(request, (&[], true), BodyLimit::json, read)
+            .await
+            .map(JsonField)
     }
+}
+
+/// What every extractor does: the route's config, the media type (`accepted`, or any JSON
+/// type), the declared length against the format's body bound, then `read` on the blocking
+/// pool while the body arrives.
+async fn extract<T, E>(
+    request: Request,
+    (accepted, json): (&[&str], bool),
+    bound: fn(&Limits) -> BodyLimit,
+    read: impl FnOnce(&mut BodyReader, &ArrayConfig) -> Result<T, E> + Send + 'static,
+) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    Problem: From<E>,
+{
+    let config = config(&request)?;
+    check_media(request.headers(), accepted, json)?;
+    let limit = bound(&config.effective_limits());
+    let (parts, body) = request.into_parts();
+    limit.check_declared(&parts.headers, &body)?;
+    read_body(body, limit, move |reader| {
+        read(reader, &config).map_err(Problem::from)
+    })
+    .await
 }
 
 #[cfg(test)]

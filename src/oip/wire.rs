@@ -157,11 +157,7 @@ impl<'de> Visitor<'de> for Inputs<'_, '_> {
         let mut names = HashSet::new();
         while let Some(input) = seq.next_element_seed(InputSeed(seed))? {
             if inputs.len() >= seed.limits.max_members {
-                return Err(seed.found.fail(Error::from(ErrorKind::LimitExceeded {
-                    kind: LimitKind::Members,
-                    limit: crate::util::to_u64(seed.limits.max_members),
-                    requested: crate::util::to_u64(inputs.len() + 1),
-                })));
+                return Err(seed.found.fail(too_many(seed.limits, inputs.len())));
             }
             if seed.spec.array(&input.name).is_none() {
                 let error = Error::from(ErrorKind::UnknownArray {
@@ -359,11 +355,7 @@ impl<'de> Visitor<'de> for Outputs<'_, '_> {
         let mut outputs: Vec<WireOutput<'de>> = Vec::new();
         while let Some(output) = seq.next_element::<Output<'de>>()? {
             if outputs.len() >= seed.limits.max_members {
-                return Err(seed.found.fail(Error::from(ErrorKind::LimitExceeded {
-                    kind: LimitKind::Members,
-                    limit: crate::util::to_u64(seed.limits.max_members),
-                    requested: crate::util::to_u64(outputs.len() + 1),
-                })));
+                return Err(seed.found.fail(too_many(seed.limits, outputs.len())));
             }
             let binary_data = match output.parameters {
                 Some(raw) => {
@@ -392,6 +384,15 @@ pub(super) fn binary_data_output(raw: &RawValue) -> bool {
         binary_data_output: bool,
     }
     serde_json::from_str::<Parameters>(raw.get()).is_ok_and(|p| p.binary_data_output)
+}
+
+/// A list of inputs or outputs one entry longer than `had`, over [`Limits::max_members`].
+fn too_many(limits: &Limits, had: usize) -> Error {
+    Error::limit(
+        LimitKind::Members,
+        limits.max_members,
+        had.saturating_add(1),
+    )
 }
 
 pub(super) fn invalid(reason: String) -> Error {
