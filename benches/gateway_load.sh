@@ -12,6 +12,8 @@
 #
 # The gateway runs with --max-request-bytes 1 MiB and --concurrency 8, so the memory it may
 # hold for requests is about 8 × 2 MiB (a body and its tensors) over its idle size.
+# GATEWAY_PREFIX and LOAD_PREFIX prefix the two commands (for example `taskset -c 0` and
+# `taskset -c 1`, to keep the load generator off the gateway's core).
 # Exits 1 when a request got another status than expected, or the gateway died.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 python3 benches/gateway/bodies.py "$tmp/bodies" "$max_request"
 
-target/release/examples/gateway --addr 127.0.0.1:0 --spec axum/examples/specs/adder.json \
+${GATEWAY_PREFIX:-} target/release/examples/gateway --addr 127.0.0.1:0 --spec axum/examples/specs/adder.json \
     --max-request-bytes "$max_request" --concurrency "$concurrency" \
     > "$tmp/gateway.out" 2> "$tmp/gateway.err" &
 pid=$!
@@ -46,7 +48,7 @@ if [ -z "$base" ]; then
 fi
 idle_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 load() { # HOSTILE_EVERY OUT
-    target/release/examples/load --url "$base/v2/models/adder/infer" --bodies "$tmp/bodies" \
+    ${LOAD_PREFIX:-} target/release/examples/load --url "$base/v2/models/adder/infer" --bodies "$tmp/bodies" \
         --connections "$connections" --seconds "$seconds" --hostile-every "$1" > "$2" || true
 }
 load 0 "$tmp/alone.json"
