@@ -3,6 +3,8 @@
 //! arrays they came from; hostile requests, each refused with its code; and the response
 //! encoder and model metadata.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +14,7 @@ use arrayguard::oip::{self, Datatype, ModelMetadata, Response};
 use arrayguard::{
     npy, Array, ArraySpec, BundleSpec, DType, DynArray, Limits, Order, Shape, ShapeSpec, ValueSpec,
 };
+use common::support::readers::ChunkReader;
 
 fn python() -> String {
     std::env::var("ARRAYGUARD_PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -94,6 +97,18 @@ fn triton_client_requests_of_every_datatype_read_back_bit_for_bit() {
         let request = oip::from_slice(&body, header_length, &spec)
             .unwrap_or_else(|e| panic!("{name}: {e} ({})", e.code()));
         assert_eq!(request.id(), Some(name.as_str()));
+        let streamed = oip::ReadOptions::new()
+            .read_reader(
+                ChunkReader::new(&body, vec![7, 1, 0, 64]),
+                header_length,
+                &spec,
+            )
+            .unwrap_or_else(|e| panic!("{name} from a reader: {e} ({})", e.code()));
+        assert_eq!(
+            streamed.inputs()[0].array().to_le_bytes(),
+            request.inputs()[0].array().to_le_bytes(),
+            "{name}"
+        );
         let input = request.input("x").unwrap();
         assert_eq!(input.datatype(), datatype, "{name}");
         let want = expected(&path.with_extension("npy"));
@@ -464,15 +479,64 @@ fn hostile_requests_are_refused_with_their_codes() {
     ));
     let mut failures = Vec::new();
     for (what, body, len, code, array) in &cases {
-        let got = match oip::from_slice(body, *len, &spec) {
+        let outcome = |r: arrayguard::Result<oip::Request>| match r {
             Ok(_) => ("ok".to_owned(), None),
             Err(e) => (e.code().to_owned(), e.array().map(str::to_owned)),
         };
+        let got = outcome(oip::from_slice(body, *len, &spec));
         if got.0 != *code || (*code != "ok" && got.1.as_deref() != *array) {
             failures.push(format!("{what}: expected {code} in {array:?}, got {got:?}"));
         }
+        // From a reader, one to a few bytes at a time: the same code. (A binary size past
+        // the body is found while reading there, in the input that runs out; bytes after
+        // the last tensor are no input's.)
+        let reader = ChunkReader::new(body, vec![1, 3, 0, 2]);
+        let streamed = outcome(oip::ReadOptions::new().read_reader(reader, *len, &spec));
+        if streamed.0 != got.0 {
+            failures.push(format!(
+                "{what}: from a reader {streamed:?}, from a slice {got:?}"
+            ));
+        }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// From a reader, a request refused by its JSON header is refused before a tensor byte is
+/// read, and a valid one reads each tensor straight into its array.
+#[test]
+fn readers_are_read_no_further_than_needed() {
+    let spec = spec_of(&[("x", ArraySpec::new(DType::F32).with_shape([2]))]);
+    let header = r#"{"inputs": [{"name": "x", "shape": [3], "datatype": "FP32", "parameters": {"binary_data_size": 12}}]}"#;
+    let mut body = header.as_bytes().to_vec();
+    body.extend_from_slice(&[0; 12]);
+    let mut reader: &[u8] = &body;
+    let err = oip::ReadOptions::new()
+        .read_reader(&mut reader, Some(header.len()), &spec)
+        .unwrap_err();
+    assert_eq!(err.code(), "spec.shape");
+    assert_eq!(reader.len(), 12, "no tensor byte was read");
+    let ok = header.replace("[3]", "[2]").replace("12", "8");
+    let mut body = ok.as_bytes().to_vec();
+    body.extend_from_slice(&f32_bytes(&[1.5, -2.0]));
+    let request = oip::ReadOptions::new()
+        .read_reader(&body[..], Some(ok.len()), &spec)
+        .unwrap();
+    let x = request
+        .input("x")
+        .unwrap()
+        .array()
+        .as_typed::<f32>()
+        .unwrap();
+    assert_eq!(x.as_slice(), &[1.5, -2.0]);
+    // Without a header length the whole body is JSON, read within max_input_bytes.
+    let mut limits = Limits::default();
+    limits.max_input_bytes = 40;
+    let json = json_request(r#"{"name": "x", "shape": [2], "datatype": "FP32", "data": [1, 2]}"#);
+    let err = oip::ReadOptions::new()
+        .limits(limits)
+        .read_reader(&json[..], None, &spec)
+        .unwrap_err();
+    assert_eq!(err.code(), "limit.input_bytes");
 }
 
 #[test]

@@ -290,33 +290,6 @@ impl Pump {
     }
 }
 
-/// Collects the whole body, bounded by `limit`, growing the buffer as frames arrive (never
-/// from a declared length, which a client can state and then not send).
-///
-/// For readers that take a slice only; waiting for frames holds no thread.
-pub(crate) async fn collect_body(body: Body, limit: BodyLimit) -> Result<Vec<u8>, Problem> {
-    let mut pump = Pump::new(body, limit);
-    let mut collected: Vec<u8> = Vec::new();
-    while let Some(frame) = pump.next().await {
-        let frame = match frame {
-            Ok(frame) => frame,
-            Err(e) => {
-                return Err(pump
-                    .stopped()
-                    .unwrap_or_else(|| Problem::from(Error::from(e))))
-            }
-        };
-        if collected.try_reserve(frame.len()).is_err() {
-            let bytes = u64::try_from(collected.len().saturating_add(frame.len()));
-            return Err(Problem::from(Error::from(ErrorKind::OutOfMemory {
-                bytes: bytes.unwrap_or(u64::MAX),
-            })));
-        }
-        collected.extend_from_slice(&frame);
-    }
-    Ok(collected)
-}
-
 /// Whether a body error is a length limit's ([`http_body_util::LengthLimitError`]), somewhere
 /// in its chain of sources.
 fn is_length_limit(e: &axum::Error) -> bool {

@@ -12,7 +12,7 @@ use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::body::{collect_body, BodyLimit};
+use crate::body::{read_body, BodyLimit};
 use crate::extract::missing_config;
 use crate::problem::Problem;
 
@@ -72,9 +72,10 @@ impl InferConfig {
 /// [`Limits::max_input_bytes`] is a 413 (`limit.input_bytes`); the body may hold at most
 /// `max_input_bytes` (a JSON request) or the header length plus
 /// [`Limits::max_archive_bytes`] (binary tensors, `limit.archive_bytes`), checked against
-/// `Content-Length` before the body is read and counted as it arrives. The body is then
-/// collected (the protocol's reader takes a slice: the binary tensors must be in memory to
-/// be checked against the header) and read on the blocking pool.
+/// `Content-Length` before the body is read and counted as it arrives. The body is read as it
+/// arrives, on the blocking pool, by [`oip::ReadOptions::read_reader`]: the JSON header
+/// first, so that a request it refuses is refused before its tensors are read, then each
+/// binary tensor straight into its array.
 ///
 /// Rejections ([`Problem`]): 500 without an [`InferConfig`]; 415 for another content type;
 /// 413 over the bounds or the limits; 422 for an invalid request (the `oip.*` codes, a
@@ -160,24 +161,16 @@ impl<S: Send + Sync> FromRequest<S> for InferRequest {
         let limit = BodyLimit::infer(&limits, declared_header);
         let (parts, body) = request.into_parts();
         limit.check_declared(&parts.headers, &body)?;
-        let body = collect_body(body, limit).await?;
-        let read = tokio::task::spawn_blocking(move || {
-            oip::ReadOptions::new().limits(config.inner.1.clone()).read(
-                &body,
-                header_length,
-                config.spec(),
-            )
+        // Read while the body arrives: a request refused by its JSON header is refused before
+        // its tensors are read, and each tensor goes straight into its array.
+        let request = read_body(body, limit, move |reader| {
+            oip::ReadOptions::new()
+                .limits(config.inner.1.clone())
+                .read_reader(reader, header_length, config.spec())
+                .map_err(Problem::from)
         })
-        .await;
-        match read {
-            Ok(Ok(request)) => Ok(InferRequest(request)),
-            Ok(Err(e)) => Err(Problem::from(e)),
-            Err(e) => Err(Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server.internal",
-                format!("the request reader did not finish: {e}"),
-            )),
-        }
+        .await?;
+        Ok(InferRequest(request))
     }
 }
 

@@ -158,10 +158,11 @@
 //! dimensions such as the batch shared between inputs): a JSON body, or the binary tensor
 //! extension, whose JSON part's length is in the `Inference-Header-Content-Length` header.
 //! The header length is checked against `max_input_bytes`, and the body against it plus
-//! `max_archive_bytes`, before the body is read. Unlike the one-array extractors, the body
-//! is collected before it is read (arrayguard's protocol reader takes a slice, since binary
-//! tensors follow the JSON that describes them), counted as it arrives and never past its
-//! bound; waiting for it holds no thread.
+//! `max_archive_bytes`, before the body is read. As for the one-array extractors, the body
+//! is read while it arrives ([`arrayguard::oip::ReadOptions::read_reader`]): the JSON header
+//! first, so that a request it refuses (an unknown or duplicate input, a lying size, a shape
+//! the spec refuses) is refused before its tensors are read, then each binary tensor
+//! straight into its array; no copy of the body is held.
 //!
 //! [`InferResponse`] sends an [`oip::Response`](arrayguard::oip::Response): JSON outputs as
 //! `application/json`, binary outputs after the JSON as `application/octet-stream` with

@@ -1,5 +1,7 @@
 //! [`ReadOptions`] and the validated [`Request`].
 
+use std::io::Read;
+
 use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 
@@ -10,7 +12,8 @@ use crate::dtype::ByteOrder;
 use crate::error::{Error, ErrorKind, LimitKind, Result};
 use crate::json;
 use crate::limits::Limits;
-use crate::options::SlicePayload;
+use crate::options::{ReaderPayload, SlicePayload};
+use crate::payload::{self, SourceInfo};
 use crate::plan::Plan;
 use crate::shape::{Order, Shape};
 use crate::spec::{ArraySpec, Bindings, BundleSpec};
@@ -63,8 +66,9 @@ struct Declared<'a, 'b> {
     wire: &'b WireInput<'b>,
     datatype: Datatype,
     plan: Plan,
-    /// The tensor bytes for a binary input, and their offset in the body.
-    binary: Option<(&'a [u8], u64)>,
+    /// For a binary input: its bytes when the body is a slice (`None` when the tensors are
+    /// read from a reader), and their offset in the body.
+    binary: Option<(Option<&'a [u8]>, u64)>,
     /// The JSON `data` text, from the body.
     data: Option<&'a [u8]>,
 }
@@ -106,11 +110,77 @@ impl ReadOptions {
         header_length: Option<usize>,
         spec: &BundleSpec,
     ) -> Result<Request> {
-        let limits = match spec.limit_overrides() {
+        let (json_bytes, tensors) = split_body(body, header_length)?;
+        self.read_parts::<std::io::Empty>(json_bytes, Tensors::Slice(tensors), spec)
+    }
+
+    /// Reads a request body from a reader, as it arrives: the JSON header (of
+    /// `header_length` bytes, or the whole body when `None`) is read first, within
+    /// [`Limits::max_input_bytes`], and checked as [`ReadOptions::read`] checks it; then each
+    /// binary tensor is read from the reader straight into its array, in request order, and
+    /// the body must end after the last one. A request refused by its header is refused
+    /// before any tensor byte is read, and no copy of the body is held.
+    ///
+    /// Unlike [`ReadOptions::read`], the binary sizes cannot be compared with the body's
+    /// length before the spec's checks (the length is not known): a body that ends early is
+    /// [`ErrorKind::TruncatedData`] where it ends, bytes after the last tensor
+    /// [`ErrorKind::TrailingData`], after the spec's checks passed. Buffers grow as the
+    /// tensors' bytes arrive, never past their checked sizes.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadOptions::read`]; [`ErrorKind::Io`] when reading fails.
+    pub fn read_reader<R: Read>(
+        &self,
+        mut reader: R,
+        header_length: Option<usize>,
+        spec: &BundleSpec,
+    ) -> Result<Request> {
+        let cap = self.limits_for(spec).max_input_bytes;
+        let mut json_bytes = Vec::new();
+        match header_length {
+            None => {
+                // One byte over the limit, which `read_parts` then refuses by its length.
+                (&mut reader)
+                    .take(cap.saturating_add(1))
+                    .read_to_end(&mut json_bytes)?;
+            }
+            Some(n) => {
+                if to_u64(n) > cap {
+                    return Err(Error::limit(LimitKind::InputBytes, cap, n));
+                }
+                (&mut reader).take(to_u64(n)).read_to_end(&mut json_bytes)?;
+                if json_bytes.len() < n {
+                    return Err(invalid(format!(
+                        "the JSON header's length (Inference-Header-Content-Length: {n}) is past the end of the {}-byte body",
+                        json_bytes.len()
+                    )));
+                }
+            }
+        }
+        let tensors = match header_length {
+            None => Tensors::Slice(&[]),
+            Some(_) => Tensors::Reader(&mut reader),
+        };
+        self.read_parts(&json_bytes, tensors, spec)
+    }
+
+    /// The limits with the bundle's overrides.
+    fn limits_for(&self, spec: &BundleSpec) -> Limits {
+        match spec.limit_overrides() {
             Some(overrides) => overrides.apply(&self.limits),
             None => self.limits.clone(),
-        };
-        let (json_bytes, tensors) = split_body(body, header_length)?;
+        }
+    }
+
+    /// Reads a request from its JSON header and its binary tensors.
+    fn read_parts<R: Read>(
+        &self,
+        json_bytes: &[u8],
+        mut tensors: Tensors<'_, R>,
+        spec: &BundleSpec,
+    ) -> Result<Request> {
+        let limits = self.limits_for(spec);
         if to_u64(json_bytes.len()) > limits.max_input_bytes {
             return Err(Error::limit(
                 LimitKind::InputBytes,
@@ -130,7 +200,7 @@ impl ReadOptions {
             spec,
             &limits,
             (text, json_bytes),
-            tensors,
+            tensors.slice(),
             tensor_base,
         )?;
         let mut bindings = Bindings::new();
@@ -166,15 +236,34 @@ impl ReadOptions {
                 })
             })?;
             let limits = array_spec.limits_over(&limits);
-            let array = match input.binary {
-                Some((bytes, offset)) => DynArray::view(SlicePayload {
+            let array = match (input.binary, &mut tensors) {
+                (Some((Some(bytes), offset)), _) => DynArray::view(SlicePayload {
                     plan: &input.plan,
                     bytes,
                     offset,
                     values: array_spec.values(),
                     c_order: false,
                 }),
-                None => read_data(body, input, array_spec, &limits),
+                (Some((None, offset)), Tensors::Reader(reader)) => DynArray::owned(ReaderPayload {
+                    plan: &input.plan,
+                    reader: &mut **reader,
+                    at: SourceInfo {
+                        offset,
+                        known_len: false,
+                        to_end: false,
+                    },
+                    values: array_spec.values(),
+                    c_order: false,
+                }),
+                // `declare` places every binary tensor of a body in memory.
+                (Some((None, offset)), Tensors::Slice(_)) => {
+                    Err(Error::from(ErrorKind::TruncatedData {
+                        expected: 0,
+                        found: 0,
+                    })
+                    .at_offset(offset))
+                }
+                (None, _) => read_data(json_bytes, input, array_spec, &limits),
             }
             .map_err(|e| e.in_array(name))?;
             inputs.push(Input {
@@ -183,6 +272,14 @@ impl ReadOptions {
                 array,
                 parameters: input.wire.parameters.map(RawValue::to_owned),
             });
+        }
+        if let Tensors::Reader(reader) = &mut tensors {
+            let end = declared
+                .iter()
+                .filter_map(|d| d.binary.map(|(_, offset)| offset + to_u64(d.plan.nbytes())))
+                .max()
+                .unwrap_or(tensor_base);
+            payload::expect_eof(reader, end, end - tensor_base)?;
         }
         let binary_data_output = header.parameters.is_some_and(wire::binary_data_output);
         Ok(Request {
@@ -200,6 +297,22 @@ impl ReadOptions {
                 .collect(),
             binary_data_output,
         })
+    }
+}
+
+/// Where the binary tensors are: the rest of a body in memory, or a reader just after the
+/// JSON header.
+enum Tensors<'a, R> {
+    Slice(&'a [u8]),
+    Reader(&'a mut R),
+}
+
+impl<'a, R> Tensors<'a, R> {
+    fn slice(&self) -> Option<&'a [u8]> {
+        match self {
+            Tensors::Slice(bytes) => Some(bytes),
+            Tensors::Reader(_) => None,
+        }
     }
 }
 
@@ -307,7 +420,7 @@ fn declare<'a, 'b>(
     spec: &BundleSpec,
     limits: &Limits,
     (text, json_bytes): (&'b [u8], &'a [u8]),
-    tensors: &'a [u8],
+    tensors: Option<&'a [u8]>,
     tensor_base: u64,
 ) -> Result<Vec<Declared<'a, 'b>>> {
     let mut declared = Vec::with_capacity(header.inputs.len());
@@ -363,22 +476,31 @@ fn declare<'a, 'b>(
                         .into(),
                     ));
                 }
-                let end = at
-                    .checked_add(plan.nbytes())
-                    .filter(|&e| e <= tensors.len());
-                let Some(end) = end else {
-                    return Err(in_input(
-                        Error::from(ErrorKind::TruncatedData {
-                            expected: to_u64(at).saturating_add(size),
-                            found: to_u64(tensors.len()),
-                        })
-                        .at_offset(tensor_base.saturating_add(to_u64(tensors.len()))),
-                    ));
-                };
                 let offset = tensor_base.saturating_add(to_u64(at));
-                let bytes = &tensors[at..end];
-                at = end;
-                Some((bytes, offset))
+                match tensors {
+                    // Read from the reader later, in this order.
+                    None => {
+                        at = at.saturating_add(plan.nbytes());
+                        Some((None, offset))
+                    }
+                    Some(tensors) => {
+                        let end = at
+                            .checked_add(plan.nbytes())
+                            .filter(|&e| e <= tensors.len());
+                        let Some(end) = end else {
+                            return Err(in_input(
+                                Error::from(ErrorKind::TruncatedData {
+                                    expected: to_u64(at).saturating_add(size),
+                                    found: to_u64(tensors.len()),
+                                })
+                                .at_offset(tensor_base.saturating_add(to_u64(tensors.len()))),
+                            ));
+                        };
+                        let bytes = &tensors[at..end];
+                        at = end;
+                        Some((Some(bytes), offset))
+                    }
+                }
             }
         };
         // `text` and `json_bytes` have the same length; the data's range is the same in both.
@@ -395,7 +517,7 @@ fn declare<'a, 'b>(
             data,
         });
     }
-    if at != tensors.len() {
+    if tensors.is_some_and(|t| at != t.len()) {
         return Err(Error::from(ErrorKind::TrailingData {
             expected: to_u64(at),
         })

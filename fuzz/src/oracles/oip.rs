@@ -7,6 +7,8 @@
 //! [`small_limits`] and at most 8 inputs. The oracles:
 //!
 //! - no panic, whatever the bytes;
+//! - `read_reader` over a reader returning a few bytes per call accepts exactly what `read`
+//!   accepts, with bit-identical arrays, within the same allocation bound;
 //! - an accepted request has one input per array of the bundle, each of which satisfies its
 //!   array's spec and the limits, the batch is the same in all three, and reading the body
 //!   again gives bit-identical arrays;
@@ -19,6 +21,7 @@ use arrayguard::{oip, ArraySpec, BundleSpec, DType, Limits, ShapeSpec, ValueSpec
 
 use super::{check_accepted, peak_at_most, small_limits, Meter};
 use crate::support::arrays::bits_equal;
+use crate::support::readers::ChunkReader;
 
 /// Allocation allowed besides the body-proportional part: error text, serde state, the
 /// bundle's bindings.
@@ -89,6 +92,30 @@ fn read_and_check<M: Meter>(body: &[u8], header_length: Option<usize>, meter: &M
         OIP_SLACK + OIP_FACTOR * body.len(),
         "reading an inference request",
     );
+    // From a reader (a few bytes per call): accepted exactly when the slice is (the order of
+    // two errors may differ: a reader learns the body's length last), with the same arrays.
+    let reader = ChunkReader::new(body, &[5, 1, 64][..]);
+    let (streamed, peak) = meter.measure(|| options.read_reader(reader, header_length, &spec));
+    peak_at_most(
+        peak,
+        OIP_SLACK + OIP_FACTOR * body.len(),
+        "reading an inference request from a reader",
+    );
+    assert_eq!(
+        result.is_ok(),
+        streamed.is_ok(),
+        "slice {:?}, reader {:?}",
+        result.as_ref().err().map(|e| e.code()),
+        streamed.as_ref().err().map(|e| e.code())
+    );
+    if let (Ok(a), Ok(b)) = (&result, &streamed) {
+        for (x, y) in a.inputs().iter().zip(b.inputs()) {
+            assert!(
+                bits_equal(x.array(), y.array()),
+                "the reader's array differs"
+            );
+        }
+    }
     let Ok(request) = result else { return };
     assert_eq!(request.inputs().len(), 3, "one input per array");
     let mut batch = None;
