@@ -1,5 +1,6 @@
 //! Progress of a long `check` on stderr: files done / total, bytes, rate. Drawn only when
 //! stderr is a terminal, only once the check has run for a second, and never under --quiet.
+//! `ARRAYGUARD_PROGRESS_DELAY_MS` sets that delay (the tests draw at once with 0).
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,14 +8,23 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// How long a check runs before its progress is drawn.
+/// How long a check runs before its progress is drawn, unless `ARRAYGUARD_PROGRESS_DELAY_MS`
+/// says otherwise.
 const DELAY: Duration = Duration::from_secs(1);
+
+fn delay() -> Duration {
+    std::env::var("ARRAYGUARD_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(DELAY, Duration::from_millis)
+}
 
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     files: u64,
     done: AtomicU64,
     start: Instant,
+    delay: Duration,
 }
 
 /// Whether progress can be drawn at all: stderr is a terminal and --quiet is not given.
@@ -41,6 +51,7 @@ impl Progress {
             files,
             done: AtomicU64::new(0),
             start: Instant::now(),
+            delay: delay(),
         }
     }
 
@@ -48,7 +59,7 @@ impl Progress {
     pub(crate) fn file_done(&self, bytes: u64) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         let Some(bar) = &self.bar else { return };
-        if bar.is_hidden() && self.start.elapsed() >= DELAY {
+        if bar.is_hidden() && self.start.elapsed() >= self.delay {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         bar.set_message(format!("{done}/{}", self.files));
