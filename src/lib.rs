@@ -178,6 +178,8 @@ pub mod raw;
 mod shape;
 mod spec;
 mod target;
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
+pub mod testing;
 mod transpose;
 mod util;
 
