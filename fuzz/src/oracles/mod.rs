@@ -10,6 +10,8 @@
 //! | [`spec`] | `spec_json`, `spec_toml`, `shape` |
 //! | [`structured`](mod@structured) | `structured` (a spec and an array through `.npy`) |
 //! | [`npz`](mod@npz) | `npz` (any bytes as an archive), `npz_mutate` (written archives, mutated) |
+//! | [`differential`](mod@differential) | `differential` (`.npy` bytes through arrayguard and npyz) |
+//! | `generated` | `generated` (samples and near misses of `arrayguard::testing`; feature `arbitrary`) |
 //!
 //! These files depend only on `arrayguard`, `std` and the shared test support
 //! (`tests/common/support/`: readers, canonical bytes, the spec oracle), which the including
@@ -31,6 +33,9 @@ use crate::support::arrays::bits_equal;
 use crate::support::satisfies::satisfies;
 
 pub mod cursor;
+pub mod differential;
+#[cfg(feature = "arbitrary")]
+pub mod generated;
 pub mod json;
 pub mod npy;
 pub mod npz;
@@ -44,10 +49,13 @@ pub use npy::{encode_npy_reader, encode_npy_roundtrip, npy, npy_reader, npy_roun
 pub use npz::{encode_npz_mutate, npz, npz_mutate};
 pub use raw::{encode_raw, raw};
 pub use spec::{encode_shape, shape, spec_json, spec_toml};
+pub use differential::differential;
+#[cfg(feature = "arbitrary")]
+pub use generated::generated;
 pub use structured::structured;
 
 /// The fuzz targets, each with an oracle function of the same name (re-exported here).
-pub const TARGETS: [&str; 12] = [
+pub const TARGETS: [&str; 14] = [
     "npy",
     "npy_reader",
     "npy_roundtrip",
@@ -60,9 +68,12 @@ pub const TARGETS: [&str; 12] = [
     "structured",
     "npz",
     "npz_mutate",
+    "differential",
+    "generated",
 ];
 
-/// Runs the oracle of `target` on `data`; `false` when there is no such target.
+/// Runs the oracle of `target` on `data`; `false` when there is no such target (or, for
+/// `generated`, when the `arbitrary` feature that it needs is off).
 pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
     match target {
         "npy" => npy(data, meter),
@@ -77,6 +88,9 @@ pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
         "structured" => structured(data, meter),
         "npz" => npz(data, meter),
         "npz_mutate" => npz_mutate(data, meter),
+        "differential" => differential(data, meter),
+        #[cfg(feature = "arbitrary")]
+        "generated" => generated(data, meter),
         _ => return false,
     }
     true
