@@ -62,6 +62,7 @@
 //! | pipeline | `plan`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the one payload pump (chunked read, swap, `bool` and value checks, F→C), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
 //! | front-ends | `options`, [`npy`], [`raw`], [`json`] | each turns its bytes into a `Plan` and a payload, through its `ReadOptions` over one shared private core |
 //! | containers | `bundle`, [`npz`] | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends; `.npz` archives, whose members go through the `.npy` front-end and bind to bundles through the checker |
+//! | testing | `testing` (features `arbitrary`, `proptest`) | generators from a spec: valid arrays and bundles, and near misses labelled with the error code they must get, for fuzzers (`arbitrary::Unstructured`), property tests (proptest strategies) and corpora (`arrayguard gen`) |
 //!
 //! # Error codes
 //!
