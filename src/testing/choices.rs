@@ -9,7 +9,7 @@
 ///
 /// Implemented for [`Seeded`] (a deterministic stream from a seed), [`Replay`] (a recorded
 /// list), `arbitrary::Unstructured` (feature `arbitrary`) and proptest's runner (feature
-/// `proptest`, through [`SampleStrategy`](super::SampleStrategy)).
+/// `proptest`, through `SampleStrategy`).
 pub trait Choices {
     /// A number in `0..=max`.
     fn choose(&mut self, max: u64) -> u64;

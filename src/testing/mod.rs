@@ -7,15 +7,15 @@
 //!
 //! One core draws every sample from a [`Choices`] source, so the logic exists once: a
 //! [`Seeded`] stream (what `arrayguard gen` uses), `arbitrary::Unstructured` (feature
-//! `arbitrary`, for `cargo fuzz` targets), or proptest's runner through [`SampleStrategy`]
-//! and [`NearMissStrategy`] (feature `proptest`), which shrink by lowering the recorded
+//! `arbitrary`, for `cargo fuzz` targets), or proptest's runner through `SampleStrategy`
+//! and `NearMissStrategy` (feature `proptest`), which shrink by lowering the recorded
 //! choices (0 is always the simplest choice).
 //!
 //! A [`Generator`] covers the spec's whole space: every allowed dtype and byte order, both
 //! memory orders where allowed, `.npy` versions 1 to 3, named and ranged dimensions at their
 //! bounds, variadic runs (empty and long), empty axes, 0-d arrays, value bounds and the
 //! dtype's values just inside them, NaN, infinities, −0.0 and subnormals where allowed.
-//! Samples are library [`DynArray`](crate::DynArray)s plus encoding choices, written by the
+//! Samples are library [`DynArray`]s plus encoding choices, written by the
 //! library's own writers ([`Sample::encode`]); near misses that need byte-level damage
 //! (truncation, trailing bytes, a lying header length, a `bool` byte of 2) damage the encoded
 //! bytes.
