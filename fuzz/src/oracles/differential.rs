@@ -95,9 +95,12 @@ fn dtype_of_typestr(text: &str) -> Option<DType> {
 
 macro_rules! npyz_bytes {
     ($file:expr, $t:ty, |$v:ident| $bytes:expr) => {
-        $file
-            .into_vec::<$t>()
-            .map(|values| values.into_iter().flat_map(|$v| $bytes).collect::<Vec<u8>>())
+        $file.into_vec::<$t>().map(|values| {
+            values
+                .into_iter()
+                .flat_map(|$v| $bytes)
+                .collect::<Vec<u8>>()
+        })
     };
 }
 
@@ -191,7 +194,10 @@ pub fn differential<M: Meter>(data: &[u8], _meter: &M) {
             if !a.shape().orders_coincide() {
                 assert_eq!(a.order() == Order::F, b.fortran, "order");
             }
-            assert!(a.as_bytes() == b.bytes.as_slice(), "values differ from npyz's");
+            assert!(
+                a.as_bytes() == b.bytes.as_slice(),
+                "values differ from npyz's"
+            );
         }
         (Err(e), Ok(_)) => assert!(
             refusal_class(e.code()).is_some(),

@@ -50,13 +50,19 @@ pub fn generated<M: Meter>(data: &[u8], _meter: &M) {
         let files = sample.encode(format).expect("encoding to memory");
         let read = match generator.read(format, &files) {
             Ok(read) => read,
-            Err(e) => panic!("valid {format:?} sample refused: {} ({e})\n{sample:?}", e.code()),
+            Err(e) => panic!(
+                "valid {format:?} sample refused: {} ({e})\n{sample:?}",
+                e.code()
+            ),
         };
         assert_eq!(read.len(), sample.arrays.len());
         let limits = Limits::default();
         for ((name, back), drawn) in read.iter().zip(&sample.arrays) {
             assert_eq!(name, &drawn.name);
-            let (a, b) = (back.clone().into_c_order(), drawn.array.clone().into_c_order());
+            let (a, b) = (
+                back.clone().into_c_order(),
+                drawn.array.clone().into_c_order(),
+            );
             assert!(bits_equal(&a, &b), "{format:?}: read back differs");
             if let Err(broken) = satisfies(back, None, &spec, &limits) {
                 panic!("a generated sample breaks the spec: {broken}\n{spec:?}");

@@ -44,14 +44,14 @@ pub mod spec;
 pub mod structured;
 
 pub use cursor::{dtype_index, dtype_of, encode_dim, Cursor};
+pub use differential::differential;
+#[cfg(feature = "arbitrary")]
+pub use generated::generated;
 pub use json::{encode_json, encode_json_envelope, json, json_envelope};
 pub use npy::{encode_npy_reader, encode_npy_roundtrip, npy, npy_reader, npy_roundtrip};
 pub use npz::{encode_npz_mutate, npz, npz_mutate};
 pub use raw::{encode_raw, raw};
 pub use spec::{encode_shape, shape, spec_json, spec_toml};
-pub use differential::differential;
-#[cfg(feature = "arbitrary")]
-pub use generated::generated;
 pub use structured::structured;
 
 /// The fuzz targets, each with an oracle function of the same name (re-exported here).
