@@ -5,8 +5,10 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      # default: 60 seconds, every target
 #
-# Targets run one at a time under `nice -n 10`. New inputs are kept in corpus/<target>/
-# (git-ignored), crashes in artifacts/<target>/, libFuzzer's output in logs/<target>.log.
+# Targets are built with optimizations and debug assertions (`-O -a`: overflow checks and
+# `debug_assert!`s stay on, as in the stable tests) and run one at a time under `nice -n 10`.
+# New inputs are kept in corpus/<target>/ (git-ignored), crashes in artifacts/<target>/,
+# libFuzzer's output in logs/<target>.log.
 # Environment: FUZZ_TOOLCHAIN (default +nightly), FUZZ_RSS_MB (default 2048).
 set -uo pipefail
 
@@ -21,8 +23,8 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
     exit 2
 fi
 
-echo "== building every target (cargo $toolchain fuzz build -O)"
-if ! nice -n 10 cargo "$toolchain" fuzz build -O; then
+echo "== building every target (cargo $toolchain fuzz build -O -a)"
+if ! nice -n 10 cargo "$toolchain" fuzz build -O -a; then
     echo "build failed" >&2
     exit 2
 fi
@@ -41,6 +43,8 @@ dict_for() {
         spec_json | spec_toml | shape) echo dict/spec.dict ;;
         npz | npz_mutate) echo dict/npz.dict ;;
         oip | oip_binary) echo dict/oip.dict ;;
+        differential) echo dict/npy.dict ;;
+        generated) echo "" ;;
         *) echo "" ;;
     esac
 }
@@ -63,7 +67,7 @@ for target in "${targets[@]}"; do
     [[ -n "$dict" ]] && args+=(-dict="$dict")
     log="logs/$target.log"
     echo "== $target (${seconds}s${dict:+, $dict})"
-    nice -n 10 cargo "$toolchain" fuzz run -O "$target" "corpus/$target" -- "${args[@]}" \
+    nice -n 10 cargo "$toolchain" fuzz run -O -a "$target" "corpus/$target" -- "${args[@]}" \
         >"$log" 2>&1
     rc=$?
     after=$(count_files "artifacts/$target")
@@ -88,5 +92,5 @@ for row in "${rows[@]}"; do
     echo "$row"
 done
 echo
-echo "crashes: files in artifacts/<target>/ (reproduce: cargo $toolchain fuzz run -O TARGET FILE)"
+echo "crashes: files in artifacts/<target>/ (reproduce: cargo $toolchain fuzz run -O -a TARGET FILE)"
 exit "$failed"

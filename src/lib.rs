@@ -63,6 +63,7 @@
 //! | pipeline | `plan`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the one payload pump (chunked read, swap, `bool` and value checks, F→C), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
 //! | front-ends | `options`, [`npy`], [`raw`], [`json`] | each turns its bytes into a `Plan` and a payload, through its `ReadOptions` over one shared private core |
 //! | containers | `bundle`, [`npz`], [`oip`] | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends; `.npz` archives, whose members go through the `.npy` front-end and bind to bundles through the checker; inference requests, whose inputs bind to a bundle by name and are read by the JSON front-end or from the body's binary tensors |
+//! | testing | `testing` (features `arbitrary`, `proptest`) | generators from a spec: valid arrays and bundles, and near misses labelled with the error code they must get, for fuzzers (`arbitrary::Unstructured`), property tests (proptest strategies) and corpora (`arrayguard gen`) |
 //!
 //! # Error codes
 //!
@@ -184,6 +185,8 @@ pub mod raw;
 mod shape;
 mod spec;
 mod target;
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
+pub mod testing;
 mod transpose;
 mod util;
 

@@ -97,6 +97,17 @@ macro_rules! replay_tests {
     )*};
 }
 
+/// `generated` replays only with the generators (`--features arbitrary`; `cargo test
+/// --workspace` has it through the CLI, which uses them).
+#[test]
+#[cfg_attr(
+    not(feature = "arbitrary"),
+    ignore = "needs --features arbitrary (the generators)"
+)]
+fn generated() {
+    replay("generated");
+}
+
 replay_tests!(
     npy,
     npy_reader,
@@ -111,7 +122,8 @@ replay_tests!(
     npz,
     npz_mutate,
     oip,
-    oip_binary
+    oip_binary,
+    differential
 );
 
 /// Every target has a test above, a `[[bin]]` and a source file; every corpus directory
@@ -249,6 +261,25 @@ fn read(path: &str) -> Vec<u8> {
     fs::read(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// Inputs of the `generated` target: every dtype selector and format, a few shapes and
+/// spec-byte patterns, then choice bytes (a ramp, zeros, all ones).
+fn generated_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for (i, dtype) in DType::ALL.iter().enumerate() {
+        let mut seed = vec![oracles::dtype_index(*dtype), 2, 3, 2];
+        // The spec bytes (as `structured` decodes them), the format, then the choices.
+        seed.extend((0..24u8).map(|b| b.wrapping_mul(37).wrapping_add(i as u8)));
+        seed.push(i as u8 % 4);
+        seed.extend(match i % 3 {
+            0 => (0..=255u8).collect::<Vec<u8>>(),
+            1 => vec![0; 64],
+            _ => vec![0xFF; 64],
+        });
+        seeds.push((format!("{}_{}", dtype.name(), i % 4), seed));
+    }
+    seeds
+}
+
 /// Rewrites `fuzz/seeds/` from the fixtures: a handful of small, varied inputs per target.
 #[test]
 #[ignore = "rewrites fuzz/seeds/; run by hand after changing an input encoding"]
@@ -277,6 +308,11 @@ fn regenerate_seeds() {
     ];
     let name = |path: &str| path.rsplit('/').next().expect("a file name").to_string();
     write_seeds("npy", NPY.iter().map(|p| (name(p), read(p))).collect());
+    write_seeds(
+        "differential",
+        NPY.iter().map(|p| (name(p), read(p))).collect(),
+    );
+    write_seeds("generated", generated_seeds());
     let sizes: [&[u8]; 4] = [&[], &[7], &[0, 3, 7], &[1, 6, 2, 5, 3]];
     write_seeds(
         "npy_reader",

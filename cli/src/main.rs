@@ -9,6 +9,7 @@ mod check;
 mod config;
 mod convert;
 mod error;
+mod gen;
 mod input;
 mod inspect;
 mod progress;
@@ -50,6 +51,7 @@ enum Command {
     Inspect(inspect::InspectArgs),
     Convert(convert::ConvertArgs),
     Schema(schema::SchemaArgs),
+    Gen(gen::GenArgs),
 }
 
 /// Resource limits, shared by every command. Defaults are `arrayguard::Limits::default()`,
@@ -144,6 +146,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Gen(args) => gen::run(&args),
     };
     ExitCode::from(status.exit_code())
 }

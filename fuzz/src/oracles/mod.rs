@@ -11,6 +11,8 @@
 //! | [`structured`](mod@structured) | `structured` (a spec and an array through `.npy`) |
 //! | [`npz`](mod@npz) | `npz` (any bytes as an archive), `npz_mutate` (written archives, mutated) |
 //! | [`oip`](mod@oip) | `oip` (any bytes as a JSON inference request), `oip_binary` (with binary tensors) |
+//! | [`differential`](mod@differential) | `differential` (`.npy` bytes through arrayguard and npyz) |
+//! | `generated` | `generated` (samples and near misses of `arrayguard::testing`; feature `arbitrary`) |
 //!
 //! These files depend only on `arrayguard`, `std` and the shared test support
 //! (`tests/common/support/`: readers, canonical bytes, the spec oracle), which the including
@@ -32,6 +34,9 @@ use crate::support::arrays::bits_equal;
 use crate::support::satisfies::satisfies;
 
 pub mod cursor;
+pub mod differential;
+#[cfg(feature = "arbitrary")]
+pub mod generated;
 pub mod json;
 pub mod npy;
 pub mod npz;
@@ -41,6 +46,9 @@ pub mod spec;
 pub mod structured;
 
 pub use cursor::{dtype_index, dtype_of, encode_dim, Cursor};
+pub use differential::differential;
+#[cfg(feature = "arbitrary")]
+pub use generated::generated;
 pub use json::{encode_json, encode_json_envelope, json, json_envelope};
 pub use npy::{encode_npy_reader, encode_npy_roundtrip, npy, npy_reader, npy_roundtrip};
 pub use npz::{encode_npz_mutate, npz, npz_mutate};
@@ -50,7 +58,7 @@ pub use spec::{encode_shape, shape, spec_json, spec_toml};
 pub use structured::structured;
 
 /// The fuzz targets, each with an oracle function of the same name (re-exported here).
-pub const TARGETS: [&str; 14] = [
+pub const TARGETS: [&str; 16] = [
     "npy",
     "npy_reader",
     "npy_roundtrip",
@@ -65,9 +73,12 @@ pub const TARGETS: [&str; 14] = [
     "npz_mutate",
     "oip",
     "oip_binary",
+    "differential",
+    "generated",
 ];
 
-/// Runs the oracle of `target` on `data`; `false` when there is no such target.
+/// Runs the oracle of `target` on `data`; `false` when there is no such target (or, for
+/// `generated`, when the `arbitrary` feature that it needs is off).
 pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
     match target {
         "npy" => npy(data, meter),
@@ -84,6 +95,9 @@ pub fn run<M: Meter>(target: &str, data: &[u8], meter: &M) -> bool {
         "npz_mutate" => npz_mutate(data, meter),
         "oip" => oip(data, meter),
         "oip_binary" => oip_binary(data, meter),
+        "differential" => differential(data, meter),
+        #[cfg(feature = "arbitrary")]
+        "generated" => generated(data, meter),
         _ => return false,
     }
     true

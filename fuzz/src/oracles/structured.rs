@@ -179,7 +179,7 @@ fn dim_from(tag: u8, c: &mut Cursor<'_>) -> Dim {
 }
 
 /// The spec part of a `structured` input.
-fn spec_from(c: &mut Cursor<'_>, dtype: DType, dims: &[usize]) -> ArraySpec {
+pub(crate) fn spec_from(c: &mut Cursor<'_>, dtype: DType, dims: &[usize]) -> ArraySpec {
     let mut spec = ArraySpec::any();
     let b = c.u8();
     match b % 4 {
