@@ -143,6 +143,13 @@ impl Read for BodyReader {
     }
 }
 
+/// How long the rest of a refused body is read before the answer is sent anyway.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a refused body may pause while its rest is read: a client that stopped sending
+/// gets the answer then.
+const DRAIN_QUIET: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Runs `read` on the blocking pool over the body as a [`BodyReader`], with the body bounded
 /// by `limit`, and returns what it returned. An I/O failure caused by the bound becomes the
 /// bound's limit error (413); any other error of `read` is returned as it is.
@@ -151,7 +158,10 @@ impl Read for BodyReader {
 /// headers and then nothing holds no thread. After that, the task holds one thread of the
 /// blocking pool until the reader returns: when the body ends, when the reader refuses it,
 /// or when this future is dropped (a timeout, a client gone), which ends the body the
-/// reader sees.
+/// reader sees. A body refused before its end is then read to its end, within its bound, for
+/// at most five seconds and while it keeps coming (pauses of at most 200 ms), without a
+/// thread and without keeping it, so that a client still sending it gets the refusal rather
+/// than a reset.
 pub(crate) async fn read_body<T, F>(body: Body, limit: BodyLimit, read: F) -> Result<T, Problem>
 where
     T: Send + 'static,
@@ -186,6 +196,16 @@ where
         task.await
     };
     let outcome = match joined {
+        // A refusal before the body's end: read the rest (kept nowhere, within the body's
+        // bound, for at most DRAIN_TIME) so that a client still sending it gets the answer
+        // instead of a connection reset. A body cut at its bound is not read further.
+        Ok(Err(problem)) if more && pump.stopped().is_none() => {
+            let drain = async {
+                while let Ok(Some(Ok(_))) = tokio::time::timeout(DRAIN_QUIET, pump.next()).await {}
+            };
+            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+            Err(problem)
+        }
         Ok(outcome) => outcome,
         Err(e) => {
             return Err(Problem::new(
