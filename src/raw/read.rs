@@ -2,6 +2,7 @@
 
 use super::layout::check_payload_len;
 use super::Layout;
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -9,7 +10,7 @@ use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
-use crate::options::{open, Core, ReaderPayload, SlicePayload};
+use crate::options::{open, threads_doc, Core, ReaderPayload, SlicePayload, ThreadedSlice};
 use crate::payload::{self, SourceInfo};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, Bindings};
@@ -92,6 +93,26 @@ impl ReadOptions {
         self
     }
 
+    #[doc = threads_doc!()]
+    ///
+    /// ```
+    /// use arrayguard::raw;
+    /// let one_thread = raw::ReadOptions::new().threads(1);
+    /// # let _ = one_thread;
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.set_threads(threads);
+        self
+    }
+
+    /// The fewest payload bytes per thread (default 4 MiB), for tests that exercise the
+    /// parallel read on small inputs. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn parallel_min_bytes(mut self, bytes: usize) -> Self {
+        self.core.set_parallel_min_bytes(bytes);
+        self
+    }
+
     /// Reads an array from a slice: with an element type, a view that borrows `bytes` when
     /// they are aligned and native-endian; with [`DynArray`](crate::DynArray), a copy. See
     /// [`from_slice`](super::from_slice).
@@ -116,12 +137,15 @@ impl ReadOptions {
             to_u64(bytes.len()),
             &mut bindings,
         )?;
-        O::view(SlicePayload {
-            plan: &plan,
-            bytes,
-            offset: 0,
-            values: spec.values(),
-            c_order: self.core.c_order,
+        O::view(ThreadedSlice {
+            payload: SlicePayload {
+                plan: &plan,
+                bytes,
+                offset: 0,
+                values: spec.values(),
+                c_order: self.core.c_order,
+            },
+            threads: self.core.threads,
         })
     }
 
@@ -167,13 +191,13 @@ impl ReadOptions {
         let mut bindings = Bindings::new();
         // The layout is checked before the file is opened.
         let checked = check::<O>(&limits, layout, spec, &mut bindings)?;
-        let (mut file, len) = open(path.as_ref())?;
+        let (file, len) = open(path.as_ref())?;
         let stream = Stream {
             limits: &limits,
             checked,
             layout,
             spec,
-            reader: &mut file,
+            reader: &file,
             bindings: &mut bindings,
             c_order: self.core.c_order,
         };
@@ -185,10 +209,11 @@ impl ReadOptions {
         // bytes, before the values are checked.
         O::owned(ReaderPayload {
             plan: &plan,
-            reader: file,
+            reader: &file,
             at: FILE,
             values: spec.values(),
             c_order: self.core.c_order,
+            par: self.core.par(Some((&file, 0))),
         })
     }
 
@@ -242,7 +267,8 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Plan> {
-        self.check_source(|| open(path.as_ref()), layout, spec, &mut Bindings::new())
+        let source = || open(path.as_ref());
+        self.check_source(source, as_file, layout, spec, &mut Bindings::new())
     }
 
     /// Checks a raw buffer from a reader as [`ReadOptions::check_path`] checks a file, without
@@ -261,15 +287,18 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Plan> {
-        self.check_source(|| Ok((reader, None)), layout, spec, &mut Bindings::new())
+        let source = || Ok((reader, None));
+        self.check_source(source, |_| None, layout, spec, &mut Bindings::new())
     }
 
     /// Checks the layout, then opens the source (a reader and its length when known) and
     /// checks its payload: streamed in chunks when the plan is known before the end of the
-    /// input, read whole otherwise.
+    /// input, read whole otherwise. `as_file` gives the source as a file when it is one,
+    /// for the parallel check.
     fn check_source<R: Read>(
         &self,
         source: impl FnOnce() -> Result<(R, Option<u64>)>,
+        as_file: impl Fn(&R) -> Option<&File>,
         layout: &Layout,
         spec: &ArraySpec,
         bindings: &mut Bindings,
@@ -305,9 +334,23 @@ impl ReadOptions {
                 (stream.resolve(len)?, FILE)
             }
         };
-        by_dtype!(plan.dtype(), T => payload::stream::<T, R>(&plan, &mut reader, at, values))?;
+        match len.and_then(|_| as_file(&reader)) {
+            Some(mut file) => {
+                let par = self.core.par(Some((file, 0)));
+                by_dtype!(plan.dtype(), T => payload::stream::<T, &File>(&plan, &mut file, at, values, par))?;
+            }
+            None => {
+                let par = self.core.par(None);
+                by_dtype!(plan.dtype(), T => payload::stream::<T, R>(&plan, &mut reader, at, values, par))?;
+            }
+        }
         Ok(plan)
     }
+}
+
+/// A file as a file, for [`ReadOptions::check_source`].
+fn as_file(file: &File) -> Option<&File> {
+    Some(file)
 }
 
 /// Every check that does not need the input's length, as stages of the spec: the layout's
