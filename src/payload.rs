@@ -10,7 +10,7 @@
 use std::io::{self, Read};
 
 use crate::array::{Array, ArrayView};
-use crate::buffer::{Buffer, RawBuffer};
+use crate::buffer::{Buffer, RawBuffer, HUGE_MIN};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
 use crate::parallel::{self, Positional, Threads};
@@ -570,7 +570,13 @@ pub(crate) fn view<'a, T: Element>(
         _ => None,
     };
     let order = if to_c { Order::C } else { plan.order() };
-    let n = threads.for_bytes(bytes.len());
+    // Threads for the checks or the conversion, when there are any.
+    let work = T::DTYPE == DType::Bool || !values.is_empty() || transpose.is_some() || !native;
+    let n = if work {
+        threads.for_bytes(bytes.len())
+    } else {
+        1
+    };
     // A conversion on one thread goes through `read`, which converts while it copies.
     if native && (transpose.is_none() || n > 1) {
         if let Ok(raw) = bytemuck::try_cast_slice::<u8, T::Raw>(bytes) {
@@ -690,6 +696,9 @@ pub(crate) fn read<T: Element, R: Read>(
             }
         }
     }
+    if at.known_len && !fortran && plan.nbytes() < HUGE_MIN {
+        return read_small::<T, R>(plan, reader, at, values);
+    }
     let data = if at.known_len {
         let mut sink = Whole(RawBuffer::<T>::zeroed(total)?);
         pump::<T, R, _>(plan, reader, at, values, &mut sink, chunk)?;
@@ -704,6 +713,69 @@ pub(crate) fn read<T: Element, R: Read>(
     };
     let array = Array::from_parts_unchecked(plan.shape().clone(), plan.order(), data);
     Ok(if fortran { array.into_c_order() } else { array })
+}
+
+/// The read of [`read`] for a payload of known length below [`HUGE_MIN`] that is delivered in
+/// its own order: one `read` call into a byte vector that is not zeroed first, then the
+/// conversion and checks of [`pump`] over the whole payload, with the same errors.
+fn read_small<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    at: SourceInfo,
+    values: &ValueSpec,
+) -> Result<Array<T>> {
+    let nbytes = plan.nbytes();
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes.try_reserve_exact(nbytes).map_err(|_| {
+        Error::from(ErrorKind::OutOfMemory {
+            bytes: to_u64(nbytes),
+        })
+    })?;
+    // `read_to_end` reads into the reserved capacity without initializing it; `take` stops
+    // it at the payload's end.
+    reader
+        .by_ref()
+        .take(to_u64(nbytes))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() < nbytes {
+        // What `pump` reports: an invalid `bool` in a chunk that arrived whole comes first.
+        if T::DTYPE == DType::Bool {
+            let chunk = convert_chunk::<T>(plan, values);
+            check_bools_at(&bytes[..bytes.len() / chunk * chunk], 0, at.offset)?;
+        }
+        return Err(Error::from(ErrorKind::TruncatedData {
+            expected: to_u64(nbytes),
+            found: to_u64(bytes.len()),
+        })
+        .at_offset(at.offset));
+    }
+    let swap = plan.needs_swap();
+    let mut tally = ValueTally::default();
+    let data = match bytemuck::try_cast_slice_mut::<u8, T::Raw>(&mut bytes) {
+        Ok(raw) => {
+            check_part::<T>(raw, swap, 0, at.offset, plan, values, &mut tally)?;
+            Buffer::from_bytes(bytes)
+        }
+        // Not aligned for `T` (the system allocator aligns to 16 bytes, so not seen).
+        Err(_) => {
+            let mut raw: Vec<T::Raw> = bytemuck::allocation::pod_collect_to_vec(&bytes);
+            check_part::<T>(&mut raw, swap, 0, at.offset, plan, values, &mut tally)?;
+            Buffer::Heap(T::from_raw_vec(raw))
+        }
+    };
+    if at.to_end {
+        expect_eof(
+            reader,
+            at.offset.saturating_add(to_u64(nbytes)),
+            to_u64(nbytes),
+        )?;
+    }
+    tally.finish()?;
+    Ok(Array::from_parts_unchecked(
+        plan.shape().clone(),
+        plan.order(),
+        data,
+    ))
 }
 
 /// Reads `reader` to its end into storage for `T`, for sources whose length is unknown and

@@ -399,11 +399,15 @@ fn header_from_reader<R: Read>(
     limits: &Limits,
     file_len: Option<u64>,
 ) -> Result<Header> {
+    // Every prelude has at least two length bytes: read them with the magic, in one call.
     let mut first = [0u8; MAGIC_LEN + 4];
-    let got = payload::read_full(reader, &mut first[..MAGIC_LEN])?;
-    let (major, minor, width) = parse_magic(&first[..got])?;
-    let got = payload::read_full(reader, &mut first[MAGIC_LEN..MAGIC_LEN + width])?;
-    let prelude = parse_header_len((major, minor), &first[MAGIC_LEN..MAGIC_LEN + got], limits)?;
+    let got = payload::read_full(reader, &mut first[..MAGIC_LEN + 2])?;
+    let (major, minor, width) = parse_magic(&first[..got.min(MAGIC_LEN)])?;
+    let mut end = got;
+    if got == MAGIC_LEN + 2 {
+        end += payload::read_full(reader, &mut first[MAGIC_LEN + 2..MAGIC_LEN + width])?;
+    }
+    let prelude = parse_header_len((major, minor), &first[MAGIC_LEN..end], limits)?;
     if let Some(len) = file_len {
         let available = len.saturating_sub(to_u64(prelude.prefix_len));
         if to_u64(prelude.header_len) > available {
@@ -414,10 +418,17 @@ fn header_from_reader<R: Read>(
         }
     }
     // The header length passed the limit, but a stream may still lie about it: read through
-    // `take` so the buffer grows with the bytes that actually arrive.
+    // `take` so the buffer grows with the bytes that actually arrive. A file holds them (its
+    // length was compared above): one read into a buffer of exactly that size.
     let mut text = Vec::new();
     let want = to_u64(prelude.header_len);
-    reader.take(want).read_to_end(&mut text)?;
+    if file_len.is_some() {
+        text.resize(prelude.header_len, 0);
+        let got = payload::read_full(reader, &mut text)?;
+        text.truncate(got);
+    } else {
+        reader.take(want).read_to_end(&mut text)?;
+    }
     if text.len() < prelude.header_len {
         return Err(truncated_header(&prelude, text.len()));
     }
