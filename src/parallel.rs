@@ -8,7 +8,7 @@
 //! sequential read reports it. Readers that cannot read at a position (pipes, sockets, any
 //! `Read`) keep the sequential path.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::error::Result;
 
@@ -126,27 +126,48 @@ pub(crate) fn split(len: usize, n: usize, align: usize) -> Vec<usize> {
     ends
 }
 
-/// Runs `job` on each of `parts` on its own scoped thread (the first on this thread) and
-/// returns the results in the order of `parts`.
-pub(crate) fn run<P: Send, O: Send>(parts: Vec<P>, job: impl Fn(P) -> O + Sync) -> Vec<O> {
-    let mut parts = parts.into_iter();
-    let Some(first) = parts.next() else {
-        return Vec::new();
+/// How many parts a job on `threads` threads is split into: several per thread, so that a
+/// thread that starts late (the machine is shared) leaves its parts to the others instead of
+/// holding every thread up at the join.
+pub(crate) fn parts_for(threads: usize) -> usize {
+    threads.saturating_mul(4)
+}
+
+/// Runs `job` on every one of `parts` on up to `threads` scoped threads (this one included),
+/// each taking the next part not yet taken, and returns the results in the order of `parts`.
+pub(crate) fn run<P: Send, O: Send>(
+    parts: Vec<P>,
+    threads: usize,
+    job: impl Fn(P) -> O + Sync,
+) -> Vec<O> {
+    let count = parts.len();
+    let queue = Mutex::new(parts.into_iter().enumerate());
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            // A job does not panic, so the lock is never poisoned; if one did, the panic
+            // reaches the caller through the join below or this thread.
+            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+            let Some((i, part)) = next else {
+                return done;
+            };
+            done.push((i, job(part)));
+        }
     };
-    let job = &job;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts.map(|p| scope.spawn(move || job(p))).collect();
-        let mut out = Vec::with_capacity(handles.len() + 1);
-        out.push(job(first));
+    let helpers = threads.min(count).saturating_sub(1);
+    let mut results: Vec<(usize, O)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
         for handle in handles {
             match handle.join() {
-                Ok(o) => out.push(o),
-                // A job does not panic; if one did, let the caller see it.
+                Ok(done) => all.extend(done),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        out
-    })
+        all
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, o)| o).collect()
 }
 
 #[cfg(test)]
@@ -186,7 +207,11 @@ mod tests {
 
     #[test]
     fn jobs_come_back_in_order() {
-        assert_eq!(run(vec![1, 2, 3, 4], |x| x * 10), [10, 20, 30, 40]);
-        assert!(run(Vec::<u8>::new(), |x| x).is_empty());
+        for threads in [1, 2, 3, 8] {
+            let parts: Vec<u32> = (0..50).collect();
+            let expected: Vec<u32> = parts.iter().map(|x| x * 10).collect();
+            assert_eq!(run(parts, threads, |x| x * 10), expected);
+            assert!(run(Vec::<u8>::new(), threads, |x| x).is_empty());
+        }
     }
 }

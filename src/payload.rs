@@ -244,7 +244,7 @@ pub(crate) fn stream<T: Element, R: Read>(
     let total = plan.shape().len();
     let chunk = total.min((CHECK_CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
     if let Some((src, n)) = par.ranges(plan, at) {
-        let ends = parallel::split(total, n, 1);
+        let ends = parallel::split(total, parallel::parts_for(n), 1);
         let ranges: Vec<(usize, usize)> = std::iter::once(0)
             .chain(ends.iter().copied())
             .zip(ends.iter().copied())
@@ -255,7 +255,7 @@ pub(crate) fn stream<T: Element, R: Read>(
             offset: at.offset,
             chunk,
         };
-        let results = parallel::run(ranges, |(start, end)| {
+        let results = parallel::run(ranges, n, |(start, end)| {
             check_range::<T>(src, start, end, &ctx)
         });
         let tally = merged(results)?;
@@ -392,43 +392,38 @@ fn expect_end(src: Positional<'_>, at: SourceInfo, nbytes: usize) -> Result<()> 
     Ok(())
 }
 
-/// Reads the whole payload into `dst` on `n` threads, each converting and checking its own
-/// range, and reports what a sequential [`pump`] with a known length reports.
-fn fill_parallel<T: Element>(
-    plan: &Plan,
+/// Reads the elements `first..first + dst.len()` of the payload into `dst` on `n` threads,
+/// each converting and checking its own range: their tally, or the first error in payload
+/// order.
+fn fill_ranges<T: Element>(
     src: Positional<'_>,
-    n: usize,
-    at: SourceInfo,
-    values: &ValueSpec,
     dst: &mut [T::Raw],
-) -> Result<()> {
-    let ctx = Ctx {
-        plan,
-        values,
-        offset: at.offset,
-        chunk: convert_chunk::<T>(plan, values),
-    };
+    first: usize,
+    n: usize,
+    ctx: &Ctx<'_>,
+) -> Result<ValueTally> {
     // Ranges start on 4 KiB boundaries of the destination where the payload allows.
     let align = (4096 / T::DTYPE.itemsize()).max(1);
-    let ends = parallel::split(dst.len(), n, align);
+    let ends = parallel::split(dst.len(), parallel::parts_for(n), align);
     let mut parts = Vec::with_capacity(ends.len());
     let (mut rest, mut start) = (dst, 0);
     for end in ends {
         let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - start);
-        parts.push((start, head));
+        parts.push((first + start, head));
         (rest, start) = (tail, end);
     }
-    let results = parallel::run(parts, |(first, raw)| fill_range::<T>(src, raw, first, &ctx));
-    let tally = merged(results)?;
-    if at.to_end {
-        expect_end(src, at, plan.nbytes())?;
-    }
-    tally.finish()
+    merged(parallel::run(parts, n, |(at, raw)| {
+        fill_range::<T>(src, raw, at, ctx)
+    }))
 }
 
-/// The parallel read of [`read`]: the payload read into one buffer on `n` threads, then, for
-/// a Fortran-order payload delivered in C order, converted into a second one by row blocks
-/// on `n` threads.
+/// The parallel read of [`read`], with the result of a sequential [`pump`] with a known
+/// length: the payload read into one buffer on `n` threads, each range converted and checked
+/// on its thread. A Fortran-order payload delivered in C order goes a few slabs at a time
+/// through a buffer of about `min_range` bytes per thread (read on `n` threads, then converted
+/// by row blocks on `n` threads: two rounds of threads per buffer) when one slab holds at
+/// most [`MAX_SLAB_BYTES`], and is otherwise read whole and then converted
+/// by row blocks, briefly holding two copies.
 fn read_parallel<T: Element>(
     plan: &Plan,
     src: Positional<'_>,
@@ -436,22 +431,62 @@ fn read_parallel<T: Element>(
     at: SourceInfo,
     values: &ValueSpec,
     fortran: bool,
+    min_range: usize,
 ) -> Result<Array<T>> {
     let total = plan.shape().len();
-    let mut raw = RawBuffer::<T>::zeroed(total)?;
-    fill_parallel::<T>(plan, src, n, at, values, raw.as_mut_slice())?;
+    let item = T::DTYPE.itemsize();
+    let ctx = Ctx {
+        plan,
+        values,
+        offset: at.offset,
+        chunk: convert_chunk::<T>(plan, values),
+    };
     let transpose = fortran
         .then(|| Transpose::new(plan.shape().dims()))
         .flatten();
+    let order = if fortran { Order::C } else { plan.order() };
     let data = match transpose {
-        None => raw.into_buffer(),
-        Some(t) => {
+        None => {
+            let mut raw = RawBuffer::<T>::zeroed(total)?;
+            let tally = fill_ranges::<T>(src, raw.as_mut_slice(), 0, n, &ctx)?;
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            raw.into_buffer()
+        }
+        Some(t) if t.slab_len().saturating_mul(item) <= MAX_SLAB_BYTES => {
+            let slab = t.slab_len();
+            // Each thread reads and converts about one range's worth of slabs per round.
+            let per_chunk = (n.saturating_mul(min_range) / item / slab).max(1) * slab;
+            let mut slabs: Vec<T::Raw> = alloc_raw(per_chunk.min(total))?;
             let mut dst = RawBuffer::<T>::zeroed(total)?;
-            t.parallel(raw.as_mut_slice(), dst.as_mut_slice(), n);
+            let mut tally = ValueTally::default();
+            let mut done = 0;
+            while done < total {
+                let part = &mut slabs[..per_chunk.min(total - done)];
+                tally.merge(fill_ranges::<T>(src, part, done, n, &ctx)?);
+                t.parallel(part, done / slab, dst.as_mut_slice(), n);
+                done += part.len();
+            }
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            dst.into_buffer()
+        }
+        Some(t) => {
+            let mut raw = RawBuffer::<T>::zeroed(total)?;
+            let tally = fill_ranges::<T>(src, raw.as_mut_slice(), 0, n, &ctx)?;
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            let mut dst = RawBuffer::<T>::zeroed(total)?;
+            t.parallel(raw.as_mut_slice(), 0, dst.as_mut_slice(), n);
             dst.into_buffer()
         }
     };
-    let order = if fortran { Order::C } else { plan.order() };
     Ok(Array::from_parts_unchecked(
         plan.shape().clone(),
         order,
@@ -599,7 +634,7 @@ pub(crate) fn view<'a, T: Element>(
                 if n > 1 {
                     // Checked above: convert straight from the slice, on `n` threads.
                     let mut dst = RawBuffer::<T>::zeroed(raw.len())?;
-                    t.parallel(raw, dst.as_mut_slice(), n);
+                    t.parallel(raw, 0, dst.as_mut_slice(), n);
                     let data = dst.into_buffer();
                     let array = Array::from_parts_unchecked(plan.shape().clone(), order, data);
                     return Ok(array.into_view());
@@ -627,12 +662,12 @@ fn check_borrowed<T: Element>(
     n: usize,
 ) -> Result<()> {
     let item = T::DTYPE.itemsize();
-    let ends = parallel::split(raw.len(), n, 1);
+    let ends = parallel::split(raw.len(), parallel::parts_for(n), 1);
     let ranges: Vec<(usize, usize)> = std::iter::once(0)
         .chain(ends.iter().copied())
         .zip(ends.iter().copied())
         .collect();
-    let results = parallel::run(ranges, |(start, end)| {
+    let results = parallel::run(ranges, n, |(start, end)| {
         let part = &raw[start..end];
         if T::DTYPE == DType::Bool {
             let at = offset.saturating_add(to_u64(start * item));
@@ -674,7 +709,7 @@ pub(crate) fn read<T: Element, R: Read>(
     let chunk = convert_chunk::<T>(plan, values);
     let fortran = to_c && plan.order() == Order::F;
     if let Some((src, n)) = par.ranges(plan, at) {
-        return read_parallel::<T>(plan, src, n, at, values, fortran);
+        return read_parallel::<T>(plan, src, n, at, values, fortran, par.threads.min_range);
     }
     if fortran && at.known_len {
         if let Some(transpose) = Transpose::new(plan.shape().dims()) {

@@ -59,19 +59,18 @@ impl Transpose {
         self.tiles(src, k0, 0, dst);
     }
 
-    /// Writes `dst`, the rows `i0..` of the C-order array (all elements whose index on the
-    /// first axis is `i0` or more, as many rows as `dst` holds), from `src`, the whole array
-    /// in F order.
-    pub(crate) fn rows<R: Copy>(&self, src: &[R], i0: usize, dst: &mut [R]) {
-        debug_assert_eq!(src.len(), self.slab_len() * self.last);
-        self.tiles(src, 0, i0, dst);
-    }
-
-    /// Converts `src` (F order over `dims` in [`Transpose::new`], all slabs) into `dst` (C
-    /// order) on `threads` threads, each writing a block of rows.
-    pub(crate) fn parallel<R: Copy + Send + Sync>(&self, src: &[R], dst: &mut [R], threads: usize) {
+    /// Writes into `dst` (the whole array, C order) the slabs `k0..` held by `src` (F order,
+    /// whole slabs) on `threads` threads, each writing a block of rows (whole rows of `dst`
+    /// are contiguous, so the blocks are disjoint).
+    pub(crate) fn parallel<R: Copy + Send + Sync>(
+        &self,
+        src: &[R],
+        k0: usize,
+        dst: &mut [R],
+        threads: usize,
+    ) {
         let row = self.middle_len * self.last;
-        let ends = crate::parallel::split(self.first, threads, 1);
+        let ends = crate::parallel::split(self.first, crate::parallel::parts_for(threads), 1);
         let mut parts = Vec::with_capacity(ends.len());
         let (mut rest, mut start) = (dst, 0);
         for end in ends {
@@ -79,7 +78,7 @@ impl Transpose {
             parts.push((start, head));
             (rest, start) = (tail, end);
         }
-        crate::parallel::run(parts, |(i0, block)| self.rows(src, i0, block));
+        crate::parallel::run(parts, threads, |(i0, block)| self.tiles(src, k0, i0, block));
     }
 
     /// The tiled conversion: `src` holds the slabs `k0..` (F order, whole slabs), `dst` the
@@ -188,8 +187,14 @@ mod tests {
             // Row blocks on threads give the same result.
             for threads in [2, 3, 7] {
                 let mut by_rows = vec![u32::MAX; n];
-                t.parallel(&src, &mut by_rows, threads);
+                t.parallel(&src, 0, &mut by_rows, threads);
                 assert_eq!(by_rows, dst, "{dims:?} {threads}");
+                // And slab by slab on threads.
+                let mut both = vec![u32::MAX; n];
+                for (k, chunk) in src.chunks(slab * 2).enumerate() {
+                    t.parallel(chunk, k * 2, &mut both, threads);
+                }
+                assert_eq!(both, dst, "{dims:?} {threads}");
             }
         }
     }
