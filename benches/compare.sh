@@ -10,6 +10,9 @@
 #
 # Usage: benches/compare.sh [criterion filter]
 #        benches/compare.sh --python    # the Python package's rows and targets only (~1 min)
+#        ARRAYGUARD_PYTHON=/path/to/python benches/compare.sh
+#            # NumPy's anchors from that interpreter (it needs numpy), without building the
+#            # Python package into .venv: the package's rows are left out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,17 +26,24 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 touch "$out/python.tsv" "$out/bencher.txt" "$out/peak.tsv" "$out/check.txt"
 
-scripts/python-env >&2
-# pydantic-numpy is optional (a row when it installs); python_bench.py says when it is missing.
-.venv/bin/python -c "import pydantic_numpy" 2>/dev/null \
-    || .venv/bin/python -m pip install --quiet --disable-pip-version-check pydantic-numpy >&2 \
-    || echo "compare.sh: pydantic-numpy did not install; its row is left out" >&2
-# numpy uses huge pages on its own; OPENBLAS_* settings of this machine slow it, so drop them
-# for the Python runs only.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/python_bench.py > "$out/pypkg.tsv"
+python=.venv/bin/python
+if [ -n "${ARRAYGUARD_PYTHON:-}" ]; then
+    python=$ARRAYGUARD_PYTHON
+    touch "$out/pypkg.tsv"
+else
+    scripts/python-env >&2
+    # pydantic-numpy is optional (a row when it installs); python_bench.py says when it is
+    # missing.
+    .venv/bin/python -c "import pydantic_numpy" 2>/dev/null \
+        || .venv/bin/python -m pip install --quiet --disable-pip-version-check pydantic-numpy >&2 \
+        || echo "compare.sh: pydantic-numpy did not install; its row is left out" >&2
+    # numpy uses huge pages on its own; OPENBLAS_* settings of this machine slow it, so drop
+    # them for the Python runs only.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/python_bench.py > "$out/pypkg.tsv"
+fi
 
 if [ -z "$python_only" ]; then
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/numpy_anchor.py > "$out/python.tsv"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" benches/numpy_anchor.py > "$out/python.tsv"
     cargo bench --quiet --bench npy --bench json -- --warm-up-time 1 --measurement-time 5 \
         --output-format bencher ${1:+"$1"} 2>/dev/null > "$out/bencher.txt"
     cargo bench --quiet --bench peak_memory 2>/dev/null > "$out/peak.tsv"
