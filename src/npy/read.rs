@@ -71,7 +71,8 @@ impl ReadOptions {
     }
 
     /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
-    /// is read, a few slabs at a time through a small buffer, when the source's length is
+    /// is read, a few slabs at a time through a small buffer (on several threads for a large
+    /// payload, see [`ReadOptions::threads`]), when the source's length is
     /// known (a slice, a regular file) and one slab (the elements sharing an index on the last
     /// axis) holds at most 4 MiB; otherwise it is converted after it is read, briefly holding
     /// two copies. When F and C order store the same sequence (a vector, say) the array is
@@ -185,7 +186,8 @@ impl ReadOptions {
     /// and names the same first ones).
     ///
     /// The payload is read in chunks of whole elements, at most 1 MiB each, into one buffer
-    /// that is reused: memory use does not grow with the file. The limits still apply to the
+    /// that is reused (one per thread when a large file is checked on several threads, see
+    /// [`ReadOptions::threads`]): memory use does not grow with the file. The limits still apply to the
     /// declared size, as they do for the readers; raise [`Limits::max_bytes`] and
     /// [`Limits::max_elements`] to check larger files.
     ///

@@ -81,7 +81,8 @@ impl ReadOptions {
     }
 
     /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
-    /// is read, a few slabs at a time through a small buffer, when the source's length is
+    /// is read, a few slabs at a time through a small buffer (on several threads for a large
+    /// payload, see [`ReadOptions::threads`]), when the source's length is
     /// known (a slice, a regular file) and one slab (the elements sharing an index on the last
     /// axis) holds at most 4 MiB; otherwise it is converted after it is read, briefly holding
     /// two copies. When F and C order store the same sequence (a vector, say) the array is
@@ -229,7 +230,8 @@ impl ReadOptions {
     /// and an error has the same code and message.
     ///
     /// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into
-    /// one reused buffer, so memory use does not grow with the file. A file that is not a
+    /// one reused buffer (one per thread when a large file is checked on several threads, see
+    /// [`ReadOptions::threads`]), so memory use does not grow with the file. A file that is not a
     /// regular file (a pipe) is checked as [`ReadOptions::check_reader`] checks a reader.
     ///
     /// # Errors
