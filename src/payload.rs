@@ -459,7 +459,9 @@ fn read_parallel<T: Element>(
             let slab = t.slab_len();
             // Each thread reads and converts about one range's worth of slabs per round.
             let per_chunk = (n.saturating_mul(min_range) / item / slab).max(1) * slab;
-            let mut slabs: Vec<T::Raw> = alloc_raw(per_chunk.min(total))?;
+            // A huge-page map when large, as the destination: fewer page faults.
+            let mut slabs = RawBuffer::<T>::zeroed(per_chunk.min(total))?;
+            let slabs = slabs.as_mut_slice();
             let mut dst = RawBuffer::<T>::zeroed(total)?;
             let mut tally = ValueTally::default();
             let mut done = 0;
