@@ -3,9 +3,10 @@
 //!
 //! `cargo bench --bench check_stream` writes a 1 GiB little-endian f64 file (2^27 elements,
 //! all within the spec's bounds, so that every element is checked), then runs each case in a
-//! fresh child process (this binary with `--case READER`): the child checks the file 5 times,
-//! and reports the median time and the growth of its resident high-water mark (`VmHWM`) over
-//! its baseline, page-cache pages excluded.
+//! fresh child process (this binary with `--case READER`): the child checks the file 6 times
+//! (the first warms the page cache), and reports the median time of the last 5 and the growth
+//! of its resident high-water mark (`VmHWM`) over its resident set before the first check,
+//! page-cache pages excluded.
 //!
 //! Output, read by `benches/compare.sh`: per case, a bencher line
 //! (`test check_f64_1GiB/READER ... bench: N ns/iter (+/- 0)`) and a peak line
@@ -98,9 +99,11 @@ fn run_case(path: &Path, reader: &str) {
         "arrayguard/check_path (1 thread)" => (options.threads(1), 1),
         other => panic!("unknown reader {other}"),
     };
-    // Warm the page cache (and the code) once, outside the measurement.
-    options.check_path(path, &spec).expect("valid");
+    // The baseline comes before any check: page-cache pages are not in the resident set,
+    // while buffers that the allocator keeps after a check are.
     let baseline = status("VmRSS:");
+    // Warm the page cache (and the code) once, outside the time measurement.
+    options.check_path(path, &spec).expect("valid");
     let mut times: Vec<u128> = (0..5)
         .map(|_| {
             let start = Instant::now();
