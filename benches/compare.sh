@@ -10,6 +10,9 @@
 #
 # Usage: benches/compare.sh [criterion filter]
 #        benches/compare.sh --python    # the Python package's rows and targets only (~1 min)
+#        ARRAYGUARD_PYTHON=/path/to/python benches/compare.sh
+#            # NumPy's anchors from that interpreter (it needs numpy), without building the
+#            # Python package into .venv: the package's rows are left out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,44 +24,61 @@ fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-touch "$out/python.tsv" "$out/bencher.txt" "$out/peak.tsv"
+touch "$out/python.tsv" "$out/bencher.txt" "$out/peak.tsv" "$out/check.txt"
 
-scripts/python-env >&2
-# pydantic-numpy is optional (a row when it installs); python_bench.py says when it is missing.
-.venv/bin/python -c "import pydantic_numpy" 2>/dev/null \
-    || .venv/bin/python -m pip install --quiet --disable-pip-version-check pydantic-numpy >&2 \
-    || echo "compare.sh: pydantic-numpy did not install; its row is left out" >&2
-# numpy uses huge pages on its own; OPENBLAS_* settings of this machine slow it, so drop them
-# for the Python runs only.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/python_bench.py > "$out/pypkg.tsv"
+python=.venv/bin/python
+if [ -n "${ARRAYGUARD_PYTHON:-}" ]; then
+    python=$ARRAYGUARD_PYTHON
+    touch "$out/pypkg.tsv"
+else
+    scripts/python-env >&2
+    # pydantic-numpy is optional (a row when it installs); python_bench.py says when it is
+    # missing.
+    .venv/bin/python -c "import pydantic_numpy" 2>/dev/null \
+        || .venv/bin/python -m pip install --quiet --disable-pip-version-check pydantic-numpy >&2 \
+        || echo "compare.sh: pydantic-numpy did not install; its row is left out" >&2
+    # numpy uses huge pages on its own; OPENBLAS_* settings of this machine slow it, so drop
+    # them for the Python runs only.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/python_bench.py > "$out/pypkg.tsv"
+fi
 
 if [ -z "$python_only" ]; then
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benches/numpy_anchor.py > "$out/python.tsv"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" benches/numpy_anchor.py > "$out/python.tsv"
     cargo bench --quiet --bench npy --bench json -- --warm-up-time 1 --measurement-time 5 \
         --output-format bencher ${1:+"$1"} 2>/dev/null > "$out/bencher.txt"
     cargo bench --quiet --bench peak_memory 2>/dev/null > "$out/peak.tsv"
+    # The 1 GiB streaming check, on every thread and on one (time and peak per case).
+    cargo bench --quiet --bench check_stream 2>/dev/null > "$out/check.txt"
 fi
-python3 - "$out/bencher.txt" > "$out/rust.tsv" <<'PY'
+python3 - "$out/bencher.txt" "$out/check.txt" > "$out/rust.tsv" <<'PY'
 import re, sys
-for line in open(sys.argv[1]):
-    m = re.match(r"^test (.+?) \.\.\. bench:\s+([\d,]+) ns/iter", line)
-    if m:
-        print(f"{m.group(1)}\t{int(m.group(2).replace(',', '')) / 1e9:.9f}")
+for path in sys.argv[1:]:
+    for line in open(path):
+        m = re.match(r"^test (.+?) \.\.\. bench:\s+([\d,]+) ns/iter", line)
+        if m:
+            print(f"{m.group(1)}\t{int(m.group(2).replace(',', '')) / 1e9:.9f}")
 PY
 
-PYTHON_ONLY="$python_only" python3 - "$out/peak.tsv" "$out/rust.tsv" "$out/python.tsv" "$out/pypkg.tsv" <<'PY'
+threads=$(nproc)
+echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) processors available;" \
+    "arrayguard threads: $(( threads < 8 ? threads : 8 )) (available_parallelism, at most 8);" \
+    "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
+echo
+
+PYTHON_ONLY="$python_only" python3 - "$out/peak.tsv" "$out/rust.tsv" "$out/python.tsv" "$out/pypkg.tsv" "$out/check.txt" <<'PY'
 import os, sys
 python_only = bool(os.environ.get("PYTHON_ONLY"))
 peaks = {}
 for line in open(sys.argv[1]):
     case, reader, peak, output = line.rstrip("\n").split("\t")
     peaks[(case, reader)] = (int(peak), int(output))
-for line in open(sys.argv[4]):
-    if line.startswith("#peak\t"):
-        _, case, reader, peak, output = line.rstrip("\n").split("\t")
-        peaks[(case, reader)] = (int(peak), int(output))
+for path in (sys.argv[4], sys.argv[5]):
+    for line in open(path):
+        if line.startswith("#peak\t"):
+            _, case, reader, peak, output = line.rstrip("\n").split("\t")
+            peaks[(case, reader)] = (int(peak), int(output))
 rows = {}
-for path in sys.argv[2:]:
+for path in sys.argv[2:5]:
     for line in open(path):
         if line.startswith("#") or "\t" not in line:
             continue
@@ -140,6 +160,15 @@ for case, serde in [("json_f64_1e6_flat", "serde_json/Vec<f64>"), ("json_f64_1e6
     print(check(f"{case}: peak beyond the text ÷ output bytes", p[0] / p[1] if p else None, 1.1, ""))
 for case in ["npz_f64_1e7_stored", "npz_f64_1e6_deflated"]:
     print(check(f"{case}: arrayguard/npz read ÷ numpy.load(path)[x]", ratio(get(case, "arrayguard/npz read"), get(case, "numpy.load(path)[x]")), 1.0, ""))
+# Issue 15: every core for large arrays, and the fixed costs of small ones.
+print(check("80 MB .npy path (1 thread) ÷ path (parallel speed-up)", ratio(get(big, "arrayguard/path (1 thread)"), native), 1.0, "", False))
+print(check("800 KB .npy numpy.load(path) ÷ arrayguard/path (speed-up)", ratio(get(small, "numpy.load(path)"), get(small, "arrayguard/path")), 3.0, "", False))
+print(check("2000×5000 F-order path+c_order ÷ native C path (issue 15)", ratio(get("f64_1e7_le_f", "arrayguard/path+c_order"), native), 1.5, ""))
+check_case = "check_f64_1GiB"
+print(check("1 GiB check_path with values: 1 thread ÷ threads (speed-up)",
+            ratio(get(check_case, "arrayguard/check_path (1 thread)"), get(check_case, "arrayguard/check_path")), 1.6, "", False))
+p = peaks.get((check_case, "arrayguard/check_path"))
+print(check("1 GiB check_path: peak ÷ (threads × 1 MiB)", p[0] / p[1] if p else None, 1.5, ""))
 v = get("hostile_2^60_elements", "")
 print(check("hostile header declaring 2^60 elements, µs", v * 1e6 if v else None, 10, ""))
 PY

@@ -88,9 +88,18 @@ fn read_group(c: &mut Criterion, case: &Case) {
     group.bench_function("arrayguard/path", |b| {
         b.iter(|| options.read_path::<f64>(&case.path, &spec).unwrap())
     });
+    // The same reads on the caller's thread only, so that the parallel gain shows in one run.
+    let one = npy::ReadOptions::new().limits(limits.clone()).threads(1);
+    group.bench_function("arrayguard/path (1 thread)", |b| {
+        b.iter(|| one.read_path::<f64>(&case.path, &spec).unwrap())
+    });
     let to_c = npy::ReadOptions::new().limits(limits.clone()).c_order(true);
     group.bench_function("arrayguard/path+c_order", |b| {
         b.iter(|| to_c.read_path::<f64>(&case.path, &spec).unwrap())
+    });
+    let to_c_one = to_c.clone().threads(1);
+    group.bench_function("arrayguard/path+c_order (1 thread)", |b| {
+        b.iter(|| to_c_one.read_path::<f64>(&case.path, &spec).unwrap())
     });
     group.bench_function("arrayguard/slice+c_order", |b| {
         b.iter(|| {

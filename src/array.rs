@@ -29,8 +29,11 @@ fn check_element_count(shape: &Shape, len: usize) -> Result<()> {
 /// An owned array of `T` in native byte order.
 ///
 /// Large arrays (4 MiB and more) read on Linux keep their elements in a memory map advised
-/// for transparent huge pages, which makes reading them up to several times faster; borrow
-/// them with [`Array::as_slice`] ([`Array::into_vec`] copies them into a `Vec`).
+/// for transparent huge pages, which makes reading them up to several times faster, and
+/// smaller arrays read from a file or converted from a slice keep them in the byte buffer
+/// they were read into (so that it need not be zeroed first); borrow them with
+/// [`Array::as_slice`] ([`Array::into_vec`] copies them into a `Vec`, except one-byte
+/// elements).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Array<T: Element> {
     shape: Shape,
@@ -78,8 +81,8 @@ impl<T: Element> Array<T> {
         self.data.as_slice()
     }
 
-    /// Takes the elements, in memory order. Elements kept in a huge-page map (see
-    /// [`Array`]) are copied into the `Vec`.
+    /// Takes the elements, in memory order. Elements kept in a huge-page map or a byte
+    /// buffer (see [`Array`]) are copied into the `Vec`.
     pub fn into_vec(self) -> Vec<T> {
         self.data.into_vec()
     }

@@ -70,12 +70,31 @@ impl<T: Element> RawBuffer<T> {
 pub(crate) enum Buffer<T: Element> {
     /// Heap storage.
     Heap(Vec<T>),
+    /// Heap storage read as bytes, aligned for `T` and checked (see [`Buffer::from_bytes`]):
+    /// a byte vector can be read into without being zeroed first.
+    Bytes(Vec<u8>),
     /// A huge-page map (never for `bool`, so `T::Raw` is `T`).
     #[cfg(target_os = "linux")]
     Mapped(map::Mapped),
 }
 
 impl<T: Element> Buffer<T> {
+    /// The elements whose native-order bytes are `bytes` (for `bool`, checked to be 0 or 1),
+    /// kept in place when the allocation is aligned for `T` (the system allocator aligns
+    /// every block to 16 bytes), copied otherwise.
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
+        // One-byte elements (`bool`, `u8`, `i8`) take the vector as it is.
+        let bytes = match bytemuck::allocation::try_cast_vec::<u8, T::Raw>(bytes) {
+            Ok(raw) => return Buffer::Heap(T::from_raw_vec(raw)),
+            Err((_, bytes)) => bytes,
+        };
+        if bytemuck::try_cast_slice::<u8, T::Raw>(&bytes).is_ok() {
+            return Buffer::Bytes(bytes);
+        }
+        let raw: Vec<T::Raw> = bytemuck::allocation::pod_collect_to_vec(&bytes);
+        Buffer::Heap(T::from_raw_vec(raw))
+    }
+
     /// A copy of `values`, mapped when large.
     pub(crate) fn copied(values: &[T]) -> Self {
         #[cfg(target_os = "linux")]
@@ -91,6 +110,10 @@ impl<T: Element> Buffer<T> {
     pub(crate) fn as_slice(&self) -> &[T] {
         match self {
             Buffer::Heap(v) => v,
+            Buffer::Bytes(b) => bytemuck::try_cast_slice::<u8, T::Raw>(b)
+                .ok()
+                .and_then(T::from_raw_slice)
+                .unwrap_or_default(),
             #[cfg(target_os = "linux")]
             Buffer::Mapped(m) => m.elements::<T>(),
         }
@@ -100,6 +123,7 @@ impl<T: Element> Buffer<T> {
     pub(crate) fn into_vec(self) -> Vec<T> {
         match self {
             Buffer::Heap(v) => v,
+            Buffer::Bytes(_) => self.as_slice().to_vec(),
             #[cfg(target_os = "linux")]
             Buffer::Mapped(m) => m.elements::<T>().to_vec(),
         }
@@ -108,7 +132,7 @@ impl<T: Element> Buffer<T> {
     /// Whether the elements live in a huge-page map.
     #[cfg(test)]
     pub(crate) fn is_mapped(&self) -> bool {
-        !matches!(self, Buffer::Heap(_))
+        !matches!(self, Buffer::Heap(_) | Buffer::Bytes(_))
     }
 }
 
@@ -116,6 +140,7 @@ impl<T: Element> Clone for Buffer<T> {
     fn clone(&self) -> Self {
         match self {
             Buffer::Heap(v) => Buffer::Heap(v.clone()),
+            Buffer::Bytes(b) => Buffer::from_bytes(b.clone()),
             #[cfg(target_os = "linux")]
             Buffer::Mapped(m) => Buffer::copied(m.elements::<T>()),
         }
@@ -230,6 +255,18 @@ mod tests {
             .unwrap()
             .into_buffer()
             .is_mapped());
+    }
+
+    #[test]
+    fn bytes_are_kept_in_place_when_aligned() {
+        let values = [1.5f64, -2.0, 3.25];
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let buf = Buffer::<f64>::from_bytes(bytes);
+        assert!(matches!(buf, Buffer::Bytes(_)));
+        assert_eq!(buf.as_slice(), &values);
+        assert_eq!(buf.clone().into_vec(), values);
+        let flags = Buffer::<bool>::from_bytes(vec![0, 1, 1]);
+        assert_eq!(flags.as_slice(), &[false, true, true]);
     }
 
     #[test]

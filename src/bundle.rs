@@ -85,16 +85,17 @@ impl Input<'_> {
                 check_json(&text, spec, limits, bindings)
             }
             Input::Path(path) => {
-                let (mut file, len) = crate::options::open(path)?;
+                let (file, len) = crate::options::open(path)?;
                 let options = npy::ReadOptions::new().limits(limits.clone());
-                let header = options.check_stream(&mut file, len, spec, bindings)?;
+                let positional = len.is_some().then_some(&file);
+                let header = options.check_stream(&mut &file, len, positional, spec, bindings)?;
                 Ok(header.plan().clone())
             }
             Input::Npy(mut bytes) => {
                 let options = npy::ReadOptions::new().limits(limits.clone());
                 // A slice's length is known, as a regular file's is.
                 let len = Some(crate::util::to_u64(bytes.len()));
-                let header = options.check_stream(&mut bytes, len, spec, bindings)?;
+                let header = options.check_stream(&mut bytes, len, None, spec, bindings)?;
                 Ok(header.plan().clone())
             }
             Input::Json(text) => check_json(text, spec, limits, bindings),

@@ -217,7 +217,7 @@ pub trait Element:
     /// A plain-old-data type with the same layout as `Self` that accepts every bit pattern
     /// (`u8` for `bool`, `Self` otherwise). Used for reading bytes before they are checked.
     #[doc(hidden)]
-    type Raw: bytemuck::Pod + Default;
+    type Raw: bytemuck::Pod + Default + Send + Sync;
 
     /// Converts checked raw storage into elements, without copying where `Raw == Self`.
     ///

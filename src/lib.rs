@@ -60,7 +60,7 @@
 //! | --- | --- | --- |
 //! | vocabulary | `util`, `dtype`, `axes`, `error`, `shape`, `limits`, `descr` | [`DType`] and [`Element`], [`Error`] = [`ErrorKind`] + [`Location`], [`Shape`], [`Order`], [`Dim`], [`Limits`], the dtype spellings ([`DType::parse_any`]) |
 //! | descriptors | `spec` | [`ArraySpec`] and [`BundleSpec`] (from code or from [`SpecFile`]s: wire form, then one validating conversion), shape patterns and [`Bindings`], [`ValueSpec`], the spec's staged checks ([`ArraySpec::check_dtype`] and the next stages) |
-//! | pipeline | `plan`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the one payload pump (chunked read, swap, `bool` and value checks, F→C), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
+//! | pipeline | `plan`, `parallel`, `buffer`, `transpose`, `array`, `payload`, `target` | [`Plan`] (what an input declares, checked against a spec's stages and the limits), the threads and positional sources of large payloads, the one payload pump (chunked read, swap, `bool` and value checks, F→C; ranges on scoped threads for large payloads of known length), storage, [`Array`] / [`ArrayView`] / [`DynArray`], [`Target`] |
 //! | front-ends | `options`, [`npy`], [`raw`], [`json`] | each turns its bytes into a `Plan` and a payload, through its `ReadOptions` over one shared private core |
 //! | containers | `bundle`, [`npz`], [`oip`] | [`BundleChecker`] and [`Input`]: several inputs against one bundle, routed to the front-ends; `.npz` archives, whose members go through the `.npy` front-end and bind to bundles through the checker; inference requests, whose inputs bind to a bundle by name and are read by the JSON front-end or from the body's binary tensors |
 //! | testing | `testing` (features `arbitrary`, `proptest`) | generators from a spec: valid arrays and bundles, and near misses labelled with the error code they must get, for fuzzers (`arbitrary::Unstructured`), property tests (proptest strategies) and corpora (`arrayguard gen`) |
@@ -179,6 +179,7 @@ pub mod npy;
 pub mod npz;
 pub mod oip;
 mod options;
+mod parallel;
 mod payload;
 mod plan;
 pub mod raw;

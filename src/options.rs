@@ -10,7 +10,8 @@ use crate::array::{Array, ArrayView};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::limits::Limits;
-use crate::payload::{self, SourceInfo};
+use crate::parallel::{Positional, Threads};
+use crate::payload::{self, Par, SourceInfo};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, ValueSpec};
 use crate::target::Payload;
@@ -24,6 +25,8 @@ pub(crate) struct Core {
     pub(crate) c_order: bool,
     /// Accept bytes after the payload (the reader is left just after it).
     pub(crate) allow_trailing: bool,
+    /// The threads a large payload may use.
+    pub(crate) threads: Threads,
 }
 
 impl Core {
@@ -31,7 +34,47 @@ impl Core {
     pub(crate) fn limits_for(&self, spec: &ArraySpec) -> Limits {
         spec.limits_over(&self.limits)
     }
+
+    /// Sets the most threads (0: the default).
+    pub(crate) fn set_threads(&mut self, threads: usize) {
+        self.threads.max = threads;
+    }
+
+    /// Sets the fewest payload bytes per thread (at least 1).
+    pub(crate) fn set_parallel_min_bytes(&mut self, bytes: usize) {
+        self.threads.min_range = bytes.max(1);
+    }
+
+    /// How a payload from `file` (`start`: the payload's first byte in it) may be read.
+    pub(crate) fn par<'a>(&self, file: Option<(&'a File, u64)>) -> Par<'a> {
+        #[cfg(unix)]
+        let source = file.map(|(file, start)| Positional::File { file, start });
+        #[cfg(not(unix))]
+        let source = {
+            let _ = file;
+            None
+        };
+        Par::new(self.threads, source)
+    }
 }
+
+/// The documentation of `threads` on every format's options, which also says it.
+macro_rules! threads_doc {
+    () => {
+        "Caps the threads a large payload is read, converted and checked on. A payload of at \
+         least 8 MiB from a slice or a regular file (`read_slice`, `read_path`, `check_path`) \
+         is split into ranges of whole elements, at least 4 MiB each, each read (`read_at` on \
+         Unix), swapped to native order, checked (`bool` bytes, value constraints) and, for a \
+         Fortran-order payload delivered in C order, converted by row blocks on its own \
+         scoped thread. Errors are those of a read on one thread: the first in payload order \
+         is reported, with the same index, offset and count of violations. A streaming check \
+         then holds at most one 1 MiB buffer per thread. Other readers (pipes, sockets, any \
+         `Read`) are read on the caller's thread. `0` (the default) means the processors \
+         available to the process ([`std::thread::available_parallelism`]), at most 8; `1` \
+         reads every payload on the caller's thread."
+    };
+}
+pub(crate) use threads_doc;
 
 /// Opens `path`, with its length when it is a regular file.
 pub(crate) fn open(path: &Path) -> Result<(File, Option<u64>)> {
@@ -63,13 +106,32 @@ impl<'a> Payload<'a> for SlicePayload<'a, '_> {
     }
 
     fn view<T: Element>(self) -> Result<ArrayView<'a, T>> {
-        payload::view(
-            self.plan,
-            self.bytes,
-            self.offset,
-            self.values,
-            self.c_order,
-        )
+        ThreadedSlice {
+            payload: self,
+            threads: Threads::default(),
+        }
+        .view()
+    }
+}
+
+/// A [`SlicePayload`] read on up to `threads` threads when it is large.
+pub(crate) struct ThreadedSlice<'a, 'p> {
+    pub(crate) payload: SlicePayload<'a, 'p>,
+    pub(crate) threads: Threads,
+}
+
+impl<'a> Payload<'a> for ThreadedSlice<'a, '_> {
+    fn dtype(&self) -> DType {
+        self.payload.plan.dtype()
+    }
+
+    fn owned<T: Element>(self) -> Result<Array<T>> {
+        Ok(self.view::<T>()?.into_owned())
+    }
+
+    fn view<T: Element>(self) -> Result<ArrayView<'a, T>> {
+        let p = self.payload;
+        payload::view(p.plan, p.bytes, p.offset, p.values, p.c_order, self.threads)
     }
 }
 
@@ -80,6 +142,8 @@ pub(crate) struct ReaderPayload<'p, R> {
     pub(crate) at: SourceInfo,
     pub(crate) values: &'p ValueSpec,
     pub(crate) c_order: bool,
+    /// Threads, and the reader as a positional source when it is a file.
+    pub(crate) par: Par<'p>,
 }
 
 impl<R: Read> Payload<'_> for ReaderPayload<'_, R> {
@@ -94,6 +158,7 @@ impl<R: Read> Payload<'_> for ReaderPayload<'_, R> {
             self.at,
             self.values,
             self.c_order,
+            self.par,
         )
     }
 }

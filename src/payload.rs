@@ -10,9 +10,10 @@
 use std::io::{self, Read};
 
 use crate::array::{Array, ArrayView};
-use crate::buffer::{Buffer, RawBuffer};
+use crate::buffer::{Buffer, RawBuffer, HUGE_MIN};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
+use crate::parallel::{self, Positional, Threads};
 use crate::plan::Plan;
 use crate::shape::Order;
 use crate::spec::{ValueSpec, ValueTally};
@@ -229,19 +230,270 @@ pub(crate) fn pump<T: Element, R: Read, S: Sink<T>>(
 /// [`CHECK_CHUNK_BYTES`] (and never more than the data that arrived plus
 /// [`FIRST_CHUNK_BYTES`]), so memory use does not grow with the payload, and the result (the
 /// same error, in the same order of precedence) is that of a read.
+///
+/// With `par` allowing several threads and a positional source of known length, the payload
+/// is split into ranges checked on their own threads, each through its own buffer: memory
+/// use is then at most one [`CHECK_CHUNK_BYTES`] buffer per thread.
 pub(crate) fn stream<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
     at: SourceInfo,
     values: &ValueSpec,
+    par: Par<'_>,
 ) -> Result<()> {
     let total = plan.shape().len();
     let chunk = total.min((CHECK_CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
+    if let Some((src, n)) = par.ranges(plan, at) {
+        let ends = parallel::split(total, parallel::parts_for(n), 1);
+        let ranges: Vec<(usize, usize)> = std::iter::once(0)
+            .chain(ends.iter().copied())
+            .zip(ends.iter().copied())
+            .collect();
+        let ctx = Ctx {
+            plan,
+            values,
+            offset: at.offset,
+            chunk,
+        };
+        let results = parallel::run(ranges, n, |(start, end)| {
+            check_range::<T>(src, start, end, &ctx)
+        });
+        let tally = merged(results)?;
+        if at.to_end {
+            expect_end(src, at, plan.nbytes())?;
+        }
+        return tally.finish();
+    }
     let mut scratch = Scratch {
         buf: Vec::new(),
         cap: chunk,
     };
     pump::<T, R, _>(plan, reader, at, values, &mut scratch, chunk)
+}
+
+/// Whether and how a payload may be read on several threads: the threads allowed, and a
+/// source that can be read at any position (`None`: the reader is read in order).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Par<'a> {
+    pub(crate) threads: Threads,
+    pub(crate) source: Option<Positional<'a>>,
+}
+
+impl<'a> Par<'a> {
+    /// The sequential read of a reader.
+    #[cfg(test)]
+    pub(crate) const SEQUENTIAL: Par<'static> = Par {
+        threads: Threads::ONE,
+        source: None,
+    };
+
+    /// `threads`, reading `source` at any position.
+    pub(crate) fn new(threads: Threads, source: Option<Positional<'a>>) -> Self {
+        Par { threads, source }
+    }
+
+    /// The positional source and the number of ranges, when the payload is read in parallel:
+    /// a source of known length, large enough for more than one thread.
+    fn ranges(&self, plan: &Plan, at: SourceInfo) -> Option<(Positional<'a>, usize)> {
+        let n = self.threads.for_bytes(plan.nbytes());
+        match self.source {
+            Some(src) if at.known_len && n > 1 => Some((src, n)),
+            _ => None,
+        }
+    }
+}
+
+/// What every range of a parallel read shares.
+struct Ctx<'p> {
+    plan: &'p Plan,
+    values: &'p ValueSpec,
+    /// The payload's position in the input, for errors.
+    offset: u64,
+    /// The most elements converted at once.
+    chunk: usize,
+}
+
+/// Reads the payload bytes from `pos` on into `bytes`, failing as [`pump`] fails on a
+/// payload that ends early (the bytes before `pos` were all there).
+fn read_part(src: Positional<'_>, bytes: &mut [u8], pos: usize, ctx: &Ctx<'_>) -> Result<()> {
+    let got = src.read_at(bytes, pos)?;
+    if got < bytes.len() {
+        return Err(Error::from(ErrorKind::TruncatedData {
+            expected: to_u64(ctx.plan.nbytes()),
+            found: to_u64(pos.saturating_add(got)),
+        })
+        .at_offset(ctx.offset));
+    }
+    Ok(())
+}
+
+/// Reads, converts and checks the range of the payload that `raw` holds, from element
+/// `first` on, a chunk at a time: the first error in it, or its tally.
+fn fill_range<T: Element>(
+    src: Positional<'_>,
+    raw: &mut [T::Raw],
+    first: usize,
+    ctx: &Ctx<'_>,
+) -> Result<ValueTally> {
+    let item = T::DTYPE.itemsize();
+    let swap = ctx.plan.needs_swap();
+    let mut tally = ValueTally::default();
+    let mut done = first;
+    for part in raw.chunks_mut(ctx.chunk.max(1)) {
+        let n = part.len();
+        let pos = done * item;
+        read_part(src, bytemuck::cast_slice_mut(part), pos, ctx)?;
+        let offset = ctx.offset.saturating_add(to_u64(pos));
+        check_part::<T>(part, swap, done, offset, ctx.plan, ctx.values, &mut tally)?;
+        done += n;
+    }
+    Ok(tally)
+}
+
+/// Checks the elements `start..end` of the payload as [`fill_range`] reads them, through one
+/// buffer of at most `ctx.chunk` elements.
+fn check_range<T: Element>(
+    src: Positional<'_>,
+    start: usize,
+    end: usize,
+    ctx: &Ctx<'_>,
+) -> Result<ValueTally> {
+    let mut buf: Vec<T::Raw> = alloc_raw(ctx.chunk.min(end - start))?;
+    let mut tally = ValueTally::default();
+    let mut done = start;
+    while done < end {
+        let n = buf.len().min(end - done);
+        let part = &mut buf[..n];
+        tally.merge(fill_range::<T>(src, part, done, ctx)?);
+        done += n;
+    }
+    Ok(tally)
+}
+
+/// The tally of the whole payload from those of its ranges, in payload order, or the first
+/// error in payload order.
+fn merged(results: Vec<Result<ValueTally>>) -> Result<ValueTally> {
+    let mut tally = ValueTally::default();
+    for result in results {
+        tally.merge(result?);
+    }
+    Ok(tally)
+}
+
+/// Fails with [`ErrorKind::TrailingData`] if `src` holds a byte after the payload's
+/// `nbytes` (a file that grew since its length was compared with the plan).
+fn expect_end(src: Positional<'_>, at: SourceInfo, nbytes: usize) -> Result<()> {
+    let mut byte = [0u8; 1];
+    if src.read_at(&mut byte, nbytes)? > 0 {
+        let expected = to_u64(nbytes);
+        return Err(Error::from(ErrorKind::TrailingData { expected })
+            .at_offset(at.offset.saturating_add(expected)));
+    }
+    Ok(())
+}
+
+/// Reads the elements `first..first + dst.len()` of the payload into `dst` on `n` threads,
+/// each converting and checking its own range: their tally, or the first error in payload
+/// order.
+fn fill_ranges<T: Element>(
+    src: Positional<'_>,
+    dst: &mut [T::Raw],
+    first: usize,
+    n: usize,
+    ctx: &Ctx<'_>,
+) -> Result<ValueTally> {
+    // Ranges start on 4 KiB boundaries of the destination where the payload allows.
+    let align = (4096 / T::DTYPE.itemsize()).max(1);
+    let ends = parallel::split(dst.len(), parallel::parts_for(n), align);
+    let mut parts = Vec::with_capacity(ends.len());
+    let (mut rest, mut start) = (dst, 0);
+    for end in ends {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - start);
+        parts.push((first + start, head));
+        (rest, start) = (tail, end);
+    }
+    merged(parallel::run(parts, n, |(at, raw)| {
+        fill_range::<T>(src, raw, at, ctx)
+    }))
+}
+
+/// The parallel read of [`read`], with the result of a sequential [`pump`] with a known
+/// length: the payload read into one buffer on `n` threads, each range converted and checked
+/// on its thread. A Fortran-order payload delivered in C order goes a few slabs at a time
+/// through a buffer of about `min_range` bytes per thread (read on `n` threads, then converted
+/// by row blocks on `n` threads: two rounds of threads per buffer) when one slab holds at
+/// most [`MAX_SLAB_BYTES`], and is otherwise read whole and then converted
+/// by row blocks, briefly holding two copies.
+fn read_parallel<T: Element>(
+    plan: &Plan,
+    src: Positional<'_>,
+    n: usize,
+    at: SourceInfo,
+    values: &ValueSpec,
+    fortran: bool,
+    min_range: usize,
+) -> Result<Array<T>> {
+    let total = plan.shape().len();
+    let item = T::DTYPE.itemsize();
+    let ctx = Ctx {
+        plan,
+        values,
+        offset: at.offset,
+        chunk: convert_chunk::<T>(plan, values),
+    };
+    let transpose = fortran
+        .then(|| Transpose::new(plan.shape().dims()))
+        .flatten();
+    let order = if fortran { Order::C } else { plan.order() };
+    let data = match transpose {
+        None => {
+            let mut raw = RawBuffer::<T>::zeroed(total)?;
+            let tally = fill_ranges::<T>(src, raw.as_mut_slice(), 0, n, &ctx)?;
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            raw.into_buffer()
+        }
+        Some(t) if t.slab_len().saturating_mul(item) <= MAX_SLAB_BYTES => {
+            let slab = t.slab_len();
+            // Each thread reads and converts about one range's worth of slabs per round.
+            let per_chunk = (n.saturating_mul(min_range) / item / slab).max(1) * slab;
+            // A huge-page map when large, as the destination: fewer page faults.
+            let mut slabs = RawBuffer::<T>::zeroed(per_chunk.min(total))?;
+            let slabs = slabs.as_mut_slice();
+            let mut dst = RawBuffer::<T>::zeroed(total)?;
+            let mut tally = ValueTally::default();
+            let mut done = 0;
+            while done < total {
+                let part = &mut slabs[..per_chunk.min(total - done)];
+                tally.merge(fill_ranges::<T>(src, part, done, n, &ctx)?);
+                t.parallel(part, done / slab, dst.as_mut_slice(), n);
+                done += part.len();
+            }
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            dst.into_buffer()
+        }
+        Some(t) => {
+            let mut raw = RawBuffer::<T>::zeroed(total)?;
+            let tally = fill_ranges::<T>(src, raw.as_mut_slice(), 0, n, &ctx)?;
+            if at.to_end {
+                expect_end(src, at, plan.nbytes())?;
+            }
+            tally.finish()?;
+            let mut dst = RawBuffer::<T>::zeroed(total)?;
+            t.parallel(raw.as_mut_slice(), 0, dst.as_mut_slice(), n);
+            dst.into_buffer()
+        }
+    };
+    Ok(Array::from_parts_unchecked(
+        plan.shape().clone(),
+        order,
+        data,
+    ))
 }
 
 /// Where a payload is and what is known about its source, for [`pump`] and [`read`].
@@ -334,37 +586,61 @@ fn finish<T: Element>(
 /// Decodes a payload of exactly `plan.nbytes()` bytes, borrowing it when it is aligned for `T`
 /// and in native byte order, and checks it against `values`. `offset` is the payload's
 /// position in the input, for errors.
+///
+/// A large payload is checked, and copied or converted when it must be, on up to `threads`
+/// threads (see [`read`]).
 pub(crate) fn view<'a, T: Element>(
     plan: &Plan,
     bytes: &'a [u8],
     offset: u64,
     values: &ValueSpec,
     to_c: bool,
+    threads: Threads,
 ) -> Result<ArrayView<'a, T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     debug_assert_eq!(bytes.len(), plan.nbytes());
     let native = !plan.needs_swap();
     // With `to_c`, a Fortran-order payload is delivered in C order: relabelled when both
     // orders store the same sequence, converted into an owned array otherwise.
-    let (order, convert) = match plan.order() {
-        Order::F if to_c => match Transpose::new(plan.shape().dims()) {
-            None => (Order::C, false),
-            Some(_) => (Order::C, true),
-        },
-        order => (order, false),
+    let transpose = match plan.order() {
+        Order::F if to_c => Transpose::new(plan.shape().dims()),
+        _ => None,
     };
-    if native && !convert {
+    let order = if to_c { Order::C } else { plan.order() };
+    // Threads for the checks or the conversion, when there are any.
+    let work = T::DTYPE == DType::Bool || !values.is_empty() || transpose.is_some() || !native;
+    let n = if work {
+        threads.for_bytes(bytes.len())
+    } else {
+        1
+    };
+    // A conversion on one thread goes through `read`, which converts while it copies.
+    if native && (transpose.is_none() || n > 1) {
         if let Ok(raw) = bytemuck::try_cast_slice::<u8, T::Raw>(bytes) {
-            if T::DTYPE == DType::Bool {
+            if n > 1 {
+                check_borrowed::<T>(plan, raw, offset, values, n)?;
+            } else if T::DTYPE == DType::Bool {
                 check_bools(bytes, offset)?;
             }
             if let Some(elements) = T::from_raw_slice(raw) {
-                values.check(elements, plan.shape(), plan.order())?;
-                return Ok(ArrayView::borrowed_unchecked(
-                    plan.shape().clone(),
-                    order,
-                    elements,
-                ));
+                if n == 1 {
+                    values.check(elements, plan.shape(), plan.order())?;
+                }
+                let Some(t) = transpose else {
+                    return Ok(ArrayView::borrowed_unchecked(
+                        plan.shape().clone(),
+                        order,
+                        elements,
+                    ));
+                };
+                if n > 1 {
+                    // Checked above: convert straight from the slice, on `n` threads.
+                    let mut dst = RawBuffer::<T>::zeroed(raw.len())?;
+                    t.parallel(raw, 0, dst.as_mut_slice(), n);
+                    let data = dst.into_buffer();
+                    let array = Array::from_parts_unchecked(plan.shape().clone(), order, data);
+                    return Ok(array.into_view());
+                }
             }
         }
     }
@@ -373,8 +649,39 @@ pub(crate) fn view<'a, T: Element>(
         known_len: true,
         to_end: false,
     };
-    let array = read::<T, _>(plan, &mut &bytes[..], at, values, to_c)?;
+    let par = Par::new(threads, Some(Positional::Slice(bytes)));
+    let array = read::<T, _>(plan, &mut &bytes[..], at, values, to_c, par)?;
     Ok(array.into_view())
+}
+
+/// Checks a payload held in native order (`bool` bytes, then the value constraints) on `n`
+/// threads, with the result of a check on one thread.
+fn check_borrowed<T: Element>(
+    plan: &Plan,
+    raw: &[T::Raw],
+    offset: u64,
+    values: &ValueSpec,
+    n: usize,
+) -> Result<()> {
+    let item = T::DTYPE.itemsize();
+    let ends = parallel::split(raw.len(), parallel::parts_for(n), 1);
+    let ranges: Vec<(usize, usize)> = std::iter::once(0)
+        .chain(ends.iter().copied())
+        .zip(ends.iter().copied())
+        .collect();
+    let results = parallel::run(ranges, n, |(start, end)| {
+        let part = &raw[start..end];
+        if T::DTYPE == DType::Bool {
+            let at = offset.saturating_add(to_u64(start * item));
+            check_bools_at(bytemuck::cast_slice(part), to_u64(start), at)?;
+        }
+        let mut tally = ValueTally::default();
+        if let Some(elements) = T::from_raw_slice(part) {
+            values.check_chunk(elements, start, plan.shape(), plan.order(), &mut tally);
+        }
+        Ok(tally)
+    });
+    merged(results)?.finish()
 }
 
 /// Reads exactly `plan.nbytes()` payload bytes from `reader` into an owned array, converting
@@ -385,17 +692,27 @@ pub(crate) fn view<'a, T: Element>(
 /// arrives, so a stream that lies about its size never makes us allocate the declared size up
 /// front. With `to_c`, a Fortran-order payload is delivered in C order, converted while it is
 /// read when the source's length is known.
+///
+/// With `par` allowing several threads and a positional source of known length, a large
+/// payload is split into ranges, each read, converted and checked on its own thread; the
+/// first error in payload order is reported, as the sequential read reports it. A
+/// Fortran-order payload delivered in C order is then read whole and converted by row blocks
+/// on the same threads, briefly holding two copies.
 pub(crate) fn read<T: Element, R: Read>(
     plan: &Plan,
     reader: &mut R,
     at: SourceInfo,
     values: &ValueSpec,
     to_c: bool,
+    par: Par<'_>,
 ) -> Result<Array<T>> {
     debug_assert_eq!(plan.dtype(), T::DTYPE);
     let total = plan.shape().len();
     let chunk = convert_chunk::<T>(plan, values);
     let fortran = to_c && plan.order() == Order::F;
+    if let Some((src, n)) = par.ranges(plan, at) {
+        return read_parallel::<T>(plan, src, n, at, values, fortran, par.threads.min_range);
+    }
     if fortran && at.known_len {
         if let Some(transpose) = Transpose::new(plan.shape().dims()) {
             let slab = transpose.slab_len();
@@ -416,6 +733,9 @@ pub(crate) fn read<T: Element, R: Read>(
             }
         }
     }
+    if at.known_len && !fortran && plan.nbytes() < HUGE_MIN {
+        return read_small::<T, R>(plan, reader, at, values);
+    }
     let data = if at.known_len {
         let mut sink = Whole(RawBuffer::<T>::zeroed(total)?);
         pump::<T, R, _>(plan, reader, at, values, &mut sink, chunk)?;
@@ -430,6 +750,69 @@ pub(crate) fn read<T: Element, R: Read>(
     };
     let array = Array::from_parts_unchecked(plan.shape().clone(), plan.order(), data);
     Ok(if fortran { array.into_c_order() } else { array })
+}
+
+/// The read of [`read`] for a payload of known length below [`HUGE_MIN`] that is delivered in
+/// its own order: one `read` call into a byte vector that is not zeroed first, then the
+/// conversion and checks of [`pump`] over the whole payload, with the same errors.
+fn read_small<T: Element, R: Read>(
+    plan: &Plan,
+    reader: &mut R,
+    at: SourceInfo,
+    values: &ValueSpec,
+) -> Result<Array<T>> {
+    let nbytes = plan.nbytes();
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes.try_reserve_exact(nbytes).map_err(|_| {
+        Error::from(ErrorKind::OutOfMemory {
+            bytes: to_u64(nbytes),
+        })
+    })?;
+    // `read_to_end` reads into the reserved capacity without initializing it; `take` stops
+    // it at the payload's end.
+    reader
+        .by_ref()
+        .take(to_u64(nbytes))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() < nbytes {
+        // What `pump` reports: an invalid `bool` in a chunk that arrived whole comes first.
+        if T::DTYPE == DType::Bool {
+            let chunk = convert_chunk::<T>(plan, values);
+            check_bools_at(&bytes[..bytes.len() / chunk * chunk], 0, at.offset)?;
+        }
+        return Err(Error::from(ErrorKind::TruncatedData {
+            expected: to_u64(nbytes),
+            found: to_u64(bytes.len()),
+        })
+        .at_offset(at.offset));
+    }
+    let swap = plan.needs_swap();
+    let mut tally = ValueTally::default();
+    let data = match bytemuck::try_cast_slice_mut::<u8, T::Raw>(&mut bytes) {
+        Ok(raw) => {
+            check_part::<T>(raw, swap, 0, at.offset, plan, values, &mut tally)?;
+            Buffer::from_bytes(bytes)
+        }
+        // Not aligned for `T` (the system allocator aligns to 16 bytes, so not seen).
+        Err(_) => {
+            let mut raw: Vec<T::Raw> = bytemuck::allocation::pod_collect_to_vec(&bytes);
+            check_part::<T>(&mut raw, swap, 0, at.offset, plan, values, &mut tally)?;
+            Buffer::Heap(T::from_raw_vec(raw))
+        }
+    };
+    if at.to_end {
+        expect_eof(
+            reader,
+            at.offset.saturating_add(to_u64(nbytes)),
+            to_u64(nbytes),
+        )?;
+    }
+    tally.finish()?;
+    Ok(Array::from_parts_unchecked(
+        plan.shape().clone(),
+        plan.order(),
+        data,
+    ))
 }
 
 /// Reads `reader` to its end into storage for `T`, for sources whose length is unknown and
@@ -542,17 +925,25 @@ mod tests {
     fn big_endian_is_swapped() {
         let bytes = [0u8, 0, 0, 1, 0, 0, 1, 0];
         let p = plan(DType::U32, ByteOrder::Big, 2);
-        let v = view::<u32>(&p, &bytes, 0, &ValueSpec::new(), false).unwrap();
+        let v = view::<u32>(&p, &bytes, 0, &ValueSpec::new(), false, Threads::ONE).unwrap();
         assert_eq!(v.as_slice(), &[1, 256]);
-        let a =
-            read::<u32, _>(&p, &mut &bytes[..], stream_at(0), &ValueSpec::new(), false).unwrap();
+        let a = read::<u32, _>(
+            &p,
+            &mut &bytes[..],
+            stream_at(0),
+            &ValueSpec::new(),
+            false,
+            Par::SEQUENTIAL,
+        )
+        .unwrap();
         assert_eq!(a.as_slice(), &[1, 256]);
     }
 
     #[test]
     fn bad_bool_reports_its_offset() {
         let p = plan(DType::Bool, ByteOrder::Little, 3);
-        let e = view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new(), false).unwrap_err();
+        let e =
+            view::<bool>(&p, &[0, 1, 7], 100, &ValueSpec::new(), false, Threads::ONE).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
                 && e.offset() == Some(102)
@@ -562,8 +953,15 @@ mod tests {
             known_len: true,
             to_end: true,
         };
-        let e =
-            read::<bool, _>(&p, &mut &[0u8, 1, 7][..], at, &ValueSpec::new(), false).unwrap_err();
+        let e = read::<bool, _>(
+            &p,
+            &mut &[0u8, 1, 7][..],
+            at,
+            &ValueSpec::new(),
+            false,
+            Par::SEQUENTIAL,
+        )
+        .unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
                 && e.offset() == Some(102)
@@ -579,6 +977,7 @@ mod tests {
             stream_at(64),
             &ValueSpec::new(),
             false,
+            Par::SEQUENTIAL,
         )
         .unwrap_err();
         assert!(
@@ -628,9 +1027,15 @@ mod tests {
             known_len: true,
             to_end: true,
         };
-        let whole = read::<f64, _>(&p, &mut &bytes[..], at, &values, false);
+        let whole = read::<f64, _>(&p, &mut &bytes[..], at, &values, false, Par::SEQUENTIAL);
         for step in [1 << 20, 4093, 7] {
-            let streamed = stream::<f64, _>(&p, &mut Steps(&bytes, step), stream_at(0), &values);
+            let streamed = stream::<f64, _>(
+                &p,
+                &mut Steps(&bytes, step),
+                stream_at(0),
+                &values,
+                Par::SEQUENTIAL,
+            );
             assert_eq!(
                 streamed.unwrap_err().to_string(),
                 whole.as_ref().unwrap_err().to_string()
@@ -641,7 +1046,13 @@ mod tests {
     #[test]
     fn short_payload_is_truncated_before_a_bad_bool() {
         let p = plan(DType::Bool, ByteOrder::Little, 4);
-        let e = stream::<bool, _>(&p, &mut &[0u8, 9, 1][..], stream_at(10), &ValueSpec::new());
+        let e = stream::<bool, _>(
+            &p,
+            &mut &[0u8, 9, 1][..],
+            stream_at(10),
+            &ValueSpec::new(),
+            Par::SEQUENTIAL,
+        );
         assert!(e.as_ref().is_err_and(|e| matches!(
             e.kind(),
             ErrorKind::TruncatedData {
@@ -654,6 +1065,7 @@ mod tests {
             &mut &[0u8, 9, 1, 0][..],
             stream_at(10),
             &ValueSpec::new(),
+            Par::SEQUENTIAL,
         );
         assert!(e.as_ref().is_err_and(|e| matches!(
             e.kind(),

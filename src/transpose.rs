@@ -55,11 +55,42 @@ impl Transpose {
     /// Writes into `dst` (the whole array, C order) the slabs `k0..k0 + n` held by `src`
     /// (F order, `n` whole slabs).
     pub(crate) fn slabs<R: Copy>(&self, src: &[R], k0: usize, dst: &mut [R]) {
+        debug_assert_eq!(dst.len(), self.slab_len() * self.last);
+        self.tiles(src, k0, 0, dst);
+    }
+
+    /// Writes into `dst` (the whole array, C order) the slabs `k0..` held by `src` (F order,
+    /// whole slabs) on `threads` threads, each writing a block of rows (whole rows of `dst`
+    /// are contiguous, so the blocks are disjoint).
+    pub(crate) fn parallel<R: Copy + Send + Sync>(
+        &self,
+        src: &[R],
+        k0: usize,
+        dst: &mut [R],
+        threads: usize,
+    ) {
+        let row = self.middle_len * self.last;
+        let ends = crate::parallel::split(self.first, crate::parallel::parts_for(threads), 1);
+        let mut parts = Vec::with_capacity(ends.len());
+        let (mut rest, mut start) = (dst, 0);
+        for end in ends {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut((end - start) * row);
+            parts.push((start, head));
+            (rest, start) = (tail, end);
+        }
+        crate::parallel::run(parts, threads, |(i0, block)| self.tiles(src, k0, i0, block));
+    }
+
+    /// The tiled conversion: `src` holds the slabs `k0..` (F order, whole slabs), `dst` the
+    /// C-order rows `i0..` (whole rows); every element in both is written.
+    fn tiles<R: Copy>(&self, src: &[R], k0: usize, i0: usize, dst: &mut [R]) {
         let (a, m_len, c) = (self.first, self.middle_len, self.last);
         let slab = self.slab_len();
         let n = src.len() / slab.max(1);
+        let rows = dst.len() / (m_len * c).max(1);
         debug_assert_eq!(src.len(), n * slab);
-        debug_assert_eq!(dst.len(), slab * c);
+        debug_assert_eq!(dst.len(), rows * m_len * c);
+        debug_assert!(i0 + rows <= a && k0 + n <= c);
         // Odometer over the middle axes in C order, tracking the F-order flat index.
         let mut counter = vec![0usize; self.middle.len()];
         let mut strides_f = Vec::with_capacity(self.middle.len());
@@ -72,12 +103,12 @@ impl Transpose {
         for m_c in 0..m_len {
             let src_base = a * m_f;
             let dst_base = c * m_c + k0;
-            for ib in (0..a).step_by(TILE) {
-                let i_end = (ib + TILE).min(a);
+            for ib in (i0..i0 + rows).step_by(TILE) {
+                let i_end = (ib + TILE).min(i0 + rows);
                 for kb in (0..n).step_by(TILE) {
                     let k_end = (kb + TILE).min(n);
                     for i in ib..i_end {
-                        let row = dst_base + c * m_len * i;
+                        let row = dst_base + c * m_len * (i - i0);
                         let out = &mut dst[row + kb..row + k_end];
                         for (k, d) in (kb..k_end).zip(out) {
                             *d = src[src_base + i + slab * k];
@@ -153,6 +184,18 @@ mod tests {
                 t.slabs(chunk, k * 3, &mut by_slab);
             }
             assert_eq!(by_slab, dst, "{dims:?}");
+            // Row blocks on threads give the same result.
+            for threads in [2, 3, 7] {
+                let mut by_rows = vec![u32::MAX; n];
+                t.parallel(&src, 0, &mut by_rows, threads);
+                assert_eq!(by_rows, dst, "{dims:?} {threads}");
+                // And slab by slab on threads.
+                let mut both = vec![u32::MAX; n];
+                for (k, chunk) in src.chunks(slab * 2).enumerate() {
+                    t.parallel(chunk, k * 2, &mut both, threads);
+                }
+                assert_eq!(both, dst, "{dims:?} {threads}");
+            }
         }
     }
 

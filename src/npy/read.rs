@@ -3,6 +3,7 @@
 //! header against the bytes present, the bounded header parse, the plan against the spec and
 //! the limits, the payload size against the bytes present, and only then the allocation.
 
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -10,7 +11,7 @@ use super::header::{parse_header_len, parse_magic, Header, Prelude, MAGIC_LEN};
 use crate::dtype::by_dtype;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
-use crate::options::{open, Core, ReaderPayload, SlicePayload};
+use crate::options::{open, threads_doc, Core, ReaderPayload, SlicePayload, ThreadedSlice};
 use crate::payload::{self, SourceInfo};
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::{check_requested, Target};
@@ -70,7 +71,8 @@ impl ReadOptions {
     }
 
     /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
-    /// is read, a few slabs at a time through a small buffer, when the source's length is
+    /// is read, a few slabs at a time through a small buffer (on several threads for a large
+    /// payload, see [`ReadOptions::threads`]), when the source's length is
     /// known (a slice, a regular file) and one slab (the elements sharing an index on the last
     /// axis) holds at most 4 MiB; otherwise it is converted after it is read, briefly holding
     /// two copies. When F and C order store the same sequence (a vector, say) the array is
@@ -92,6 +94,26 @@ impl ReadOptions {
         self
     }
 
+    #[doc = threads_doc!()]
+    ///
+    /// ```
+    /// use arrayguard::npy;
+    /// let one_thread = npy::ReadOptions::new().threads(1);
+    /// # let _ = one_thread;
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.set_threads(threads);
+        self
+    }
+
+    /// The fewest payload bytes per thread (default 4 MiB), for tests that exercise the
+    /// parallel read on small inputs. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn parallel_min_bytes(mut self, bytes: usize) -> Self {
+        self.core.set_parallel_min_bytes(bytes);
+        self
+    }
+
     /// Reads an array from a slice: with an element type, a view that borrows `bytes` when
     /// the payload is aligned and native-endian; with [`DynArray`](crate::DynArray), a copy.
     /// See [`from_slice`](crate::npy::from_slice).
@@ -109,13 +131,16 @@ impl ReadOptions {
         check_header::<O>(&header, spec, &limits, &mut Bindings::new())?;
         let rest = &bytes[header.data_offset()..];
         let len = header.check_available(to_u64(rest.len()), self.core.allow_trailing)?;
-        O::view(SlicePayload {
-            plan: header.plan(),
-            // `check_available` proved `nbytes <= rest.len()`.
-            bytes: &rest[..len],
-            offset: to_u64(header.data_offset()),
-            values: spec.values(),
-            c_order: self.core.c_order,
+        O::view(ThreadedSlice {
+            payload: SlicePayload {
+                plan: header.plan(),
+                // `check_available` proved `nbytes <= rest.len()`.
+                bytes: &rest[..len],
+                offset: to_u64(header.data_offset()),
+                values: spec.values(),
+                c_order: self.core.c_order,
+            },
+            threads: self.core.threads,
         })
     }
 
@@ -130,7 +155,7 @@ impl ReadOptions {
         mut reader: R,
         spec: &ArraySpec,
     ) -> Result<O::Owned> {
-        self.read_stream::<O, _>(&mut reader, None, spec, &mut Bindings::new())
+        self.read_stream::<O, _>(&mut reader, None, None, spec, &mut Bindings::new())
     }
 
     /// Reads an array from a file into an owned array. See [`from_path`](crate::npy::from_path).
@@ -143,8 +168,9 @@ impl ReadOptions {
         path: impl AsRef<Path>,
         spec: &ArraySpec,
     ) -> Result<O::Owned> {
-        let (mut file, len) = open(path.as_ref())?;
-        self.read_stream::<O, _>(&mut file, len, spec, &mut Bindings::new())
+        let (file, len) = open(path.as_ref())?;
+        let positional = len.is_some().then_some(&file);
+        self.read_stream::<O, _>(&mut &file, len, positional, spec, &mut Bindings::new())
     }
 
     /// Checks a `.npy` file at `path` against `spec` and these options without holding its
@@ -160,7 +186,8 @@ impl ReadOptions {
     /// and names the same first ones).
     ///
     /// The payload is read in chunks of whole elements, at most 1 MiB each, into one buffer
-    /// that is reused: memory use does not grow with the file. The limits still apply to the
+    /// that is reused (one per thread when a large file is checked on several threads, see
+    /// [`ReadOptions::threads`]): memory use does not grow with the file. The limits still apply to the
     /// declared size, as they do for the readers; raise [`Limits::max_bytes`] and
     /// [`Limits::max_elements`] to check larger files.
     ///
@@ -192,8 +219,9 @@ impl ReadOptions {
     /// # }
     /// ```
     pub fn check_path(&self, path: impl AsRef<Path>, spec: &ArraySpec) -> Result<Header> {
-        let (mut file, len) = open(path.as_ref())?;
-        self.check_stream(&mut file, len, spec, &mut Bindings::new())
+        let (file, len) = open(path.as_ref())?;
+        let positional = len.is_some().then_some(&file);
+        self.check_stream(&mut &file, len, positional, spec, &mut Bindings::new())
     }
 
     /// Checks a `.npy` file from a reader as [`ReadOptions::check_path`] checks a path,
@@ -224,15 +252,17 @@ impl ReadOptions {
     /// # }
     /// ```
     pub fn check_reader<R: Read>(&self, mut reader: R, spec: &ArraySpec) -> Result<Header> {
-        self.check_stream(&mut reader, None, spec, &mut Bindings::new())
+        self.check_stream(&mut reader, None, None, spec, &mut Bindings::new())
     }
 
     /// The check of [`ReadOptions::check_path`] on a reader whose total length is `file_len`
     /// when known, named dimensions bound in `bindings` (shared by the arrays of a bundle).
+    /// `file` is the reader as a file read from its start, for the parallel check.
     pub(crate) fn check_stream<R: Read>(
         &self,
         reader: &mut R,
         file_len: Option<u64>,
+        file: Option<&File>,
         spec: &ArraySpec,
         bindings: &mut Bindings,
     ) -> Result<Header> {
@@ -241,16 +271,21 @@ impl ReadOptions {
             self.checked_header::<crate::DynArray, R>(reader, file_len, spec, &limits, bindings)?;
         let at = self.source_info(&header, file_len);
         let values = spec.values();
-        by_dtype!(header.dtype(), T => payload::stream::<T, R>(header.plan(), reader, at, values))?;
+        let par = self
+            .core
+            .par(file.map(|f| (f, to_u64(header.data_offset()))));
+        by_dtype!(header.dtype(), T => payload::stream::<T, R>(header.plan(), reader, at, values, par))?;
         Ok(header)
     }
 
     /// The read of [`ReadOptions::read_reader`] on a reader whose total length is `file_len`
-    /// when known, named dimensions bound in `bindings`.
+    /// when known, named dimensions bound in `bindings`. `file` is the reader as a file read
+    /// from its start, for the parallel read.
     pub(crate) fn read_stream<O: Target, R: Read>(
         &self,
         reader: &mut R,
         file_len: Option<u64>,
+        file: Option<&File>,
         spec: &ArraySpec,
         bindings: &mut Bindings,
     ) -> Result<O::Owned> {
@@ -262,6 +297,9 @@ impl ReadOptions {
             at: self.source_info(&header, file_len),
             values: spec.values(),
             c_order: self.core.c_order,
+            par: self
+                .core
+                .par(file.map(|f| (f, to_u64(header.data_offset())))),
         })
     }
 
@@ -363,11 +401,15 @@ fn header_from_reader<R: Read>(
     limits: &Limits,
     file_len: Option<u64>,
 ) -> Result<Header> {
+    // Every prelude has at least two length bytes: read them with the magic, in one call.
     let mut first = [0u8; MAGIC_LEN + 4];
-    let got = payload::read_full(reader, &mut first[..MAGIC_LEN])?;
-    let (major, minor, width) = parse_magic(&first[..got])?;
-    let got = payload::read_full(reader, &mut first[MAGIC_LEN..MAGIC_LEN + width])?;
-    let prelude = parse_header_len((major, minor), &first[MAGIC_LEN..MAGIC_LEN + got], limits)?;
+    let got = payload::read_full(reader, &mut first[..MAGIC_LEN + 2])?;
+    let (major, minor, width) = parse_magic(&first[..got.min(MAGIC_LEN)])?;
+    let mut end = got;
+    if got == MAGIC_LEN + 2 {
+        end += payload::read_full(reader, &mut first[MAGIC_LEN + 2..MAGIC_LEN + width])?;
+    }
+    let prelude = parse_header_len((major, minor), &first[MAGIC_LEN..end], limits)?;
     if let Some(len) = file_len {
         let available = len.saturating_sub(to_u64(prelude.prefix_len));
         if to_u64(prelude.header_len) > available {
@@ -378,10 +420,17 @@ fn header_from_reader<R: Read>(
         }
     }
     // The header length passed the limit, but a stream may still lie about it: read through
-    // `take` so the buffer grows with the bytes that actually arrive.
+    // `take` so the buffer grows with the bytes that actually arrive. A file holds them (its
+    // length was compared above): one read into a buffer of exactly that size.
     let mut text = Vec::new();
     let want = to_u64(prelude.header_len);
-    reader.take(want).read_to_end(&mut text)?;
+    if file_len.is_some() {
+        text.resize(prelude.header_len, 0);
+        let got = payload::read_full(reader, &mut text)?;
+        text.truncate(got);
+    } else {
+        reader.take(want).read_to_end(&mut text)?;
+    }
     if text.len() < prelude.header_len {
         return Err(truncated_header(&prelude, text.len()));
     }

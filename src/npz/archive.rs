@@ -301,7 +301,7 @@ impl<R: Read + Seek> Archive<R> {
     ) -> Result<O::Owned> {
         let options = self.options.clone();
         self.with_member(index, true, |reader, size| {
-            options.read_stream::<O, _>(reader, Some(size), spec, bindings)
+            options.read_stream::<O, _>(reader, Some(size), None, spec, bindings)
         })
     }
 
@@ -313,7 +313,7 @@ impl<R: Read + Seek> Archive<R> {
         bindings: &mut Bindings,
     ) -> Result<npy::Header> {
         self.with_member(index, true, |reader, size| {
-            options.check_stream(reader, Some(size), spec, bindings)
+            options.check_stream(reader, Some(size), None, spec, bindings)
         })
     }
 

@@ -254,6 +254,8 @@ impl ReadOptions {
                     },
                     values: array_spec.values(),
                     c_order: false,
+                    // A body's reader has no positions: read in order, on this thread.
+                    par: payload::Par::new(Default::default(), None),
                 }),
                 // `declare` places every binary tensor of a body in memory.
                 (Some((None, offset)), Tensors::Slice(_)) => {

@@ -2,6 +2,7 @@
 
 use super::layout::check_payload_len;
 use super::Layout;
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -9,7 +10,7 @@ use crate::array::{Array, DynArray};
 use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
-use crate::options::{open, Core, ReaderPayload, SlicePayload};
+use crate::options::{open, threads_doc, Core, ReaderPayload, SlicePayload, ThreadedSlice};
 use crate::payload::{self, SourceInfo};
 use crate::plan::Plan;
 use crate::spec::{ArraySpec, Bindings};
@@ -80,7 +81,8 @@ impl ReadOptions {
     }
 
     /// Delivers arrays in C (row-major) order. A Fortran-order payload is converted while it
-    /// is read, a few slabs at a time through a small buffer, when the source's length is
+    /// is read, a few slabs at a time through a small buffer (on several threads for a large
+    /// payload, see [`ReadOptions::threads`]), when the source's length is
     /// known (a slice, a regular file) and one slab (the elements sharing an index on the last
     /// axis) holds at most 4 MiB; otherwise it is converted after it is read, briefly holding
     /// two copies. When F and C order store the same sequence (a vector, say) the array is
@@ -89,6 +91,26 @@ impl ReadOptions {
     /// the layout's order. Checks ([`ReadOptions::check_path`]) ignore it.
     pub fn c_order(mut self, c_order: bool) -> Self {
         self.core.c_order = c_order;
+        self
+    }
+
+    #[doc = threads_doc!()]
+    ///
+    /// ```
+    /// use arrayguard::raw;
+    /// let one_thread = raw::ReadOptions::new().threads(1);
+    /// # let _ = one_thread;
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.set_threads(threads);
+        self
+    }
+
+    /// The fewest payload bytes per thread (default 4 MiB), for tests that exercise the
+    /// parallel read on small inputs. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn parallel_min_bytes(mut self, bytes: usize) -> Self {
+        self.core.set_parallel_min_bytes(bytes);
         self
     }
 
@@ -116,12 +138,15 @@ impl ReadOptions {
             to_u64(bytes.len()),
             &mut bindings,
         )?;
-        O::view(SlicePayload {
-            plan: &plan,
-            bytes,
-            offset: 0,
-            values: spec.values(),
-            c_order: self.core.c_order,
+        O::view(ThreadedSlice {
+            payload: SlicePayload {
+                plan: &plan,
+                bytes,
+                offset: 0,
+                values: spec.values(),
+                c_order: self.core.c_order,
+            },
+            threads: self.core.threads,
         })
     }
 
@@ -167,13 +192,13 @@ impl ReadOptions {
         let mut bindings = Bindings::new();
         // The layout is checked before the file is opened.
         let checked = check::<O>(&limits, layout, spec, &mut bindings)?;
-        let (mut file, len) = open(path.as_ref())?;
+        let (file, len) = open(path.as_ref())?;
         let stream = Stream {
             limits: &limits,
             checked,
             layout,
             spec,
-            reader: &mut file,
+            reader: &file,
             bindings: &mut bindings,
             c_order: self.core.c_order,
         };
@@ -185,10 +210,11 @@ impl ReadOptions {
         // bytes, before the values are checked.
         O::owned(ReaderPayload {
             plan: &plan,
-            reader: file,
+            reader: &file,
             at: FILE,
             values: spec.values(),
             c_order: self.core.c_order,
+            par: self.core.par(Some((&file, 0))),
         })
     }
 
@@ -204,7 +230,8 @@ impl ReadOptions {
     /// and an error has the same code and message.
     ///
     /// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into
-    /// one reused buffer, so memory use does not grow with the file. A file that is not a
+    /// one reused buffer (one per thread when a large file is checked on several threads, see
+    /// [`ReadOptions::threads`]), so memory use does not grow with the file. A file that is not a
     /// regular file (a pipe) is checked as [`ReadOptions::check_reader`] checks a reader.
     ///
     /// # Errors
@@ -242,7 +269,8 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Plan> {
-        self.check_source(|| open(path.as_ref()), layout, spec, &mut Bindings::new())
+        let source = || open(path.as_ref());
+        self.check_source(source, as_file, layout, spec, &mut Bindings::new())
     }
 
     /// Checks a raw buffer from a reader as [`ReadOptions::check_path`] checks a file, without
@@ -261,15 +289,18 @@ impl ReadOptions {
         layout: &Layout,
         spec: &ArraySpec,
     ) -> Result<Plan> {
-        self.check_source(|| Ok((reader, None)), layout, spec, &mut Bindings::new())
+        let source = || Ok((reader, None));
+        self.check_source(source, |_| None, layout, spec, &mut Bindings::new())
     }
 
     /// Checks the layout, then opens the source (a reader and its length when known) and
     /// checks its payload: streamed in chunks when the plan is known before the end of the
-    /// input, read whole otherwise.
+    /// input, read whole otherwise. `as_file` gives the source as a file when it is one,
+    /// for the parallel check.
     fn check_source<R: Read>(
         &self,
         source: impl FnOnce() -> Result<(R, Option<u64>)>,
+        as_file: impl Fn(&R) -> Option<&File>,
         layout: &Layout,
         spec: &ArraySpec,
         bindings: &mut Bindings,
@@ -305,9 +336,23 @@ impl ReadOptions {
                 (stream.resolve(len)?, FILE)
             }
         };
-        by_dtype!(plan.dtype(), T => payload::stream::<T, R>(&plan, &mut reader, at, values))?;
+        match len.and_then(|_| as_file(&reader)) {
+            Some(mut file) => {
+                let par = self.core.par(Some((file, 0)));
+                by_dtype!(plan.dtype(), T => payload::stream::<T, &File>(&plan, &mut file, at, values, par))?;
+            }
+            None => {
+                let par = self.core.par(None);
+                by_dtype!(plan.dtype(), T => payload::stream::<T, R>(&plan, &mut reader, at, values, par))?;
+            }
+        }
         Ok(plan)
     }
+}
+
+/// A file as a file, for [`ReadOptions::check_source`].
+fn as_file(file: &File) -> Option<&File> {
+    Some(file)
 }
 
 /// Every check that does not need the input's length, as stages of the spec: the layout's

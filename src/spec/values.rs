@@ -183,16 +183,14 @@ impl ValueSpec {
                 continue;
             };
             tally.count = tally.count.saturating_add(1);
-            let first = match &tally.first {
-                Some((first, _)) => *first,
-                None => {
-                    tally.first = Some((kind, self.describe(kind)));
-                    kind
-                }
-            };
-            if tally.examples.len() < MAX_REPORTED && kind == first {
+            if tally.first.is_none() {
+                tally.first = Some((kind, self.describe(kind)));
+            }
+            let seen = &mut tally.seen[kind_index(kind)];
+            if *seen < MAX_REPORTED {
+                *seen += 1;
                 let index = logical_index(start.saturating_add(i), shape, order);
-                tally.examples.push((index, format!("{value:?}")));
+                tally.examples.push((kind, index, format!("{value:?}")));
             }
         }
     }
@@ -332,11 +330,43 @@ pub(crate) struct ValueTally {
     first: Option<(ValueKind, String)>,
     /// How many elements break any constraint.
     count: u64,
-    /// The logical indices and values of the first few elements of the first kind.
-    examples: Vec<(Vec<usize>, String)>,
+    /// The logical indices and values of the first few elements of each kind, in the order
+    /// they were checked: a tally of a later part of the payload can then be appended
+    /// ([`ValueTally::merge`]) and the report still names the first elements of the first kind.
+    examples: Vec<(ValueKind, Vec<usize>, String)>,
+    /// How many examples of each kind (by [`kind_index`]) are held, at most [`MAX_REPORTED`].
+    seen: [usize; 5],
+}
+
+/// The position of `kind` in [`ValueTally::seen`].
+fn kind_index(kind: ValueKind) -> usize {
+    match kind {
+        ValueKind::Nan => 0,
+        ValueKind::Infinite => 1,
+        ValueKind::BelowMin => 2,
+        ValueKind::AboveMax => 3,
+        ValueKind::NotInEnum => 4,
+    }
 }
 
 impl ValueTally {
+    /// Adds the tally of the elements that follow those of `self` in the payload: the result
+    /// is the tally of both parts checked in order, as if by one run of
+    /// [`ValueSpec::check_chunk`].
+    pub(crate) fn merge(&mut self, later: ValueTally) {
+        if self.first.is_none() {
+            self.first = later.first;
+        }
+        self.count = self.count.saturating_add(later.count);
+        for (kind, index, value) in later.examples {
+            let seen = &mut self.seen[kind_index(kind)];
+            if *seen < MAX_REPORTED {
+                *seen += 1;
+                self.examples.push((kind, index, value));
+            }
+        }
+    }
+
     /// The result over every chunk: [`ErrorKind::Values`] if any element broke a constraint.
     pub(crate) fn finish(self) -> Result<()> {
         let Some((kind, constraint)) = self.first else {
@@ -347,7 +377,12 @@ impl ValueTally {
                 kind,
                 constraint,
                 count: self.count,
-                first: self.examples,
+                first: self
+                    .examples
+                    .into_iter()
+                    .filter(|(k, _, _)| *k == kind)
+                    .map(|(_, index, value)| (index, value))
+                    .collect(),
             }),
         }))
     }
