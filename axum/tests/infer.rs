@@ -16,10 +16,8 @@ use axum::body::Bytes;
 use axum::http::{header, Method, Request};
 use axum::routing::post;
 use axum::Router;
-use common::{get, post as send, raw_exchange, Chunked, Reply, Server, PATIENCE};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use common::{get, post as send, raw_exchange, Chunked, Reply, Server};
+use http_body_util::Full;
 use serde_json::json;
 
 /// The example's spec: `x` (f32, batch × 4, finite) and `mask` (bool, batch).
@@ -36,27 +34,16 @@ async fn start(limits: Limits) -> Server {
 
 /// A POST with extra headers, read whole.
 async fn post_with(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Reply {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = Request::builder().method(Method::POST).uri(url);
     for (name, value) in headers {
         request = request.header(*name, value);
     }
-    let request = request
-        .body(Full::new(Bytes::from(body)))
-        .expect("a request");
-    let exchange = async {
-        let response = client.request(request).await.expect("a response");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("the body").to_bytes();
-        Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    };
-    tokio::time::timeout(PATIENCE, exchange)
-        .await
-        .expect("an answer")
+    common::exchange(
+        request
+            .body(Full::new(Bytes::from(body)))
+            .expect("a request"),
+    )
+    .await
 }
 
 /// A binary request: `x` (2 × 4 f32) as binary data after the JSON, `mask` as JSON data; the

@@ -127,25 +127,11 @@ where
     B: Body<Data = Bytes> + Send + Unpin + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let client = Client::builder(TokioExecutor::new()).build_http::<B>();
     let mut request = Request::builder().method(Method::POST).uri(url);
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
-    let request = request.body(body).expect("a request");
-    let exchange = async {
-        let response = client.request(request).await.expect("a response");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("the response body").to_bytes();
-        Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    };
-    tokio::time::timeout(PATIENCE, exchange)
-        .await
-        .expect("the exchange ends within the patience")
+    exchange(request.body(body).expect("a request")).await
 }
 
 /// [`post`] with the whole body in memory (sent with a `Content-Length`).
@@ -155,12 +141,19 @@ pub async fn post_bytes(url: &str, content_type: &str, body: impl Into<Bytes>) -
 
 /// A GET of `url`, read whole.
 pub async fn get(url: &str) -> Reply {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::builder().uri(url).body(Full::<Bytes>::default());
+    exchange(request.expect("a request")).await
+}
+
+/// Sends `request` and reads the response whole, within [`PATIENCE`].
+pub async fn exchange<B>(request: Request<B>) -> Reply
+where
+    B: Body<Data = Bytes> + Send + Unpin + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let client = Client::builder(TokioExecutor::new()).build_http::<B>();
     let exchange = async {
-        let response = client
-            .get(url.parse().expect("a URL"))
-            .await
-            .expect("a response");
+        let response = client.request(request).await.expect("a response");
         let (parts, body) = response.into_parts();
         let body = body.collect().await.expect("the response body").to_bytes();
         Reply {
