@@ -107,6 +107,7 @@ mod envelope;
 mod float;
 mod nest;
 mod number;
+mod parallel;
 mod read;
 mod scan;
 mod seed;
@@ -125,6 +126,7 @@ use crate::dtype::{by_dtype, DType, Element};
 use crate::error::{Error, ErrorKind, LimitKind, Result};
 use crate::limits::Limits;
 use crate::options::Core;
+use crate::parallel::Threads;
 use crate::spec::{ArraySpec, Bindings};
 use crate::target::Target;
 use crate::util::to_u64;
@@ -239,6 +241,8 @@ pub struct ReadOptions {
     core: Core,
     allow_nan: bool,
     form: Form,
+    /// The fewest bytes of text per thread (`None`: [`parallel::MIN_RANGE_BYTES`]).
+    parallel_min_bytes: Option<usize>,
 }
 
 impl ReadOptions {
@@ -275,6 +279,39 @@ impl ReadOptions {
         self
     }
 
+    /// Caps the threads a large text of nested arrays in memory (`read_str`, `read_slice`)
+    /// is read on. A text of at least 512 KiB is cut into ranges of at least 256 KiB just
+    /// after commas; the commas tell where each range's elements go in the output, which is
+    /// allocated once, and each range is parsed and converted on its own scoped thread. The
+    /// shape, the spec and the limits are then checked for the whole text, in order. When
+    /// anything is unusual (an error, an empty array, a text beyond the limits) the text is
+    /// read again on the caller's thread, so results and errors are always those of a read
+    /// on one thread. Envelopes, complex dtypes and readers are read on the caller's thread.
+    /// `0` (the default) means the processors available to the process
+    /// ([`std::thread::available_parallelism`]), at most 8; `1` reads every text on the
+    /// caller's thread.
+    ///
+    /// ```
+    /// use arrayguard::{json, ArraySpec};
+    ///
+    /// let one_thread = json::ReadOptions::new().threads(1);
+    /// let array = one_thread.read_str::<f64>("[[1, 2], [3, 4]]", &ArraySpec::any())?;
+    /// assert_eq!(array.shape().dims(), &[2, 2]);
+    /// # Ok::<(), arrayguard::Error>(())
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.set_threads(threads);
+        self
+    }
+
+    /// Sets the fewest bytes of text each thread gets (at least 1), for tests that put range
+    /// boundaries anywhere in small texts. Defaults to 256 KiB.
+    #[doc(hidden)]
+    pub fn parallel_min_bytes(mut self, bytes: usize) -> Self {
+        self.parallel_min_bytes = Some(bytes.max(1));
+        self
+    }
+
     /// Reads an array from a string. See [`from_str`].
     ///
     /// # Errors
@@ -286,12 +323,7 @@ impl ReadOptions {
     /// [`ErrorKind::InvalidSpec`] when nested arrays are read into a [`DynArray`] with a spec
     /// that does not name exactly one dtype.
     pub fn read_str<O: Target>(&self, text: &str, spec: &ArraySpec) -> Result<O::Owned> {
-        self.read_text::<O, _>(
-            text.len(),
-            || Ok(SliceSource::new(text)),
-            spec,
-            &mut Bindings::new(),
-        )
+        self.read_text::<O>(text.as_bytes(), Some(text), spec, &mut Bindings::new())
     }
 
     /// Reads an array from bytes (UTF-8 JSON text). See [`ReadOptions::read_str`].
@@ -330,32 +362,64 @@ impl ReadOptions {
         spec: &ArraySpec,
         bindings: &mut Bindings,
     ) -> Result<O::Owned> {
-        self.read_text::<O, _>(
-            bytes.len(),
-            || Ok(SliceSource::from_bytes(bytes)),
-            spec,
-            bindings,
-        )
+        self.read_text::<O>(bytes, None, spec, bindings)
     }
 
-    /// Reads a text in memory of `len` bytes, refused before it is looked at when it exceeds
-    /// [`Limits::max_input_bytes`].
-    fn read_text<O: Target, S: Source>(
+    /// Reads a text in memory (`text`: the same bytes, when they are known to be UTF-8),
+    /// refused before it is looked at when it exceeds [`Limits::max_input_bytes`]; on several
+    /// threads when it is large enough (see [`ReadOptions::threads`]).
+    fn read_text<O: Target>(
         &self,
-        len: usize,
-        source: impl FnOnce() -> Result<S>,
+        bytes: &[u8],
+        text: Option<&str>,
         spec: &ArraySpec,
         bindings: &mut Bindings,
     ) -> Result<O::Owned> {
         let limits = self.core.limits_for(spec);
-        if to_u64(len) > limits.max_input_bytes {
+        if to_u64(bytes.len()) > limits.max_input_bytes {
             return Err(Error::limit(
                 LimitKind::InputBytes,
                 limits.max_input_bytes,
-                len,
+                bytes.len(),
             ));
         }
-        self.read_source::<O, _>(source()?, spec, &limits, bindings)
+        if let Some(array) = self.read_parallel::<O>(bytes, spec, &limits, bindings)? {
+            return self.deliver::<O>(array);
+        }
+        let source = match text {
+            Some(text) => SliceSource::new(text),
+            None => SliceSource::from_bytes(bytes),
+        };
+        self.read_source::<O, _>(source, spec, &limits, bindings)
+    }
+
+    /// A text of nested arrays read on several threads, or `None` when it is to be read on
+    /// one (see [`ReadOptions::threads`]).
+    fn read_parallel<O: Target>(
+        &self,
+        bytes: &[u8],
+        spec: &ArraySpec,
+        limits: &Limits,
+        bindings: &mut Bindings,
+    ) -> Result<Option<DynArray>> {
+        let threads = Threads {
+            max: self.core.threads.max,
+            min_range: self.parallel_min_bytes.unwrap_or(parallel::MIN_RANGE_BYTES),
+        };
+        // Only a text that starts with `[` (no byte order mark, no envelope), so that the
+        // dtype errors below are those a read on one thread reports first.
+        if self.form == Form::Envelope
+            || threads.for_bytes(bytes.len()) < 2
+            || bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[')
+        {
+            return Ok(None);
+        }
+        let dtype = nested_dtype::<O>(spec)?;
+        spec.check_dtype(dtype)?;
+        let allow_nan = self.allow_nan;
+        let read = by_dtype!(dtype, T => parallel::read_array::<T>(bytes, threads, spec, limits, allow_nan, bindings)
+            .map(|r| r.map(DynArray::from)));
+        read.transpose()
     }
 
     fn read_source<O: Target, S: Source>(

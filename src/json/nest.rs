@@ -289,6 +289,41 @@ impl Nest {
         })
     }
 
+    /// `n` scalars in a row in the innermost open array (there must be one), each an element
+    /// of it: what `n` pairs of [`Nest::element`] and [`Nest::scalar`] do, in one step (for
+    /// elements of one part). Accepts exactly when those pairs would all be accepted.
+    pub(crate) fn leaves(&mut self, n: usize) -> Result<(), NestError> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.element()?;
+        self.scalar()?;
+        // The first scalar fixed or matched the depth of scalars, so the others only count.
+        let depth = self.counts.len().saturating_sub(1);
+        if let Some(count) = self.counts.last_mut() {
+            *count = count.saturating_add(n - 1);
+            let count = *count;
+            if count > self.caps.get(depth).copied().unwrap_or(usize::MAX) {
+                return Err(self.too_many(depth, count));
+            }
+        }
+        Ok(())
+    }
+
+    /// `extra` more elements in the array open at `depth` (counted from the outermost), as
+    /// if that many more of its children had been read.
+    pub(crate) fn more_elements(&mut self, depth: usize, extra: usize) -> Result<(), NestError> {
+        let Some(count) = self.counts.get_mut(depth) else {
+            return Ok(());
+        };
+        *count = count.saturating_add(extra);
+        let count = *count;
+        if count > self.caps.get(depth).copied().unwrap_or(usize::MAX) {
+            return Err(self.too_many(depth, count));
+        }
+        Ok(())
+    }
+
     #[cold]
     fn scalar_elsewhere(&mut self, depth: usize) -> Result<(), NestError> {
         if self.pending.is_some() {

@@ -100,6 +100,10 @@ pub trait FromJson: Copy + Sized {
     /// Appends a new element from its first part, or completes the last one with part
     /// `index` (1: the imaginary part).
     fn push_part(out: &mut Vec<Self>, index: usize, part: Self::Part);
+
+    /// Sets part `index` of an element already in place (the parallel reader's output is
+    /// allocated before it is filled).
+    fn set_part(slot: &mut Self, index: usize, part: Self::Part);
 }
 
 impl FromJson for bool {
@@ -126,6 +130,11 @@ impl FromJson for bool {
     #[inline]
     fn push_part(out: &mut Vec<bool>, _: usize, part: bool) {
         out.push(part);
+    }
+
+    #[inline]
+    fn set_part(slot: &mut bool, _: usize, part: bool) {
+        *slot = part;
     }
 }
 
@@ -199,6 +208,11 @@ macro_rules! int_from_json {
             fn push_part(out: &mut Vec<$t>, _: usize, part: $t) {
                 out.push(part);
             }
+
+            #[inline]
+            fn set_part(slot: &mut $t, _: usize, part: $t) {
+                *slot = part;
+            }
         }
     )*};
 }
@@ -269,6 +283,11 @@ macro_rules! float_from_json {
             fn push_part(out: &mut Vec<$t>, _: usize, part: $t) {
                 out.push(part);
             }
+
+            #[inline]
+            fn set_part(slot: &mut $t, _: usize, part: $t) {
+                *slot = part;
+            }
         }
     )*};
 }
@@ -322,6 +341,11 @@ macro_rules! narrow_from_json {
             fn push_part(out: &mut Vec<$t>, _: usize, part: $t) {
                 out.push(part);
             }
+
+            #[inline]
+            fn set_part(slot: &mut $t, _: usize, part: $t) {
+                *slot = part;
+            }
         }
     )*};
 }
@@ -363,6 +387,15 @@ where
             out.push(Complex::new(part, F::default()));
         } else if let Some(last) = out.last_mut() {
             last.im = part;
+        }
+    }
+
+    #[inline]
+    fn set_part(slot: &mut Complex<F>, index: usize, part: F) {
+        if index == 0 {
+            slot.re = part;
+        } else {
+            slot.im = part;
         }
     }
 }

@@ -279,7 +279,22 @@ fn scalar<T: JsonValue, S: Source>(
         sink.reserve_with(|| scan.progress())
             .map_err(|e| e.at_json(locate.position(nest, scan.mark())))?;
     }
-    let leaf = match b {
+    let leaf = leaf::<T, S>(scan, nest, allow_nan, locate, b)?;
+    T::push_part(&mut sink.data, part, leaf);
+    Ok(())
+}
+
+/// Reads the scalar starting with byte `b` (a number, `true`, `false` or a non-finite token)
+/// into a leaf of `T`, or the error for any other value; `nest` only places errors.
+#[inline(always)]
+pub(crate) fn leaf<T: JsonValue, S: Source>(
+    scan: &mut Scanner<S>,
+    nest: &Nest,
+    allow_nan: bool,
+    locate: &Locate<'_>,
+    b: u8,
+) -> Result<T::Part> {
+    Ok(match b {
         // One check for both arms rather than a branch on the sign, which mispredicts.
         b'-' | b'0'..=b'9' if scan.next_two_are(b"-I")? => non_finite::<T, S>(
             scan,
@@ -348,9 +363,7 @@ fn scalar<T: JsonValue, S: Source>(
             let reason = format!("expected a value, found {}", describe_byte(other));
             return Err(locate.fail(nest, scan.syntax(reason)));
         }
-    };
-    T::push_part(&mut sink.data, part, leaf);
-    Ok(())
+    })
 }
 
 /// Reads `NaN`, `Infinity` or `-Infinity` (the tokens Python's `json.dumps` writes), refused
