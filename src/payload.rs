@@ -241,6 +241,11 @@ pub(crate) fn stream<T: Element, R: Read>(
     values: &ValueSpec,
     par: Par<'_>,
 ) -> Result<()> {
+    // A payload whose length was checked against the plan, with no `bool` byte and no value
+    // constraint to look at, holds nothing that can fail: it is not read.
+    if at.known_len && T::DTYPE != DType::Bool && values.is_empty() {
+        return Ok(());
+    }
     let total = plan.shape().len();
     let chunk = total.min((CHECK_CHUNK_BYTES / T::DTYPE.itemsize()).max(1));
     if let Some((src, n)) = par.ranges(plan, at) {
@@ -966,6 +971,36 @@ mod tests {
             matches!(e.kind(), ErrorKind::InvalidBool { index: 2, value: 7 })
                 && e.offset() == Some(102)
         );
+    }
+
+    /// A reader that fails every read: a check that touches the payload reports it.
+    struct Unreadable;
+
+    impl Read for Unreadable {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("the payload was read"))
+        }
+    }
+
+    #[test]
+    fn a_payload_with_nothing_to_check_is_not_read() {
+        let known = SourceInfo {
+            offset: 128,
+            known_len: true,
+            to_end: true,
+        };
+        let none = ValueSpec::new();
+        let p = plan(DType::F32, ByteOrder::Big, 1 << 20);
+        stream::<f32, _>(&p, &mut Unreadable, known, &none, Par::SEQUENTIAL).unwrap();
+        // Value constraints, `bool` bytes and a length not yet checked all need the bytes.
+        let finite = ValueSpec::new().finite();
+        let e = stream::<f32, _>(&p, &mut Unreadable, known, &finite, Par::SEQUENTIAL);
+        assert_eq!(e.unwrap_err().code(), "io");
+        let b = plan(DType::Bool, ByteOrder::Little, 16);
+        let e = stream::<bool, _>(&b, &mut Unreadable, known, &none, Par::SEQUENTIAL);
+        assert_eq!(e.unwrap_err().code(), "io");
+        let e = stream::<f32, _>(&p, &mut Unreadable, stream_at(128), &none, Par::SEQUENTIAL);
+        assert_eq!(e.unwrap_err().code(), "io");
     }
 
     #[test]

@@ -231,10 +231,7 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
         })
         .collect();
     let progress = Progress::new(units.len() as u64, sizes.iter().sum(), args.quiet);
-    let threads = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let threads = thread_count(args);
     let check_unit = |(unit, bytes): (Unit, u64)| {
         let outcomes = match unit {
             Unit::File(i, path) => {
@@ -299,6 +296,14 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
         Ok(()) => status,
         Err(e) => status.max(report::stdout_failed(e)),
     }
+}
+
+/// The threads a check uses: `--jobs`, or every processor available.
+fn thread_count(args: &CheckArgs) -> usize {
+    args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// The jobs of a check, and the entries a walk could not follow.
@@ -366,11 +371,12 @@ fn plan_jobs(args: &CheckArgs) -> Result<Planned, (PathBuf, CliError)> {
         },
         None => config::is_array_file(path),
     };
+    let threads = thread_count(args);
     let mut explicit: Vec<(Option<String>, PathBuf)> = Vec::new();
     let mut found: Vec<PathBuf> = Vec::new();
     let mut unwalkable = Vec::new();
     let mut walk_dir = |dir: &Path, found: &mut Vec<PathBuf>| {
-        for entry in walk::walk(dir, &wanted) {
+        for entry in walk::walk(dir, threads, &wanted) {
             match entry {
                 Found::File(p) => found.push(p),
                 Found::Error(p, e) => unwalkable.push((p, e)),

@@ -5,6 +5,7 @@
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use arrayguard::Error;
 
@@ -18,33 +19,49 @@ pub(crate) enum Found {
 /// Every file under `dir`, following symbolic links (a loop is reported once, not followed),
 /// skipping what `.gitignore` (inside a git repository or not), `.ignore` and git's global
 /// excludes ignore, and hidden entries are walked like any other. `keep` says which files are
-/// wanted; the result is sorted.
-pub(crate) fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<Found> {
-    let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
+/// wanted; the result is sorted. Directories are read on up to `threads` threads (the
+/// `ignore` crate's parallel walker), which finds the same entries in another order.
+pub(crate) fn walk(
+    dir: &Path,
+    threads: usize,
+    keep: &(dyn Fn(&Path) -> bool + Sync),
+) -> Vec<Found> {
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
         .follow_links(true)
         .hidden(false)
         .require_git(false)
         // `.git` itself is never an input.
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && keep(entry.path()) {
-                    found.push(Found::File(clean(entry.path())));
-                }
-            }
-            Err(error) => {
-                let path = error_path(&error).unwrap_or_else(|| dir.to_path_buf());
-                let message = error_message(&error);
-                found.push(Found::Error(
-                    clean(&path),
-                    Error::from(io::Error::other(message)),
-                ));
-            }
+        .filter_entry(|e| e.file_name() != ".git");
+    let visit = |entry: Result<ignore::DirEntry, ignore::Error>| match entry {
+        Ok(entry) => (entry.file_type().is_some_and(|t| t.is_file()) && keep(entry.path()))
+            .then(|| Found::File(clean(entry.path()))),
+        Err(error) => {
+            let path = error_path(&error).unwrap_or_else(|| dir.to_path_buf());
+            let message = error_message(&error);
+            Some(Found::Error(
+                clean(&path),
+                Error::from(io::Error::other(message)),
+            ))
         }
-    }
+    };
+    let mut found = if threads > 1 {
+        let found = Mutex::new(Vec::new());
+        builder.threads(threads).build_parallel().run(|| {
+            Box::new(|entry| {
+                if let Some(f) = visit(entry) {
+                    // Pushing cannot panic, so the lock is never poisoned.
+                    if let Ok(mut found) = found.lock() {
+                        found.push(f);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        found.into_inner().unwrap_or_default()
+    } else {
+        builder.build().filter_map(visit).collect()
+    };
     found.sort_by(|a, b| a.path().cmp(b.path()));
     found
 }

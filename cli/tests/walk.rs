@@ -185,6 +185,11 @@ fn symlink_loops_and_broken_entries_are_reported_not_followed() {
     assert!(text.contains("ok       x/b.npy"), "{text}");
     // The loop is reported once, not walked again and again.
     assert_eq!(text.matches("c.npy").count(), 1, "{text}");
+    // The walk on one thread and on several finds the same entries.
+    for jobs in ["1", "4"] {
+        let again = run_in(d, &["check", "--jobs", jobs, "x"]);
+        assert_eq!(stdout(&again), text, "--jobs {jobs}");
+    }
 }
 
 #[test]

@@ -187,7 +187,9 @@ impl ReadOptions {
     ///
     /// The payload is read in chunks of whole elements, at most 1 MiB each, into one buffer
     /// that is reused (one per thread when a large file is checked on several threads, see
-    /// [`ReadOptions::threads`]): memory use does not grow with the file. The limits still apply to the
+    /// [`ReadOptions::threads`]): memory use does not grow with the file. A payload with
+    /// nothing to check (no value constraints, a dtype other than `bool`) is not read at all:
+    /// the file's length, compared with the declared size, is all a read could fail on. The limits still apply to the
     /// declared size, as they do for the readers; raise [`Limits::max_bytes`] and
     /// [`Limits::max_elements`] to check larger files.
     ///

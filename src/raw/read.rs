@@ -231,8 +231,10 @@ impl ReadOptions {
     ///
     /// A regular file's payload is read in chunks of whole elements, at most 1 MiB each, into
     /// one reused buffer (one per thread when a large file is checked on several threads, see
-    /// [`ReadOptions::threads`]), so memory use does not grow with the file. A file that is not a
-    /// regular file (a pipe) is checked as [`ReadOptions::check_reader`] checks a reader.
+    /// [`ReadOptions::threads`]), so memory use does not grow with the file; with nothing to
+    /// check in it (no value constraints, a dtype other than `bool`) it is not read at all,
+    /// its length being all a read could fail on. A file that is not a regular file (a pipe)
+    /// is checked as [`ReadOptions::check_reader`] checks a reader.
     ///
     /// # Errors
     ///
