@@ -163,7 +163,14 @@ for case in ["npz_f64_1e7_stored", "npz_f64_1e6_deflated"]:
 # Issue 15: every core for large arrays, and the fixed costs of small ones.
 print(check("80 MB .npy path (1 thread) ÷ path (parallel speed-up)", ratio(get(big, "arrayguard/path (1 thread)"), native), 1.0, "", False))
 print(check("800 KB .npy numpy.load(path) ÷ arrayguard/path (speed-up)", ratio(get(small, "numpy.load(path)"), get(small, "arrayguard/path")), 3.0, "", False))
+# What no read through read(2) can beat: numpy.load against a bare std::fs::read of the file.
+print(check("800 KB .npy numpy.load(path) ÷ std::fs::read (the floor's speed-up)", ratio(get(small, "numpy.load(path)"), get(small, "std::fs::read (floor)")), 3.0, "", False))
+print(check("800 KB .npy arrayguard/path ÷ std::fs::read (floor)", ratio(get(small, "arrayguard/path"), get(small, "std::fs::read (floor)")), 1.2, ""))
 print(check("2000×5000 F-order path+c_order ÷ native C path (issue 15)", ratio(get("f64_1e7_le_f", "arrayguard/path+c_order"), native), 1.5, ""))
+for case, serde in [("json_f64_1e6_flat", "serde_json/Vec<f64>"), ("json_f64_1e6_nested", "serde_json/Vec<Vec<f64>>")]:
+    print(check(f"{case}: {serde} ÷ arrayguard (speed-up, issue 15)", ratio(get(case, serde), get(case, "arrayguard/json::from_str")), 2.0, "", False))
+    print(check(f"{case}: 1 thread ÷ threads (parallel speed-up)",
+                ratio(get(case, "arrayguard/json::from_str (1 thread)"), get(case, "arrayguard/json::from_str")), 1.0, "", False))
 check_case = "check_f64_1GiB"
 print(check("1 GiB check_path with values: 1 thread ÷ threads (speed-up)",
             ratio(get(check_case, "arrayguard/check_path (1 thread)"), get(check_case, "arrayguard/check_path")), 1.6, "", False))

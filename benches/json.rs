@@ -1,6 +1,6 @@
-//! JSON arrays of 10^6 `f64`, flat and 1000 × 1000 nested, read by arrayguard (text reader,
-//! and the serde seed driven by serde_json) side by side with serde_json into `Vec<f64>` and
-//! `Vec<Vec<f64>>`, in one run.
+//! JSON arrays of 10^6 `f64`, flat and 1000 × 1000 nested, read by arrayguard (text reader on
+//! every thread and on one, and the serde seed driven by serde_json) side by side with
+//! serde_json into `Vec<f64>` and `Vec<Vec<f64>>`, in one run.
 //!
 //! The values are random doubles over twelve orders of magnitude, printed with ryu (as
 //! serde_json and our writer print them), about 20 bytes each. serde_json is built with
@@ -84,6 +84,12 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("arrayguard/json::from_str", |b| {
             b.iter(|| json::from_str::<f64>(black_box(&text), &spec).expect("valid"))
+        });
+        // The same read on the caller's thread only, so that the parallel gain shows in one
+        // run.
+        let one = json::ReadOptions::new().threads(1);
+        group.bench_function("arrayguard/json::from_str (1 thread)", |b| {
+            b.iter(|| one.read_str::<f64>(black_box(&text), &spec).expect("valid"))
         });
         let options = json::ReadOptions::new();
         group.bench_function("arrayguard/ArraySeed_via_serde_json", |b| {

@@ -76,6 +76,11 @@ fn read_group(c: &mut Criterion, case: &Case) {
     group.bench_function("memcpy_into_fresh_vec", |b| {
         b.iter(|| black_box(payload.to_vec()))
     });
+    // The floor of any read of the file into a new buffer through `read(2)`: open, `statx`,
+    // one allocation of the file's size and the kernel's copy (no parsing, no checks).
+    group.bench_function("std::fs::read (floor)", |b| {
+        b.iter(|| std::fs::read(&case.path).unwrap())
+    });
     let options = npy::ReadOptions::new().limits(limits.clone());
     group.bench_function("arrayguard/slice", |b| {
         b.iter(|| {
