@@ -65,8 +65,8 @@ macro_rules! threads_doc {
          least 8 MiB from a slice or a regular file (`read_slice`, `read_path`, `check_path`) \
          is split into ranges of whole elements, at least 4 MiB each, each read (`read_at` on \
          Unix), swapped to native order, checked (`bool` bytes, value constraints) and, for a \
-         Fortran-order payload delivered in C order, converted by row blocks on its own \
-         scoped thread. Errors are those of a read on one thread: the first in payload order \
+         Fortran-order payload delivered in C order, converted on its own scoped thread \
+         (each thread writing its own columns of every row). Errors are those of a read on one thread: the first in payload order \
          is reported, with the same index, offset and count of violations. A streaming check \
          then holds at most one 1 MiB buffer per thread. Other readers (pipes, sockets, any \
          `Read`) are read on the caller's thread. `0` (the default) means the processors \

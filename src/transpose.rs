@@ -81,6 +81,70 @@ impl Transpose {
         crate::parallel::run(parts, threads, |(i0, block)| self.tiles(src, k0, i0, block));
     }
 
+    /// The length of the last axis: the length of every C-order row, and the number of slabs.
+    pub(crate) fn last(&self) -> usize {
+        self.last
+    }
+
+    /// The number of C-order rows (`first × middle_len`), each [`Transpose::last`] long.
+    pub(crate) fn rows(&self) -> usize {
+        self.first * self.middle_len
+    }
+
+    /// Writes the slabs held by `src` (F order, whole slabs) into `segments`: one segment of
+    /// every C-order row, in row order, each holding a range of the row's columns; the first
+    /// slab of `src` goes to index `at` of every segment. This is how the parallel reader
+    /// gives each thread its own columns of the destination.
+    pub(crate) fn to_segments<R: Copy>(&self, src: &[R], at: usize, segments: &mut [&mut [R]]) {
+        let (a, m_len) = (self.first, self.middle_len);
+        let slab = self.slab_len();
+        let n = src.len() / slab.max(1);
+        debug_assert_eq!(src.len(), n * slab);
+        debug_assert_eq!(segments.len(), a * m_len);
+        self.middle_in_c_order(|m_c, m_f| {
+            let src_base = a * m_f;
+            for ib in (0..a).step_by(TILE) {
+                let i_end = (ib + TILE).min(a);
+                for kb in (0..n).step_by(TILE) {
+                    let k_end = (kb + TILE).min(n);
+                    for i in ib..i_end {
+                        let out = &mut segments[i * m_len + m_c][at + kb..at + k_end];
+                        for (k, d) in (kb..k_end).zip(out) {
+                            *d = src[src_base + i + slab * k];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// Calls `visit(m_c, m_f)` for every middle index, in C order: its flat index in C order
+    /// and in F order.
+    fn middle_in_c_order(&self, mut visit: impl FnMut(usize, usize)) {
+        // Odometer over the middle axes in C order, tracking the F-order flat index.
+        let mut counter = vec![0usize; self.middle.len()];
+        let mut strides_f = Vec::with_capacity(self.middle.len());
+        let mut acc = 1usize;
+        for &d in &self.middle {
+            strides_f.push(acc);
+            acc *= d;
+        }
+        let mut m_f = 0usize;
+        for m_c in 0..self.middle_len {
+            visit(m_c, m_f);
+            // Next middle index in C order: the last middle axis moves fastest.
+            for axis in (0..self.middle.len()).rev() {
+                counter[axis] += 1;
+                m_f += strides_f[axis];
+                if counter[axis] < self.middle[axis] {
+                    break;
+                }
+                m_f -= strides_f[axis] * self.middle[axis];
+                counter[axis] = 0;
+            }
+        }
+    }
+
     /// The tiled conversion: `src` holds the slabs `k0..` (F order, whole slabs), `dst` the
     /// C-order rows `i0..` (whole rows); every element in both is written.
     fn tiles<R: Copy>(&self, src: &[R], k0: usize, i0: usize, dst: &mut [R]) {
@@ -91,16 +155,7 @@ impl Transpose {
         debug_assert_eq!(src.len(), n * slab);
         debug_assert_eq!(dst.len(), rows * m_len * c);
         debug_assert!(i0 + rows <= a && k0 + n <= c);
-        // Odometer over the middle axes in C order, tracking the F-order flat index.
-        let mut counter = vec![0usize; self.middle.len()];
-        let mut strides_f = Vec::with_capacity(self.middle.len());
-        let mut acc = 1usize;
-        for &d in &self.middle {
-            strides_f.push(acc);
-            acc *= d;
-        }
-        let mut m_f = 0usize;
-        for m_c in 0..m_len {
+        self.middle_in_c_order(|m_c, m_f| {
             let src_base = a * m_f;
             let dst_base = c * m_c + k0;
             for ib in (i0..i0 + rows).step_by(TILE) {
@@ -116,17 +171,7 @@ impl Transpose {
                     }
                 }
             }
-            // Next middle index in C order: the last middle axis moves fastest.
-            for axis in (0..self.middle.len()).rev() {
-                counter[axis] += 1;
-                m_f += strides_f[axis];
-                if counter[axis] < self.middle[axis] {
-                    break;
-                }
-                m_f -= strides_f[axis] * self.middle[axis];
-                counter[axis] = 0;
-            }
-        }
+        });
     }
 }
 
@@ -195,6 +240,30 @@ mod tests {
                     t.parallel(chunk, k * 2, &mut both, threads);
                 }
                 assert_eq!(both, dst, "{dims:?} {threads}");
+            }
+            // Column segments, groups of slabs at a time, give the same result.
+            for parts in [1, 2, 3] {
+                let c = t.last();
+                let ends: Vec<usize> = (1..=parts).map(|p| c * p / parts).collect();
+                let mut by_columns = vec![u32::MAX; n];
+                let mut segments: Vec<Vec<&mut [u32]>> = (0..parts).map(|_| Vec::new()).collect();
+                for row in by_columns.chunks_exact_mut(c.max(1)) {
+                    let (mut rest, mut start) = (row, 0);
+                    for (p, &end) in ends.iter().enumerate() {
+                        let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - start);
+                        segments[p].push(head);
+                        (rest, start) = (tail, end);
+                    }
+                }
+                let mut start = 0;
+                for (p, &end) in ends.iter().enumerate() {
+                    for k in (start..end).step_by(2) {
+                        let k_end = (k + 2).min(end);
+                        t.to_segments(&src[k * slab..k_end * slab], k - start, &mut segments[p]);
+                    }
+                    start = end;
+                }
+                assert_eq!(by_columns, dst, "{dims:?} {parts} parts");
             }
         }
     }

@@ -170,6 +170,7 @@ proptest! {
         dtype in 0..DTYPES.len(),
         big_endian in any::<bool>(),
         dims in prop::collection::vec(1usize..24, 1..4),
+        wide in prop::option::of(16usize..700),
         fortran in any::<bool>(),
         c_order in any::<bool>(),
         mode in 0u8..3,
@@ -180,6 +181,14 @@ proptest! {
     ) {
         let (kind, item) = DTYPES[dtype];
         let is_bool = kind == "b1";
+        // A long last axis (Fortran-order payloads delivered in C order are then converted
+        // by columns, each thread writing its own columns of every row).
+        let mut dims = dims;
+        if let Some(wide) = wide {
+            dims.truncate(2);
+            dims.iter_mut().for_each(|d| *d = (*d).min(6));
+            dims.push(wide);
+        }
         let n: usize = dims.iter().product();
         let order_char = if item == 1 { '|' } else if big_endian { '>' } else { '<' };
         // Values: none (mode 0); bounds that random bytes break often, in every range (mode
@@ -214,6 +223,42 @@ fn large_case(typestr: &str, n: usize, payload: Vec<u8>, values: ValueSpec) -> O
     };
     let dir = tempfile::tempdir().unwrap();
     compare(&case, dir.path(), 4, 4096, false)
+}
+
+/// Fortran-order payloads delivered in C order, large enough for every thread to convert
+/// its own columns, with and without violations: the same arrays and errors as on one thread.
+#[test]
+fn fortran_payloads_converted_by_columns_match_the_sequential_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for (typestr, item, dims) in [
+        ("<f8", 8, vec![300, 517]),
+        (">f4", 4, vec![7, 40, 333]),
+        ("|u1", 1, vec![64, 2048]),
+        ("|b1", 1, vec![33, 4100]),
+        ("<c16", 16, vec![2, 3, 5, 300]),
+    ] {
+        let n: usize = dims.iter().product();
+        for (mode, bad) in [(0u8, vec![]), (1, vec![n / 2, n - 1]), (2, vec![n / 3])] {
+            let is_bool = typestr == "|b1";
+            let values = match (mode, is_bool) {
+                (0, _) | (_, true) => ValueSpec::new(),
+                (1, _) if typestr == "|u1" => ValueSpec::new().max(100.0),
+                (1, _) => ValueSpec::new().min(-5.0).max(1e6),
+                _ => ValueSpec::new().min(0.0).max(1.0).finite(),
+            };
+            let bad = if mode == 0 && !is_bool { vec![] } else { bad };
+            let case = Case {
+                typestr: typestr.into(),
+                dims: dims.clone(),
+                order: Order::F,
+                payload: payload(is_bool, item, n, mode, 11, &bad),
+                values,
+            };
+            for threads in [2, 3] {
+                compare(&case, dir.path(), threads, 4096, true);
+            }
+        }
+    }
 }
 
 #[test]
