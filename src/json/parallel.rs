@@ -233,9 +233,9 @@ fn count_commas(bytes: &[u8]) -> usize {
 /// `len` elements of `T`, zeroed by the allocator (pages the kernel gives zeroed are not
 /// written twice); `None` when the allocation fails (the sequential read then reports it).
 fn zeroed<T: JsonValue>(len: usize) -> Option<Vec<T>> {
-    let raw = bytemuck::allocation::try_zeroed_slice_box::<T::Raw>(len).ok()?;
+    let raw = crate::payload::alloc_raw::<T::Raw>(len).ok()?;
     // Zero is a valid value of every element type (`false` for `bool`).
-    Some(T::from_raw_vec(raw.into_vec()))
+    Some(T::from_raw_vec(raw))
 }
 
 /// Parses one range into `out`, which must take exactly its leaves: the range's steps, or

@@ -24,8 +24,9 @@ pub fn encode_json(dtype: DType, allow_nan: bool, chunks: &[u8], text: &[u8]) ->
 /// `json`: nested JSON arrays read as one dtype.
 ///
 /// Oracles: no panic; allocation at most 9/8 of the payload + [`SLACK`] (accepted) or the
-/// text + [`SLACK`] (rejected); accepted arrays within the limits; slice and chunked reader
-/// agree; what is accepted writes back and reads again to the same bits (NaN payloads
+/// text + [`SLACK`] (rejected); accepted arrays within the limits; the read on threads (tiny
+/// ranges) gives the one-thread read's array or error message, within 9/8 of the payload or
+/// five times the text + [`SLACK`]; slice and chunked reader agree; what is accepted writes back and reads again to the same bits (NaN payloads
 /// excepted: JSON text has one NaN); a text that does not start with `{` reads the same
 /// with [`json::Form::Detect`].
 ///
@@ -68,6 +69,36 @@ pub fn json<M: Meter>(data: &[u8], meter: &M) {
             );
         }
         Err(_) => peak_at_most(peak, SLACK + text.len(), "rejected JSON"),
+    }
+    // The same text cut into ranges read on threads (ranges of a few bytes, so that the cuts
+    // fall after any comma): the array, or the error with its message and position, of the
+    // read on one thread.
+    let parallel = options
+        .clone()
+        .threads(2 + text.len() % 3)
+        .parallel_min_bytes(1 + text.len() % 61);
+    let (on_threads, peak) = meter.measure(|| parallel.read_slice::<DynArray>(text, &nested));
+    match (&from_slice, &on_threads) {
+        (Ok(one), Ok(many)) => {
+            assert!(bits_equal(one, many), "threads changed the array");
+            peak_at_most(
+                peak,
+                payload_len(one) * 9 / 8 + SLACK,
+                "accepted JSON on threads",
+            );
+        }
+        (Err(one), Err(many)) => {
+            assert_eq!(
+                one.to_string(),
+                many.to_string(),
+                "threads changed the error"
+            );
+            // The parallel attempt holds at most the output a valid text of this length could
+            // need (one element of at most 8 bytes per two bytes of text) before the text is
+            // read again on one thread.
+            peak_at_most(peak, SLACK + text.len() * 5, "rejected JSON on threads");
+        }
+        _ => panic!("one thread {from_slice:?} vs threads {on_threads:?}"),
     }
     let from_reader = options.read_reader::<DynArray, _>(ChunkReader::new(text, &chunks), &nested);
     assert!(
