@@ -8,8 +8,12 @@
 mod common;
 
 use arrayguard::{json, ArraySpec, DType, Dim, DynArray, Limits, Result, ValueSpec};
+use common::alloc::{measure, CountingAlloc};
 use common::{canonical, config, SplitMix};
 use proptest::prelude::*;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
 
 /// The dtypes of one part per element (complex dtypes always read on one thread).
 const DTYPES: &[DType] = &[
@@ -252,4 +256,34 @@ fn large_texts_read_the_same_on_every_thread_count() {
             assert_eq!(seen(default), seen(one), "{dims:?} {dtype}");
         }
     }
+}
+
+/// The output of a text read on threads is allocated once, before the text is parsed, sized
+/// by its commas: exactly the array for a valid text, at most what a valid text of the same
+/// length could need (one element per two bytes) for a broken one, which is then read again on
+/// one thread; and nothing for a text of more commas than that.
+#[test]
+fn texts_read_on_threads_allocate_at_most_what_a_valid_text_of_their_length_needs() {
+    const SLACK: usize = 64 << 10;
+    let spec = ArraySpec::new(DType::F64);
+    let options = json::ReadOptions::new().threads(2);
+    let n = 300_000;
+    let valid = format!("[{}]", vec!["1.5"; n].join(","));
+    let (read, peak) = measure(|| options.read_str::<DynArray>(&valid, &spec));
+    assert_eq!(read.unwrap().shape().dims(), &[n]);
+    assert!(peak <= n * 8 + SLACK, "valid: {peak} bytes");
+
+    let broken = format!("[1,x,{}]", vec!["2"; n].join(","));
+    let (read, peak) = measure(|| options.read_str::<DynArray>(&broken, &spec));
+    assert_eq!(read.unwrap_err().code(), "json.syntax");
+    assert!(peak <= broken.len() * 4 + SLACK, "broken: {peak} bytes");
+    assert!(
+        peak >= n * 8,
+        "the parallel read was not attempted: {peak} bytes"
+    );
+
+    let commas = format!("[{}1]", ",".repeat(2 * n));
+    let (read, peak) = measure(|| options.read_str::<DynArray>(&commas, &spec));
+    assert_eq!(read.unwrap_err().code(), "json.syntax");
+    assert!(peak <= SLACK, "commas: {peak} bytes");
 }

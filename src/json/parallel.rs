@@ -22,6 +22,8 @@
 //! The result, array or error, is therefore always the sequential reader's: errors keep
 //! their exact position and message, and a valid text is accepted by both or by neither.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::array::Array;
 use crate::error::Result;
 use crate::limits::Limits;
@@ -180,8 +182,14 @@ pub(crate) fn read_array<T: JsonValue>(
         rest = tail;
         parts.push((range, part, i == last));
     }
+    // A range that fails stops the others soon after: the text is read again on one thread.
+    let failed = AtomicBool::new(false);
     let steps = parallel::run(parts, n, |((start, end), out, last)| {
-        parse_range::<T>(&bytes[start..end], out, last, allow_nan, limits)
+        let steps = parse_range::<T>(&bytes[start..end], out, last, allow_nan, limits, &failed);
+        if steps.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        steps
     });
     let steps: Vec<Vec<(Step, usize)>> = steps.into_iter().collect::<Option<_>>()?;
 
@@ -240,14 +248,18 @@ fn zeroed<T: JsonValue>(len: usize) -> Option<Vec<T>> {
 
 /// Parses one range into `out`, which must take exactly its leaves: the range's steps, or
 /// `None` when it does not parse as a stretch of nested arrays of numbers (or as their end,
-/// when `last`).
+/// when `last`), or when another range `failed` (looked at every 4096 leaves).
 fn parse_range<T: JsonValue>(
     bytes: &[u8],
     out: &mut [T],
     last: bool,
     allow_nan: bool,
     limits: &Limits,
+    failed: &AtomicBool,
 ) -> Option<Vec<(Step, usize)>> {
+    if failed.load(Ordering::Relaxed) {
+        return None;
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let mut scan = Scanner::new(SliceSource::new(text));
     // Only to place the errors the leaf conversions build (a failed range is read again).
@@ -285,6 +297,9 @@ fn parse_range<T: JsonValue>(
                     T::set_part(slots.next()?, 0, part);
                     steps.leaf();
                     after_value = true;
+                    if steps.leaves.is_multiple_of(4096) && failed.load(Ordering::Relaxed) {
+                        return None;
+                    }
                 }
                 // A range other than the last ends just after its comma.
                 None if !last => break,
