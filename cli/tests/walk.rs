@@ -450,3 +450,74 @@ fn pre_commit_hook_runs_for_real() {
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     assert!(stdout(&out).contains("data/b.npy"), "{}", both(&out));
 }
+
+/// The composite action, run step by step as a runner runs it (`cli/tests/run_action.py`:
+/// expressions, `GITHUB_OUTPUT`, `GITHUB_PATH`, step conditions; a `uses:` step, which needs
+/// the network, is reported with the inputs it would get): this CLI found on PATH, the check
+/// with SARIF and annotations, the upload given the report, the job failed on an invalid
+/// array and passed once it is gone.
+#[test]
+fn the_action_runs_step_by_step_as_a_runner_runs_it() {
+    let python = venv_tool("python");
+    let runner = repo_root().join("cli/tests/run_action.py");
+    let action = repo_root().join("action.yml");
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let home = TempDir::new().unwrap();
+    npy_file(d, "data/a.npy", 4);
+    write(d, "data/b.npy", b"\x93NUMPY\x01\x00broken");
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let run = |inputs: &[&str]| {
+        let mut command = Command::new(&python);
+        command.arg(&runner).arg(&action);
+        for input in inputs {
+            command.args(["--input", input]);
+        }
+        command
+            .current_dir(d)
+            // No `~/.cargo/bin` of this machine ahead of the CLI under test.
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let outputs = |out: &Output| -> Value {
+        serde_json::from_str(stdout(out).lines().last().unwrap_or("")).unwrap()
+    };
+
+    let out = run(&["args=data", "sarif=true"]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let text = both(&out);
+    assert!(text.contains("arrayguard already on PATH"), "{text}");
+    assert!(stdout(&out).contains("::error file=data/b.npy"), "{text}");
+    assert_eq!(
+        outputs(&out),
+        serde_json::json!({"exit-code": "1", "sarif-file": "arrayguard.sarif"})
+    );
+    assert!(
+        stderr(&out).contains(
+            r#"[Upload SARIF] skipped uses: github/codeql-action/upload-sarif@v3 with {"category": "arrayguard", "sarif_file": "./arrayguard.sarif"}"#
+        ),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("[Fail on invalid arrays] exit 1"), "{text}");
+    let sarif: Value =
+        serde_json::from_str(&fs::read_to_string(d.join("arrayguard.sarif")).unwrap()).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert_eq!(uri, "data/b.npy", "{sarif}");
+
+    fs::remove_file(d.join("data/b.npy")).unwrap();
+    let out = run(&["args=data"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(
+        outputs(&out),
+        serde_json::json!({"exit-code": "0", "sarif-file": ""})
+    );
+    assert!(
+        stderr(&out).contains("[Upload SARIF] skipped (condition)"),
+        "{}",
+        both(&out)
+    );
+}
