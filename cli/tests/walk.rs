@@ -501,7 +501,10 @@ fn the_action_runs_step_by_step_as_a_runner_runs_it() {
         ),
         "{text}"
     );
-    assert!(stderr(&out).contains("[Fail on invalid arrays] exit 1"), "{text}");
+    assert!(
+        stderr(&out).contains("[Fail on invalid arrays] exit 1"),
+        "{text}"
+    );
     let sarif: Value =
         serde_json::from_str(&fs::read_to_string(d.join("arrayguard.sarif")).unwrap()).unwrap();
     let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]

@@ -410,7 +410,7 @@ impl ReadOptions {
         // dtype errors below are those a read on one thread reports first.
         if self.form == Form::Envelope
             || threads.for_bytes(bytes.len()) < 2
-            || bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[')
+            || parallel::first_token(bytes) != Some(b'[')
         {
             return Ok(None);
         }

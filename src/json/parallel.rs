@@ -139,8 +139,7 @@ pub(crate) fn read_array<T: JsonValue>(
     }
     // Nested arrays only (a top-level scalar, an envelope or a byte order mark go the
     // sequential way).
-    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
-    if bytes[first] != b'[' {
+    if first_token(bytes) != Some(b'[') {
         return None;
     }
     let ranges = cut(
@@ -197,6 +196,14 @@ pub(crate) fn read_array<T: JsonValue>(
     let mut nest = Nest::infer(1, spec.shape(), limits);
     replay(&mut nest, steps.iter().flatten())?;
     Some(finish(data, nest.dims(), spec, limits, bindings))
+}
+
+/// The first byte of `bytes` after JSON whitespace (space, tab, CR, LF).
+pub(crate) fn first_token(bytes: &[u8]) -> Option<u8> {
+    bytes
+        .iter()
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Cuts `bytes` into about `n` ranges, each ending just after a comma (the last at the end):
