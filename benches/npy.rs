@@ -95,6 +95,13 @@ fn read_group(c: &mut Criterion, case: &Case) {
     });
     // The same reads on the caller's thread only, so that the parallel gain shows in one run.
     let one = npy::ReadOptions::new().limits(limits.clone()).threads(1);
+    group.bench_function("arrayguard/slice (1 thread)", |b| {
+        b.iter(|| {
+            one.read_slice::<f64>(black_box(&case.bytes), &spec)
+                .unwrap()
+                .into_owned()
+        })
+    });
     group.bench_function("arrayguard/path (1 thread)", |b| {
         b.iter(|| one.read_path::<f64>(&case.path, &spec).unwrap())
     });
