@@ -63,16 +63,39 @@ impl Input<'_> {
     /// # }
     /// ```
     pub fn check(&self, spec: &ArraySpec, limits: &Limits) -> Result<Plan> {
-        self.check_with(spec, limits, &mut Bindings::new())
+        self.check_with(spec, limits, 0, &mut Bindings::new())
     }
 
-    /// [`Input::check`] with named dimensions bound in `bindings`.
+    /// [`Input::check`] on at most `threads` threads (`0`: the default of the format's
+    /// `ReadOptions::threads`, `1`: the caller's thread only), for a large payload of a file
+    /// or bytes in memory and a large JSON text.
+    ///
+    /// # Errors
+    ///
+    /// As [`Input::check`]: the number of threads changes no result.
+    pub fn check_on_threads(
+        &self,
+        spec: &ArraySpec,
+        limits: &Limits,
+        threads: usize,
+    ) -> Result<Plan> {
+        self.check_with(spec, limits, threads, &mut Bindings::new())
+    }
+
+    /// [`Input::check`] on at most `threads` threads, with named dimensions bound in
+    /// `bindings`.
     fn check_with(
         &self,
         spec: &ArraySpec,
         limits: &Limits,
+        threads: usize,
         bindings: &mut Bindings,
     ) -> Result<Plan> {
+        let npy = || {
+            npy::ReadOptions::new()
+                .limits(limits.clone())
+                .threads(threads)
+        };
         match *self {
             Input::Path(path) if is_json(path) => {
                 // A JSON text is read whole: hold at most one byte more than the limit, which
@@ -82,23 +105,21 @@ impl Input<'_> {
                 File::open(path)?
                     .take(cap.saturating_add(1))
                     .read_to_end(&mut text)?;
-                check_json(&text, spec, limits, bindings)
+                check_json(&text, spec, limits, threads, bindings)
             }
             Input::Path(path) => {
                 let (file, len) = crate::options::open(path)?;
-                let options = npy::ReadOptions::new().limits(limits.clone());
                 let positional = len.is_some().then_some(&file);
-                let header = options.check_stream(&mut &file, len, positional, spec, bindings)?;
+                let header = npy().check_stream(&mut &file, len, positional, spec, bindings)?;
                 Ok(header.plan().clone())
             }
             Input::Npy(mut bytes) => {
-                let options = npy::ReadOptions::new().limits(limits.clone());
                 // A slice's length is known, as a regular file's is.
                 let len = Some(crate::util::to_u64(bytes.len()));
-                let header = options.check_stream(&mut bytes, len, None, spec, bindings)?;
+                let header = npy().check_stream(&mut bytes, len, None, spec, bindings)?;
                 Ok(header.plan().clone())
             }
-            Input::Json(text) => check_json(text, spec, limits, bindings),
+            Input::Json(text) => check_json(text, spec, limits, threads, bindings),
             Input::Plan(plan) => {
                 plan.check_with(spec, &spec.limits_over(limits), bindings)?;
                 Ok(plan.clone())
@@ -116,10 +137,12 @@ fn check_json(
     text: &[u8],
     spec: &ArraySpec,
     limits: &Limits,
+    threads: usize,
     bindings: &mut Bindings,
 ) -> Result<Plan> {
     let options = json::ReadOptions::new()
         .limits(limits.clone())
+        .threads(threads)
         .form(json::Form::Detect);
     let array = options.read_bytes::<DynArray>(text, spec, bindings)?;
     Plan::new(
@@ -205,6 +228,7 @@ impl Verdict {
 pub struct BundleChecker<'s> {
     spec: &'s BundleSpec,
     limits: Limits,
+    threads: usize,
 }
 
 impl<'s> BundleChecker<'s> {
@@ -213,6 +237,7 @@ impl<'s> BundleChecker<'s> {
         BundleChecker {
             spec,
             limits: Limits::default(),
+            threads: 0,
         }
     }
 
@@ -220,6 +245,13 @@ impl<'s> BundleChecker<'s> {
     /// overrides win over these.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Caps the threads each input is checked on (see [`Input::check_on_threads`]). Defaults
+    /// to `0`, the formats' default.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
         self
     }
 
@@ -235,7 +267,7 @@ impl<'s> BundleChecker<'s> {
         let inputs: Vec<(&str, Input<'_>)> = inputs.into_iter().collect();
         let names: Vec<&str> = inputs.iter().map(|(name, _)| *name).collect();
         self.check_each(&names, |i, spec, limits, bindings| {
-            inputs[i].1.check_with(spec, limits, bindings)
+            inputs[i].1.check_with(spec, limits, self.threads, bindings)
         })
     }
 

@@ -97,8 +97,10 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
-    /// How many files are checked at once [default: the number of CPUs]; each check streams
-    /// within its own bounded memory, and the report is sorted by path whatever the number
+    /// How many threads the check uses [default: the number of CPUs]: files are checked N at
+    /// a time, and with fewer files than N each file's large payload or JSON text is split
+    /// among the threads left. Each check streams within its own bounded memory, and the
+    /// report is sorted by path whatever the number of jobs
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 
@@ -232,6 +234,9 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
         .collect();
     let progress = Progress::new(units.len() as u64, sizes.iter().sum(), args.quiet);
     let threads = thread_count(args);
+    // The threads of one file's check (a large payload, a large JSON text): the cap shared by
+    // the files checked at once, so that no more than `threads` run in all.
+    let per_file = (threads / units.len().max(1)).max(1);
     let check_unit = |(unit, bytes): (Unit, u64)| {
         let outcomes = match unit {
             Unit::File(i, path) => {
@@ -241,7 +246,7 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
                     files: vec![(None, path)],
                     expect: job.expect,
                 };
-                check_job(&file, specs[i].as_ref(), &limits)
+                check_job(&file, specs[i].as_ref(), &limits, per_file)
             }
             Unit::Bundle(i) => {
                 let job = &jobs.jobs[i];
@@ -255,7 +260,7 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
                         .collect(),
                     expect: job.expect,
                 };
-                check_job(&files, specs[i].as_ref(), &limits)
+                check_job(&files, specs[i].as_ref(), &limits, per_file)
             }
             Unit::Unwalkable(path, error) => vec![Outcome {
                 path: path.display().to_string(),
@@ -478,7 +483,7 @@ fn outcome(job: &Job, path: &Path, array: Option<String>, error: Option<Error>) 
 /// to its arrays by the names given or by file stem (`X.npy` is array `X`). Each `.npz`
 /// archive is checked on its own, in the files' order: its members against the array spec, or
 /// as a bundle of their own; the other files of a bundle job form one bundle.
-fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome> {
+fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits, threads: usize) -> Vec<Outcome> {
     let any = ArraySpec::any();
     let single = match spec {
         None => Some(&any),
@@ -493,7 +498,9 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
                 if archive::is_npz(path) {
                     return expected(job, path, check_archive(job, path, spec, limits));
                 }
-                let error = Input::Path(path).check(spec, limits).err();
+                let error = Input::Path(path)
+                    .check_on_threads(spec, limits, threads)
+                    .err();
                 vec![outcome(job, path, None, error)]
             })
             .collect();
@@ -529,6 +536,7 @@ fn check_job(job: &Job, spec: Option<&SpecFile>, limits: &Limits) -> Vec<Outcome
     let no_path = job.spec_path.clone().unwrap_or_default();
     let verdicts = BundleChecker::new(bundle)
         .limits(limits.clone())
+        .threads(threads)
         .check(inputs)
         .into_iter()
         .map(|verdict| {

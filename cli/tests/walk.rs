@@ -524,3 +524,34 @@ fn the_action_runs_step_by_step_as_a_runner_runs_it() {
         both(&out)
     );
 }
+
+/// A large file checked alone gets the threads `--jobs` allows (one with `--jobs 1`, four with
+/// `--jobs 4`), with the same report: the violation found and counted as on one thread.
+#[test]
+fn a_large_file_reports_the_same_on_one_thread_and_on_several() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let n = 4 << 20;
+    let mut values = vec![0.5f32; n];
+    values[n - 5] = 2.0;
+    values[n / 3] = f32::NAN;
+    let array = Array::from_vec(Shape::new(vec![n]).unwrap(), Order::C, values).unwrap();
+    npy::write(fs::File::create(d.join("big.npy")).unwrap(), &array.view()).unwrap();
+    write(
+        d,
+        "spec.toml",
+        b"version = 1\n[array]\ndtype = \"f32\"\n[array.values]\nfinite = true\nmax = 1.0\n",
+    );
+    let one = run_in(
+        d,
+        &["check", "--jobs", "1", "--spec", "spec.toml", "big.npy"],
+    );
+    assert_eq!(code(&one), 1, "{}", both(&one));
+    assert!(stdout(&one).contains("value.nan"), "{}", both(&one));
+    assert!(stdout(&one).contains("2 elements"), "{}", both(&one));
+    let four = run_in(
+        d,
+        &["check", "--jobs", "4", "--spec", "spec.toml", "big.npy"],
+    );
+    assert_eq!(stdout(&four), stdout(&one));
+}
