@@ -117,9 +117,9 @@ impl Steps {
     }
 }
 
-/// Reads `bytes` (a whole text, UTF-8 unless `text_checked` is false) as [`read_array`]
-/// would, on up to `threads` threads in ranges of at least `min_range` bytes; `None` when the
-/// parallel read does not apply or gave up, and the text must be read on one thread.
+/// Reads `bytes` (a whole text; a range that is not UTF-8 gives up) as [`read_array`] would,
+/// on up to `threads.max` threads in ranges of at least `threads.min_range` bytes; `None` when
+/// the parallel read does not apply or gave up, and the text must be read on one thread.
 ///
 /// [`read_array`]: super::read::read_array
 pub(crate) fn read_array<T: JsonValue>(
